@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one exception family of this collection.
+
+Helpers raise; ``main()`` catches ``AlicloudError`` once and calls
+``module.fail_json_api()``. No SDK import here, so the classifiers work on any
+exception that looks like a Tea error (attributes ``code``, ``status_code``...).
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+REDACTED = "********"
+# The SDK formats its messages as "code: 400, <Message> request id: <id>": keep the middle.
+_SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*) request id: \S*$", re.DOTALL)
+
+
+class AlicloudError(Exception):
+    """Base class: everything a module reports with fail_json_api()."""
+
+    def __init__(self, message: str, operation: str | None = None, code: str | None = None,
+                 request_id: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+        self.code = code
+        self.request_id = request_id
+        self.status_code = status_code
+        self.attempts = 1
+
+    def describe(self) -> str:
+        """One line naming the operation, the code and the request id."""
+        text = self.message
+        if self.code:
+            text = "%s: %s" % (self.code, text)
+        if self.operation:
+            text = "%s failed: %s" % (self.operation, text)
+        if self.request_id:
+            text = "%s (request id %s)" % (text, self.request_id)
+        if self.attempts > 1:
+            text = "%s, after %d attempts" % (text, self.attempts)
+        return text
+
+    def to_dict(self) -> dict:
+        """The ``error`` key of a failed module result."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "request_id": self.request_id,
+            "operation": self.operation,
+            "status_code": self.status_code,
+            "attempts": self.attempts,
+        }
+
+
+class AlicloudApiError(AlicloudError):
+    """An API call answered an error (HTTP 4xx/5xx, CR ``IsSuccess: false``) or could not be sent."""
+
+
+class AlicloudCredentialError(AlicloudError):
+    """No usable credentials (missing, half given, or the default chain found nothing)."""
+
+
+class WaiterError(AlicloudError):
+    """A waiter saw a failure state, or its timeout passed."""
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The API error code of an exception, or None (the SDK writes a missing code as the text 'None')."""
+    code = getattr(exc, "code", None)
+    if code in (None, "", "None"):
+        return None
+    return str(code)
+
+
+def http_status(exc: BaseException) -> int | None:
+    """HTTP status of an SDK error: attribute names differ between Tea SDK generations."""
+    for source in (exc, getattr(exc, "data", None)):
+        if source is None:
+            continue
+        for name in ("status_code", "statusCode"):
+            value = source.get(name) if isinstance(source, dict) else getattr(source, name, None)
+            if isinstance(value, int):
+                return value
+    return None
+
+
+def request_id_of(exc: BaseException) -> str | None:
+    request_id = getattr(exc, "request_id", None)
+    data = getattr(exc, "data", None)
+    if request_id in (None, "", "None") and isinstance(data, dict):
+        request_id = data.get("RequestId") or data.get("requestId")
+    return None if request_id in (None, "", "None") else str(request_id)
+
+
+def message_of(exc: BaseException) -> str:
+    """The API's own message, without the SDK's "code: 400, ... request id: ..." decoration."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict) and (data.get("Message") or data.get("message")):
+        return str(data.get("Message") or data.get("message"))
+    inner = getattr(exc, "inner_exception", None)  # Tea's UnretryableException around a transport error
+    if inner is not None:
+        return str(getattr(inner, "message", None) or inner)
+    message = getattr(exc, "message", None) or str(exc)
+    match = _SDK_MESSAGE.match(str(message))
+    return match.group("message") if match else str(message)
+
+
+def is_not_found(error: BaseException) -> bool:
+    """True for the cloud's "no such thing" answers (``InvalidVpcId.NotFound``, ``EntityNotExist.Role``, CR's ``INSTANCE_NOT_EXIST``)."""
+    code = error_code(error) or ""
+    return any(marker in code for marker in ("NotFound", "NotExist", "NOT_FOUND", "NOT_EXIST"))
+
+
+def from_sdk_exception(exc: BaseException, operation: str) -> AlicloudApiError:
+    """Turn a Tea/transport exception into our error, naming the operation."""
+    return AlicloudApiError(
+        message_of(exc),
+        operation=operation,
+        code=error_code(exc),
+        request_id=request_id_of(exc),
+        status_code=http_status(exc),
+    )
+
+
+def redact(value: t.Any, secrets: t.Iterable[str]) -> t.Any:
+    """Replace every secret inside strings, dicts and lists (defence in depth: no message should hold one)."""
+    secrets = [secret for secret in secrets if secret and len(secret) >= 4]
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: redact(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(item, secrets) for item in value]
+    return value

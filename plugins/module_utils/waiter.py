@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Waiters as data: poll a read call until a resource reaches a status.
+
+The Tea SDKs have no waiters. A waiter here is a ``WaiterSpec`` in the table
+``WAITERS``: which read operation to call with which parameters, where the
+matching items are in the answer, which status means done or failed, and what
+"gone" means (success for a delete, keep polling right after a create).
+Per-API helpers add their entries with ``register()``.
+
+    wait_for(module, "route_entry_available", timeout=600,
+             region="cn-hangzhou", route_table_id="vtb-...", route_entry_id="rte-...")
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import typing as t
+
+from .common import unwrap_list
+from .errors import WaiterError, is_not_found
+
+GONE = "(absent)"  # the pseudo status of a resource the read call does not return
+
+
+class WaiterSpec(t.NamedTuple):
+    resource: str                       # label with {placeholders} from the ids: "VPC route entry {route_entry_id}"
+    product: str                        # "vpc", "cbn", "cr"
+    operation: str                      # the read action, e.g. "DescribeRouteEntryList"
+    request: t.Callable[[dict], dict]   # ids -> API params of the read call
+    items: tuple                        # path to the list (or single object) in the answer
+    status_key: str                     # status field of an item
+    success: tuple                      # statuses that end the wait
+    failure: tuple = ()                 # statuses that fail it at once
+    when_gone: str = "retry"            # absent resource: "retry" (just created), "success" (deleting), "failure"
+    match: t.Callable[[dict, dict], bool] | None = None  # (item, ids) -> is it ours (lists may hold others)
+    delay: float = 2.0                  # first pause between reads, seconds
+    max_delay: float = 15.0             # pauses grow by half up to this
+    extra_codes: tuple = ()             # extra retryable codes of the read call
+
+
+WAITERS: dict = {}
+
+
+def register(name: str, spec: WaiterSpec) -> None:
+    """Add a waiter to the table (per-API module_utils call this at import)."""
+    if name in WAITERS and WAITERS[name] != spec:
+        raise ValueError("waiter %r is already registered" % name)
+    if spec.when_gone not in ("retry", "success", "failure"):
+        raise ValueError("waiter %r: when_gone must be retry, success or failure" % name)
+    WAITERS[name] = spec
+
+
+def get_waiter(name: str) -> WaiterSpec:
+    try:
+        return WAITERS[name]
+    except KeyError:
+        raise ValueError("unknown waiter %r; valid waiters: %s" % (name, ", ".join(sorted(WAITERS)))) from None
+
+
+def status_from_answer(spec: WaiterSpec, answer: dict, ids: dict) -> tuple:
+    """(status, item) of our resource in a read answer; (GONE, None) when it is not there."""
+    for item in unwrap_list(answer, *spec.items):
+        if isinstance(item, dict) and (spec.match is None or spec.match(item, ids)):
+            return item.get(spec.status_key), item
+    return GONE, None
+
+
+def _label(spec: WaiterSpec, ids: dict) -> str:
+    try:
+        return spec.resource.format(**ids)
+    except (KeyError, IndexError):
+        return spec.resource
+
+
+def poll(read: t.Callable[[float], tuple], spec: WaiterSpec, timeout: float, label: str,
+         sleep: t.Callable[[float], None] = time.sleep,
+         clock: t.Callable[[], float] = time.monotonic,
+         uniform: t.Callable[[float, float], float] = random.uniform) -> dict | None:
+    """The polling loop. ``read(seconds_left)`` returns (status, item); returns the item on success.
+
+    ``sleep``, ``clock`` and ``uniform`` exist for tests (a fake clock); production leaves them alone.
+    """
+    give_up_at = clock() + timeout
+    delay = spec.delay
+    wanted = "/".join(spec.success) if spec.success else "be deleted"
+    while True:
+        status, item = read(max(0.0, give_up_at - clock()))
+        if status == GONE and spec.when_gone == "success":
+            return None
+        if status == GONE and spec.when_gone == "failure":
+            raise WaiterError("%s disappeared while waiting for it to reach %s" % (label, wanted), code="WaiterResourceGone")
+        if status in spec.success:
+            return item
+        if status in spec.failure:
+            raise WaiterError("%s reached the failure status %s while waiting for %s" % (label, status, wanted),
+                              code="WaiterFailureState")
+        left = give_up_at - clock()
+        if left <= 0:
+            shown = "absent" if status == GONE else status
+            raise WaiterError("Timed out after %s seconds waiting for %s to reach %s; last status: %s"
+                              % (_seconds(timeout), label, wanted, shown), code="WaiterTimeout")
+        # Slightly jittered so that parallel tasks spread their reads.
+        sleep(min(left, uniform(0.75 * delay, delay)))
+        delay = min(delay * 1.5, spec.max_delay)
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else "%.1f" % value
+
+
+def wait_for(module: t.Any, name: str, timeout: float, **ids: t.Any) -> dict | None:
+    """Wait with the waiter ``name`` for the resource ``ids`` (region, ids of the read call).
+
+    Reads go through ``module.call``, so throttling is retried inside each read (within the time left).
+    Returns the resource's last answer item (PascalCase), or None for a delete.
+    """
+    spec = get_waiter(name)
+    label = _label(spec, ids)
+
+    def read(seconds_left: float) -> tuple:
+        try:
+            answer = module.call(spec.product, spec.operation, spec.request(ids), region=ids.get("region"),
+                                 extra_codes=spec.extra_codes, deadline=seconds_left)
+        except Exception as error:  # pylint: disable=broad-except
+            if is_not_found(error):  # some reads answer NotFound instead of an empty list
+                return GONE, None
+            raise
+        return status_from_answer(spec, answer, ids)
+
+    return poll(read, spec, timeout, label)
+
+
+def _route_entry_request(ids: dict) -> dict:
+    return {"RegionId": ids["region"], "RouteTableId": ids["route_table_id"], "RouteEntryId": ids["route_entry_id"]}
+
+
+def _same_route_entry(item: dict, ids: dict) -> bool:
+    return item.get("RouteEntryId") == ids["route_entry_id"]
+
+
+register("route_entry_available", WaiterSpec(
+    resource="VPC route entry {route_entry_id} in {route_table_id}",
+    product="vpc",
+    operation="DescribeRouteEntryList",
+    request=_route_entry_request,
+    items=("RouteEntrys", "RouteEntry"),
+    status_key="Status",
+    success=("Available",),
+    failure=("Deleting", "Deleted"),
+    when_gone="retry",  # just created: the list may not show it yet
+    match=_same_route_entry,
+))
+register("route_entry_deleted", WaiterSpec(
+    resource="VPC route entry {route_entry_id} in {route_table_id}",
+    product="vpc",
+    operation="DescribeRouteEntryList",
+    request=_route_entry_request,
+    items=("RouteEntrys", "RouteEntry"),
+    status_key="Status",
+    success=(),
+    when_gone="success",
+    match=_same_route_entry,
+))

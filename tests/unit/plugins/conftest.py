@@ -1,0 +1,61 @@
+"""Fixtures for module and module_utils tests: run a module's main(), build the module base, clean env."""
+
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+TWIN_KEY_ID = "LTAI5tTwinAccessKey00001"
+TWIN_SECRET = "twin-secret-do-not-use-in-production"
+
+# Every environment variable the collection (or the SDK's credential chain) reads.
+CREDENTIAL_ENV = (
+    "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_REGION_ID",
+    "ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN", "ALICLOUD_REGION",
+    "ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ACR_ACCESS_ENDPOINT",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """No credential from the developer's shell or home directory leaks into a test."""
+    for name in CREDENTIAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
+@pytest.fixture
+def run_module(capsys):
+    """``run_module(main, args)`` -> the module's JSON result (``failed`` set on failure)."""
+
+    def run(main, args):
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                main()
+        return json.loads(capsys.readouterr().out)
+
+    return run
+
+
+@pytest.fixture
+def twin_args(twin):
+    """Module arguments that reach the twin with its default key pair."""
+
+    def build(**extra):
+        args = dict(access_key_id=TWIN_KEY_ID, access_key_secret=TWIN_SECRET, endpoint="http://%s" % twin.endpoint, region="cn-hangzhou")
+        args.update(extra)
+        return args
+
+    return build
+
+
+@pytest.fixture
+def make_module():
+    """``make_module(args, argument_spec=None)``: an AnsibleAlicloudModule built from ``args``."""
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
+
+    def build(args, argument_spec=None, **kwargs):
+        with patch_module_args(args):
+            return AnsibleAlicloudModule(argument_spec=argument_spec or {}, **kwargs)
+
+    return build

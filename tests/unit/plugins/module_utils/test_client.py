@@ -1,0 +1,285 @@
+"""The module base: endpoint parsing, credential order, SDK clients and error mapping."""
+
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_cr20181201 import models as cr_models
+from alibabacloud_vpc20160428 import models as vpc_models
+
+from ansible_collections.alicloud.acr_access.plugins.module_utils.client import (
+    AnsibleAlicloudModule, build_request, chain_credentials, parse_endpoint, response_body, sdk_method_name, static_credentials)
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import (
+    AlicloudApiError, AlicloudCredentialError, from_sdk_exception, redact)
+
+SECRET = "s3cr3t-value-never-shown"
+TOKEN = "sts-token-never-shown-either"
+
+
+# -- endpoint ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("127.0.0.1:8080", ("127.0.0.1:8080", "https")),
+    ("http://127.0.0.1:8080", ("127.0.0.1:8080", "http")),
+    ("HTTP://127.0.0.1:8080/", ("127.0.0.1:8080", "http")),
+    ("https://proxy.example.com:8443", ("proxy.example.com:8443", "https")),
+    ("  localhost:9000  ", ("localhost:9000", "https")),
+    ("vpc.example.com", ("vpc.example.com", "https")),
+    ("http://[::1]:8080", ("[::1]:8080", "http")),
+])
+def test_parse_endpoint(value, expected):
+    assert parse_endpoint(value) == expected
+
+
+@pytest.mark.parametrize("value, complaint", [
+    ("ftp://127.0.0.1:21", "scheme"),
+    ("http://127.0.0.1:8080/v2", "without path"),
+    ("http://user@127.0.0.1:8080", "without path"),
+    ("127.0.0.1:port", "port"),
+    ("127.0.0.1:70000", "port"),
+    ("", "expected host:port"),
+    ("http://", "expected host:port"),
+    (":8080", "host is missing"),
+])
+def test_parse_endpoint_rejects(value, complaint):
+    with pytest.raises(ValueError) as raised:
+        parse_endpoint(value)
+    assert complaint in str(raised.value)
+
+
+def test_bad_endpoint_fails_the_module(run_module):
+    from ansible_collections.alicloud.acr_access.plugins.modules.vpc_info import main
+    result = run_module(main, dict(endpoint="ftp://127.0.0.1:1", region="cn-hangzhou"))
+    assert result["failed"] and "scheme must be http or https" in result["msg"]
+
+
+# -- credential resolution order -------------------------------------------------------------------------
+
+def set_env(monkeypatch, new, old):
+    for name, value in zip(("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_REGION_ID"), new or ()):
+        monkeypatch.setenv(name, value)
+    for name, value in zip(("ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_REGION"), old or ()):
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("options, new_env, old_env, expected", [
+    ({"access_key_id": "OPT", "access_key_secret": "opt-secret", "region": "cn-beijing"},
+     ("NEW", "new-secret", "cn-shanghai"), ("OLD", "old-secret", "cn-hangzhou"), ("OPT", "opt-secret", "cn-beijing")),
+    ({}, ("NEW", "new-secret", "cn-shanghai"), ("OLD", "old-secret", "cn-hangzhou"), ("NEW", "new-secret", "cn-shanghai")),
+    ({}, None, ("OLD", "old-secret", "cn-hangzhou"), ("OLD", "old-secret", "cn-hangzhou")),
+    ({"access_key_id": "OPT", "access_key_secret": "opt-secret"}, None, ("OLD", "old-secret", "cn-hangzhou"),
+     ("OPT", "opt-secret", "cn-hangzhou")),
+])
+def test_credential_order(monkeypatch, make_module, options, new_env, old_env, expected):
+    set_env(monkeypatch, new_env, old_env)
+    module = make_module(options)
+    found = module.credentials()
+    assert (found.access_key_id, found.access_key_secret, module.region) == expected
+
+
+def test_security_token_order(monkeypatch, make_module):
+    monkeypatch.setenv("ALICLOUD_SECURITY_TOKEN", "old-token")
+    module = make_module({"access_key_id": "STS.ID", "access_key_secret": "x-secret"})
+    assert module.credentials().security_token == "old-token"
+    monkeypatch.setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "new-token")
+    assert make_module({"access_key_id": "STS.ID", "access_key_secret": "x-secret"}).credentials().security_token == "new-token"
+
+
+@pytest.mark.parametrize("params, missing", [
+    ({"access_key_id": "ID"}, "access_key_secret is not"),
+    ({"access_key_secret": SECRET}, "access_key_id is not"),
+])
+def test_half_a_key_pair_is_an_error_without_the_secret(params, missing):
+    with pytest.raises(AlicloudCredentialError) as raised:
+        static_credentials(params)
+    assert missing in str(raised.value)
+    assert SECRET not in str(raised.value)
+
+
+def test_no_key_means_the_chain_is_asked():
+    assert static_credentials({"access_key_id": None, "access_key_secret": None}) is None
+
+
+def write_credentials_ini(tmp_path, monkeypatch):
+    path = tmp_path / "credentials.ini"
+    path.write_text("[team]\ntype = access_key\naccess_key_id = PROFILEID\naccess_key_secret = profile-secret\n")
+    monkeypatch.setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", str(path))
+
+
+def test_profile_from_credentials_file(tmp_path, monkeypatch):
+    write_credentials_ini(tmp_path, monkeypatch)
+    found = chain_credentials("team")
+    assert (found.access_key_id, found.access_key_secret) == ("PROFILEID", "profile-secret")
+    assert "profile-secret" not in repr(found)
+
+
+def test_profile_from_cli_config_comes_first(tmp_path, monkeypatch):
+    write_credentials_ini(tmp_path, monkeypatch)
+    (tmp_path / ".aliyun").mkdir()
+    (tmp_path / ".aliyun" / "config.json").write_text(json.dumps({"current": "team", "profiles": [
+        {"name": "team", "mode": "AK", "access_key_id": "CLIID", "access_key_secret": "cli-secret"}]}))
+    assert chain_credentials("team").access_key_id == "CLIID"
+
+
+def test_unknown_profile_is_a_clear_error(tmp_path, monkeypatch):
+    write_credentials_ini(tmp_path, monkeypatch)
+    with pytest.raises(AlicloudCredentialError) as raised:
+        chain_credentials("nobody")
+    assert "profile 'nobody' found none" in str(raised.value)
+
+
+def test_option_key_wins_over_profile(tmp_path, monkeypatch, make_module):
+    write_credentials_ini(tmp_path, monkeypatch)
+    module = make_module({"access_key_id": "OPT", "access_key_secret": "opt-secret", "profile": "team"})
+    assert module.credentials().access_key_id == "OPT"
+    assert make_module({"profile": "team"}).credentials().access_key_id == "PROFILEID"
+
+
+# -- SDK clients -----------------------------------------------------------------------------------------
+
+KEYS = {"access_key_id": "ID", "access_key_secret": "a-secret"}
+
+
+@pytest.mark.parametrize("product, region, endpoint", [
+    ("vpc", "cn-hangzhou", "vpc.aliyuncs.com"),             # the SDK's endpoint map
+    ("vpc", "cn-shanghai", "vpc.cn-shanghai.aliyuncs.com"),
+    ("vpc", "ap-southeast-1", "vpc.ap-southeast-1.aliyuncs.com"),
+    ("cbn", "cn-shanghai", "cbn.aliyuncs.com"),
+    ("cr", "cn-shanghai", "cr.cn-shanghai.aliyuncs.com"),
+    ("sts", "cn-shanghai", "sts.aliyuncs.com"),
+])
+def test_real_endpoints_without_override(make_module, product, region, endpoint):
+    client = make_module(KEYS).client(product, region)
+    assert client._endpoint == endpoint
+    assert client._protocol is None  # the SDK then uses HTTPS
+
+
+@pytest.mark.parametrize("override, protocol", [("http://127.0.0.1:1234", "http"), ("127.0.0.1:1234", "https")])
+def test_endpoint_override_applies_to_every_product(make_module, override, protocol):
+    module = make_module(dict(KEYS, endpoint=override))
+    for product in ("vpc", "cbn", "cr", "sts"):
+        client = module.client(product, "cn-shanghai")
+        assert (client._endpoint, client._protocol) == ("127.0.0.1:1234", protocol)
+
+
+def test_endpoint_from_environment(monkeypatch, make_module):
+    monkeypatch.setenv("ACR_ACCESS_ENDPOINT", "http://127.0.0.1:4321")
+    assert make_module(KEYS).client("vpc", "cn-hangzhou")._endpoint == "127.0.0.1:4321"
+
+
+def test_one_client_per_product_and_region(make_module):
+    module = make_module(dict(KEYS, region="cn-hangzhou"))
+    assert module.client("vpc") is module.client("vpc", "cn-hangzhou")
+    assert module.client("vpc", "cn-shanghai") is not module.client("vpc")
+    assert module.client("cr") is not module.client("vpc")
+
+
+def test_sdk_retries_stay_off(make_module):
+    assert make_module(KEYS).client("vpc", "cn-hangzhou")._retry_options is None
+
+
+def test_regional_product_needs_a_region(make_module):
+    with pytest.raises(Exception) as raised:
+        make_module(KEYS).client("vpc")
+    assert "region is required" in str(raised.value)
+
+
+@pytest.mark.parametrize("action, method", [
+    ("DescribeVSwitches", "describe_vswitches"),
+    ("DescribeRouteEntryList", "describe_route_entry_list"),
+    ("CreateIpv6Gateway", "create_ipv_6gateway"),
+])
+def test_sdk_method_name(make_module, action, method):
+    assert sdk_method_name(make_module(KEYS).client("vpc", "cn-hangzhou"), action) == method
+
+
+def test_build_request_rejects_misspelled_parameters():
+    request = build_request(vpc_models, "DescribeVpcs", {"RegionId": "cn-hangzhou", "VpcId": "vpc-1", "PageSize": None})
+    assert request.region_id == "cn-hangzhou" and request.vpc_id == "vpc-1"
+    with pytest.raises(ValueError) as raised:
+        build_request(vpc_models, "DescribeVpcs", {"RegionId": "cn-hangzhou", "VpcID": "vpc-1"})
+    assert "VpcID" in str(raised.value)
+
+
+def test_cr_is_success_false_is_an_error():
+    response = cr_models.GetInstanceVpcEndpointResponse().from_map(
+        {"statusCode": 200, "body": {"IsSuccess": False, "Code": "INSTANCE_NOT_EXIST", "RequestId": "R9"}})
+    with pytest.raises(AlicloudApiError) as raised:
+        response_body("GetInstanceVpcEndpoint", response)
+    assert (raised.value.code, raised.value.request_id, raised.value.operation) == ("INSTANCE_NOT_EXIST", "R9", "GetInstanceVpcEndpoint")
+
+
+# -- error mapping ---------------------------------------------------------------------------------------
+
+def test_sdk_exception_mapping():
+    exc = ClientException(status_code=404, code="InvalidVpcId.NotFound", request_id="REQ-1",
+                          message="code: 404, Specified value of VpcId is not found. request id: REQ-1",
+                          data={"Code": "InvalidVpcId.NotFound", "Message": "Specified value of VpcId is not found.", "RequestId": "REQ-1"})
+    error = from_sdk_exception(exc, "DescribeVpcs")
+    assert error.to_dict() == {"code": "InvalidVpcId.NotFound", "message": "Specified value of VpcId is not found.",
+                               "request_id": "REQ-1", "operation": "DescribeVpcs", "status_code": 404, "attempts": 1}
+    assert error.describe() == "DescribeVpcs failed: InvalidVpcId.NotFound: Specified value of VpcId is not found. (request id REQ-1)"
+
+
+def test_sdk_message_without_data_is_undecorated():
+    exc = ClientException(status_code=400, code="Bad", message="code: 400, Plain words request id: R2", request_id="R2")
+    assert from_sdk_exception(exc, "X").message == "Plain words"
+
+
+def test_redact_nested():
+    value = {"msg": "key %s and %s" % (SECRET, TOKEN), "list": [SECRET], "n": 3}
+    assert redact(value, [SECRET, TOKEN, None, ""]) == {"msg": "key ******** and ********", "list": ["********"], "n": 3}
+
+
+def test_fail_json_api_never_shows_a_secret(capsys):
+    leaked = AlicloudApiError("the server echoed %s and %s" % (SECRET, TOKEN), operation="DescribeVpcs", code="Leaky", request_id="R3")
+    args = {"access_key_id": "ID", "access_key_secret": SECRET, "security_token": TOKEN, "region": "cn-hangzhou"}
+    with patch_module_args(args):  # exit/fail_json need the module args context too
+        module = AnsibleAlicloudModule(argument_spec={})
+        with pytest.raises(SystemExit):
+            module.fail_json_api(leaked, msg="Failed")
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    assert SECRET not in out and TOKEN not in out
+    assert result["error"]["code"] == "Leaky" and result["error"]["operation"] == "DescribeVpcs"
+    assert result["msg"].startswith("Failed: DescribeVpcs failed: Leaky: the server echoed ")
+
+
+def test_unreachable_endpoint_fails_fast_with_the_transport_error(run_module):
+    """Nothing listens on port 9 of 127.0.0.1: a few attempts, then a readable error."""
+    from ansible_collections.alicloud.acr_access.plugins.modules.vpc_info import main
+    result = run_module(main, dict(KEYS, endpoint="http://127.0.0.1:9", region="cn-hangzhou"))
+    assert result["failed"] is True
+    assert result["error"]["operation"] == "DescribeVpcs" and result["error"]["attempts"] == 3
+    assert "Connection refused" in result["msg"] and "RetryError" not in result["msg"]
+
+
+def test_only_the_product_asked_for_is_imported(tmp_path):
+    """Each SDK costs about a second to import: building the VPC client must not import CBN, CR or STS."""
+    import subprocess
+    import sys
+    script = (
+        "import sys\n"
+        "from ansible.module_utils.testing import patch_module_args\n"
+        "from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule\n"
+        "with patch_module_args({'access_key_id': 'ID', 'access_key_secret': 'x-secret', 'region': 'cn-hangzhou'}):\n"
+        "    module = AnsibleAlicloudModule(argument_spec={})\n"
+        "module.client('vpc')\n"
+        "print(sorted(name for name in sys.modules if name.startswith('alibabacloud_') and name.count('.') == 0))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=str(tmp_path),
+                          env={"PYTHONPATH": ":".join(sys.path), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    loaded = done.stdout.strip()
+    assert "alibabacloud_vpc20160428" in loaded
+    for other in ("alibabacloud_cbn20170912", "alibabacloud_cr20181201", "alibabacloud_sts20150401"):
+        assert other not in loaded
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("InvalidVpcId.NotFound", True), ("InvalidRouteEntry.NotFound", True), ("EntityNotExist.Role", True),
+    ("INSTANCE_NOT_EXIST", True), ("Throttling.User", False), (None, False),
+])
+def test_is_not_found(code, expected):
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import is_not_found
+    assert is_not_found(AlicloudApiError("x", code=code)) is expected

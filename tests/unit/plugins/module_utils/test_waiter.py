@@ -1,0 +1,193 @@
+"""The waiter loop on a fake clock (scripted reads), the table, and waits against the twin."""
+
+import pytest
+
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import WaiterError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import (
+    GONE, WAITERS, WaiterSpec, get_waiter, poll, register, status_from_answer, wait_for)
+
+ROUTE_TABLE = "vtb-bp1twin0000000000001"
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def scripted(statuses):
+    """A read() that answers the statuses in turn (the last one for ever), recording the time left it was given."""
+    seen = []
+
+    def read(seconds_left):
+        seen.append(seconds_left)
+        status = statuses[min(len(seen), len(statuses)) - 1]
+        return status, (None if status == GONE else {"Status": status, "Id": "thing-1"})
+
+    read.seen = seen
+    return read
+
+
+def spec(**overrides):
+    values = dict(resource="thing {thing_id}", product="vpc", operation="DescribeThings", request=lambda ids: {},
+                  items=("Things", "Thing"), status_key="Status", success=("Available",), failure=("Failed",))
+    values.update(overrides)
+    return WaiterSpec(**values)
+
+
+def run(statuses, timeout=60, **overrides):
+    clock = FakeClock()
+    read = scripted(statuses)
+    result = poll(read, spec(**overrides), timeout, "thing thing-1", sleep=clock.sleep, clock=clock.clock,
+                  uniform=lambda low, high: high)
+    return result, read, clock
+
+
+def test_success_after_pending():
+    result, read, clock = run(["Pending", "Pending", "Available"])
+    assert result == {"Status": "Available", "Id": "thing-1"}
+    assert len(read.seen) == 3
+    assert clock.sleeps == [2.0, 3.0]  # backoff: pauses grow by half
+
+
+def test_pauses_stop_growing_at_max_delay():
+    clock = run(["Pending"] * 9 + ["Available"], timeout=600)[2]
+    assert max(clock.sleeps) == 15.0
+    assert clock.sleeps == sorted(clock.sleeps)
+
+
+def test_failure_state_fails_at_once():
+    with pytest.raises(WaiterError) as raised:
+        run(["Pending", "Failed", "Available"])
+    assert raised.value.code == "WaiterFailureState"
+    assert "thing thing-1" in str(raised.value) and "Failed" in str(raised.value)
+
+
+def test_timeout_names_resource_last_status_and_timeout():
+    with pytest.raises(WaiterError) as raised:
+        run(["Pending"], timeout=10)
+    message = str(raised.value)
+    assert raised.value.code == "WaiterTimeout"
+    assert "10 seconds" in message and "thing thing-1" in message and "last status: Pending" in message
+
+
+def test_timeout_never_sleeps_past_the_deadline():
+    clock = FakeClock()
+    read = scripted(["Pending"])
+    with pytest.raises(WaiterError):
+        poll(read, spec(), 7, "thing", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high)
+    assert clock.now == 7.0
+    assert read.seen[0] == 7.0 and read.seen[-1] == 0.0  # each read is told the time left for its own retries
+
+
+@pytest.mark.parametrize("when_gone, statuses, outcome", [
+    ("success", ["Deleting", GONE], None),
+    ("success", [GONE], None),
+    ("retry", [GONE, "Pending", "Available"], "Available"),
+    ("failure", ["Pending", GONE], "WaiterResourceGone"),
+])
+def test_gone_handling(when_gone, statuses, outcome):
+    if outcome == "WaiterResourceGone":
+        with pytest.raises(WaiterError) as raised:
+            run(statuses, when_gone=when_gone)
+        assert raised.value.code == outcome
+        return
+    result = run(statuses, when_gone=when_gone)[0]
+    assert (result or {}).get("Status") == outcome
+
+
+def test_timeout_while_absent_says_absent():
+    with pytest.raises(WaiterError) as raised:
+        run([GONE], timeout=5)
+    assert "last status: absent" in str(raised.value)
+
+
+def test_unknown_waiter_lists_the_valid_ones():
+    with pytest.raises(ValueError) as raised:
+        get_waiter("route_entry_availabel")
+    assert "route_entry_available" in str(raised.value) and "route_entry_deleted" in str(raised.value)
+
+
+def test_register_rejects_bad_gone_handling_and_duplicates():
+    with pytest.raises(ValueError):
+        register("test_bad_gone", spec(when_gone="maybe"))
+    with pytest.raises(ValueError):
+        register("route_entry_available", spec())
+    assert "test_bad_gone" not in WAITERS
+
+
+def test_status_from_answer_picks_our_item():
+    waiter = get_waiter("route_entry_available")
+    answer = {"RouteEntrys": {"RouteEntry": [{"RouteEntryId": "rte-other", "Status": "Pending"},
+                                             {"RouteEntryId": "rte-1", "Status": "Available"}]}}
+    ids = {"route_entry_id": "rte-1"}
+    assert status_from_answer(waiter, answer, ids) == ("Available", answer["RouteEntrys"]["RouteEntry"][1])
+    assert status_from_answer(waiter, {"RouteEntrys": {"RouteEntry": []}}, ids) == (GONE, None)
+    assert status_from_answer(waiter, {}, ids) == (GONE, None)
+
+
+# -- against the twin (real SDK, real HTTP) ---------------------------------------------------------------
+
+def system_entry(module):
+    body = module.call("vpc", "DescribeRouteEntryList", {"RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE})
+    return body["RouteEntrys"]["RouteEntry"][0]
+
+
+def test_route_entry_available_against_twin(make_module, twin_args):
+    module = make_module(twin_args())
+    entry = system_entry(module)
+    found = wait_for(module, "route_entry_available", 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+                     route_entry_id=entry["RouteEntryId"])
+    assert found["RouteEntryId"] == entry["RouteEntryId"] and found["Status"] == "Available"
+
+
+def test_route_entry_deleted_against_twin_for_an_absent_entry(make_module, twin_args, twin):
+    module = make_module(twin_args())
+    since = twin.last_seq()
+    assert wait_for(module, "route_entry_deleted", 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+                    route_entry_id="rte-bp1doesnotexist000001") is None
+    assert [call["action"] for call in twin.calls(since)] == ["DescribeRouteEntryList"]
+
+
+def test_waiter_read_retries_throttling_inside(make_module, twin_args, twin):
+    module = make_module(twin_args())
+    entry = system_entry(module)
+    twin.faults.force([{"action": "DescribeRouteEntryList", "kind": "throttle", "count": 1}])
+    since = twin.last_seq()
+    found = wait_for(module, "route_entry_available", 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+                     route_entry_id=entry["RouteEntryId"])
+    assert found["Status"] == "Available"
+    assert [call["code"] for call in twin.calls(since)] == ["Throttling.User", None]
+
+
+def test_new_route_entry_goes_from_pending_to_available(make_module, twin_args, twin):
+    """A real CreateRouteEntry: the entry is Pending for a (scaled) while, the waiter polls until Available."""
+    twin.set_time_scale(0.3)  # the twin keeps a new route Pending for 3 s * 0.3
+    module = make_module(twin_args())
+    created = module.call("vpc", "CreateRouteEntry", {
+        "RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE, "DestinationCidrBlock": "172.16.0.0/16",
+        "NextHopType": "Instance", "NextHopId": "i-bp1twin0000000000001", "ClientToken": "waiter-test"})
+    since = twin.last_seq()
+    found = wait_for(module, "route_entry_available", 60, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+                     route_entry_id=created["RouteEntryId"])
+    assert found["Status"] == "Available" and found["DestinationCidrBlock"] == "172.16.0.0/16"
+    assert len(twin.calls(since, action="DescribeRouteEntryList")) >= 2  # it was Pending at first
+
+
+def test_waiter_times_out_against_twin(make_module, twin_args, twin):
+    twin.set_time_scale(100.0)  # Pending for 300 s
+    module = make_module(twin_args())
+    created = module.call("vpc", "CreateRouteEntry", {
+        "RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE, "DestinationCidrBlock": "172.17.0.0/16",
+        "NextHopType": "Instance", "NextHopId": "i-bp1twin0000000000001"})
+    with pytest.raises(WaiterError) as raised:
+        wait_for(module, "route_entry_available", 1, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+                 route_entry_id=created["RouteEntryId"])
+    assert created["RouteEntryId"] in str(raised.value) and "last status: Pending" in str(raised.value)
