@@ -286,7 +286,9 @@ def _check_destination(cloud, table, destination):
                            % (text, entry["RouteEntryId"], entry.get("NextHopType"), entry.get("NextHopId")))
     if destination.version != 4:
         return
-    if destination == CLOUD_SERVICE_CIDR or destination.subnet_of(CLOUD_SERVICE_CIDR):
+    # The cloud refuses the service range itself, but more specific routes inside it are what the procedure's
+    # Step 3 adds (the auth service /32, the OSS VIP ranges): longest prefix wins over the system route.
+    if destination == CLOUD_SERVICE_CIDR:
         raise ApiError("InvalidCidrBlock.Overlapped", "The destination %s overlaps the cloud service range %s." % (text, CLOUD_SERVICE_CIDR))
     for vsw in cloud.vswitches.values():
         own = ipaddress.ip_network(vsw["CidrBlock"])

@@ -208,7 +208,7 @@ def test_dry_run(twin, vpc, m):
     ({"destination_cidr_block": "not-a-cidr"}, "InvalidCidrBlock.Malformed"),
     ({"destination_cidr_block": "10.0.0.0/24"}, "InvalidCidrBlock.Overlapped"),
     ({"destination_cidr_block": "10.0.1.128/25"}, "InvalidCidrBlock.Overlapped"),
-    ({"destination_cidr_block": "100.100.0.0/16"}, "InvalidCidrBlock.Overlapped"),
+    ({"destination_cidr_block": "100.64.0.0/10"}, "InvalidCidrBlock.Overlapped"),
     ({"route_table_id": "vtb-bp1nothere"}, "InvalidRouteTableId.NotFound"),
     ({"next_hop_id": "i-bp1nothere"}, "InvalidNextHop.NotFound"),
     ({"next_hop_id": None}, "MissingParameter"),
@@ -462,3 +462,11 @@ def test_vpn_duplicate(vpn_twin, vpc, m):
     vpn_route(vpc, m)
     vpn_twin.settle()
     assert error_of(lambda: vpn_route(vpc, m)).code == "VpnRouteEntry.AlreadyExists"
+
+
+def test_routes_inside_the_cloud_service_range_are_allowed(vpc, m):
+    """The procedure's Step 3 routes the auth /32 and OSS VIP ranges, all inside 100.64.0.0/10: more specific wins."""
+    for destination in ("100.103.7.181/32", "100.118.28.0/24"):
+        answer = vpc.create_route_entry(m.CreateRouteEntryRequest(region_id="cn-hangzhou", route_table_id=HZ_TABLE,
+                                                                  destination_cidr_block=destination, next_hop_id=HZ_ECS))
+        assert answer.body.route_entry_id
