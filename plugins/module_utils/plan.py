@@ -1,0 +1,519 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The access plan: which routes, which /etc/hosts lines and which warnings a pull from another network needs.
+
+PURE: facts in, plain data out. No I/O, no Ansible, standard library only (Python 3.8+), so that the rules can be
+tested with tables and the plan can be shown before anything changes.
+
+The seed procedure (Steps 2-4 and "Solutions to 100 CIDR block conflicts") in rules:
+
+* Source side. Every address a pull needs (registry endpoint, auth service, OSS) gets a route to the source's next hop
+  (the source VPC's transit router attachment, or a VPN gateway for a data center) unless the source already reaches
+  it: an address inside ``reachable_cidrs`` or inside an existing route of the source table with the same next hop
+  needs nothing. An existing route whose destination is exactly a planned one stays in the plan (marked
+  ``already_present``) so that a re-run plans the same routes and ``state: absent`` can still find them.
+* Auth: a /32 per address, none when the instance has taken over the auth domain; the auth domain then resolves
+  to the registry address (hosts entries).
+* OSS: ``vip_ranges`` (default) routes the region's published VIP ranges, because the OSS VIP moves within them;
+  ``address`` routes the /32 that a ping returned (fragile: a warning). An address outside the published ranges gets
+  its own /32 and a warning; a region without published ranges falls back to the /32s with a warning.
+* Registry side. The transit router learns the registry VPC's own CIDR blocks from the VPC attachment. Everything
+  else must be advertised from a route in the registry VPC: destinations inside the covering CIDR (100.0.0.0/8 by
+  default) share one covering route to the given ECS instance; only a /32 or range outside the covering CIDR (and
+  outside the VPC's CIDR blocks) needs a route of its own. Inside the registry VPC the covering route does not
+  capture the traffic to the 100.x services: the system route 100.64.0.0/10 (next hop type ``service``) is more
+  specific and still delivers it to the cloud services; the covering route exists to be advertised.
+* The 100.x conflicts. The system route 100.64.0.0/10 that every VPC has for cloud services is not a conflict by
+  itself: it is how the VPC reaches the auth service and OSS, a planned /32 or /24 in the source is more specific
+  than it, and in the registry VPC it is what delivers the traffic. It is therefore ignored, as are routes with the
+  plan's own next hop. A conflict is: the registry VPC's CIDR blocks or vSwitches overlapping the auth/OSS
+  destinations or the route that carries them to the transit router (covering route); an existing route (another
+  next hop) in the registry VPC or the source overlapping a planned destination or the covering route; the source
+  network's own CIDR blocks (and its ``local`` system routes) overlapping a planned destination. Each is an error
+  finding of the endpoint concerned, with the seed's fix: auth-domain takeover for the auth service (with takeover
+  on there is no auth route and no auth conflict), PrivateLink plus a CNAME for OSS.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import OrderedDict, namedtuple
+
+from . import oss as oss_table
+
+SOURCE_KINDS = ("vpc", "data_center")
+OSS_ROUTE_MODES = ("vip_ranges", "address")
+ENDPOINT_KINDS = ("registry", "auth", "oss")
+DEFAULT_COVERING_CIDR = "100.0.0.0/8"
+DEFAULT_SOURCE_NEXT_HOP_TYPE = "Attachment"
+REGISTRY_NEXT_HOP_TYPE = "Instance"
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+_AUTH_FIX = (
+    "Turn on auth-domain takeover: in the Container Registry console open the Enterprise Edition instance, go to its "
+    "Domain page and turn on 'Instance Taking over Authentication Domain Name' (the instance must first be added to the "
+    "whitelist through a support ticket). Then set endpoints.auth.takeover to true: the auth domain resolves to the "
+    "registry address and no 100.x auth route is needed."
+)
+_OSS_FIX = (
+    "Access OSS through PrivateLink (an OSS endpoint in the VPC) and add a CNAME record that points the OSS domain to "
+    "the domain of the PrivateLink endpoint, so that no 100.x OSS route is needed; then accept this finding "
+    "(accept_findings: [oss_address_conflict])."
+)
+_REGISTRY_FIX = (
+    "Link the instance's VPC endpoint to a vSwitch whose CIDR block does not overlap the source network (the endpoint "
+    "address comes from that vSwitch), or change the overlapping CIDR block or route."
+)
+
+# code -> (severity, fix). The catalogue is also what accept_findings is checked against.
+FINDINGS = OrderedDict([
+    ("registry_address_conflict", ("error", _REGISTRY_FIX)),
+    ("auth_address_conflict", ("error", _AUTH_FIX)),
+    ("oss_address_conflict", ("error", _OSS_FIX)),
+    ("oss_address_outside_vip_ranges", ("warning", "Check the OSS address and the published VIP ranges of the region "
+                                                   "(oss_vip_ranges overrides the built-in table); the address got a /32 route.")),
+    ("oss_address_mode", ("warning", "Use oss_route_mode: vip_ranges, which routes the published ranges the OSS VIP moves within.")),
+    ("oss_vip_ranges_unknown", ("warning", "Give the region's published OSS VIP ranges in oss_vip_ranges; until then the "
+                                           "OSS address got a /32 route, which breaks when the VIP moves.")),
+    ("auth_domain_takeover", ("info", "Nothing to do: the auth domain resolves to the registry address.")),
+    ("registry_address_outside_vpc", ("info", "Nothing to do if intended: the registry route advertised from the registry "
+                                              "VPC makes the transit router learn the address.")),
+])
+
+
+class PlanError(ValueError):
+    """Invalid input; ``field`` names the offending option (for example ``endpoints.auth.addresses[0]``)."""
+
+    def __init__(self, field, problem):
+        super(PlanError, self).__init__("%s: %s" % (field, problem))
+        self.field = field
+
+
+# One destination a pull needs: kind registry|auth|oss, an IPv4Network, a human label and why it exists.
+Target = namedtuple("Target", "kind network label why")
+# One existing route entry: destination (IPv4Network), role service|local|custom, next hops as {(type_lower, id)}.
+ExistingRoute = namedtuple("ExistingRoute", "destination role hops text")
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _mapping(value, field):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PlanError(field, "expected a dictionary, got %s" % type(value).__name__)
+    return value
+
+
+def _list(value, field):
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise PlanError(field, "expected a list, got %s" % type(value).__name__)
+    return list(value)
+
+
+def _text(value, field, required=False):
+    if value is None or value == "":
+        if required:
+            raise PlanError(field, "required")
+        return None
+    if not isinstance(value, str):
+        raise PlanError(field, "expected a string, got %s" % type(value).__name__)
+    return value
+
+
+def _network(value, field):
+    try:
+        network = ipaddress.ip_network(_text(value, field, required=True))
+    except ValueError as error:
+        raise PlanError(field, "invalid IPv4 CIDR block %r (%s)" % (value, error))
+    if network.version != 4:
+        raise PlanError(field, "invalid IPv4 CIDR block %r (IPv6 is not supported)" % (value,))
+    return network
+
+
+def _address(value, field):
+    try:
+        address = ipaddress.ip_address(_text(value, field, required=True))
+    except ValueError:
+        raise PlanError(field, "invalid IPv4 address %r" % (value,))
+    if address.version != 4:
+        raise PlanError(field, "invalid IPv4 address %r (IPv6 is not supported)" % (value,))
+    return address
+
+
+def _networks(values, field):
+    """Sorted and de-duplicated, so that the input order never shows in the plan."""
+    return sorted({_network(value, "%s[%d]" % (field, index)) for index, value in enumerate(_list(values, field))})
+
+
+def _addresses(values, field):
+    seen = []
+    for index, value in enumerate(_list(values, field)):
+        address = _address(value, "%s[%d]" % (field, index))
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+def _hops(route, field):
+    """{(type_lower, id)} from flat next_hop_type/next_hop_id or from vpc_info's next_hops list."""
+    hops = set()
+    if route.get("next_hop_type") or route.get("next_hop_id"):
+        hops.add(((_text(route.get("next_hop_type"), field + ".next_hop_type") or "").lower(),
+                  _text(route.get("next_hop_id"), field + ".next_hop_id") or ""))
+    for index, hop in enumerate(_list(route.get("next_hops"), field + ".next_hops")):
+        hop = _mapping(hop, "%s.next_hops[%d]" % (field, index))
+        hops.add(((hop.get("next_hop_type") or "").lower(), hop.get("next_hop_id") or ""))
+    return hops
+
+
+def _existing_routes(values, field):
+    routes = []
+    for index, value in enumerate(_list(values, field)):
+        item_field = "%s[%d]" % (field, index)
+        route = _mapping(value, item_field)
+        destination = _network(route.get("destination_cidr_block"), item_field + ".destination_cidr_block")
+        hops = _hops(route, item_field)
+        hop_types = {hop_type for hop_type, _hop_id in hops}
+        if "service" in hop_types:
+            role = "service"
+        elif "local" in hop_types or (not hops and str(route.get("type", "")).lower() == "system"):
+            role = "local"
+        else:
+            role = "custom"
+        text = "%s (next hop %s)" % (destination, ", ".join(sorted("%s %s" % hop for hop in hops)) or "none")
+        routes.append(ExistingRoute(destination, role, hops, text))
+    return routes
+
+
+def _parse_source(source):
+    source = _mapping(source, "source")
+    kind = _text(source.get("kind"), "source.kind") or "vpc"
+    if kind not in SOURCE_KINDS:
+        raise PlanError("source.kind", "expected one of %s, got %r" % (", ".join(SOURCE_KINDS), kind))
+    next_hop_type = _text(source.get("next_hop_type"), "source.next_hop_type") or DEFAULT_SOURCE_NEXT_HOP_TYPE
+    return {
+        "kind": kind,
+        "cidr_blocks": _networks(source.get("cidr_blocks"), "source.cidr_blocks"),
+        "next_hop_type": next_hop_type,
+        "next_hop_id": _text(source.get("next_hop_id"), "source.next_hop_id", required=True),
+        "existing_routes": _existing_routes(source.get("existing_routes"), "source.existing_routes"),
+    }
+
+
+def _parse_registry_vpc(registry_vpc):
+    registry_vpc = _mapping(registry_vpc, "registry_vpc")
+    region = _text(registry_vpc.get("region"), "registry_vpc.region", required=True)
+    try:
+        oss_table.vip_ranges(region)
+    except ValueError as error:
+        raise PlanError("registry_vpc.region", str(error))
+    cidr_blocks = _networks(registry_vpc.get("cidr_blocks"), "registry_vpc.cidr_blocks")
+    if not cidr_blocks:
+        raise PlanError("registry_vpc.cidr_blocks", "required: the registry VPC's CIDR blocks (secondary ones included)")
+    return {
+        "region": region,
+        "cidr_blocks": cidr_blocks,
+        "vswitch_cidr_blocks": _networks(registry_vpc.get("vswitch_cidr_blocks"), "registry_vpc.vswitch_cidr_blocks"),
+        "next_hop_instance_id": _text(registry_vpc.get("next_hop_instance_id"), "registry_vpc.next_hop_instance_id"),
+        "covering_cidr": _network(registry_vpc.get("covering_cidr") or DEFAULT_COVERING_CIDR, "registry_vpc.covering_cidr"),
+        "existing_routes": _existing_routes(registry_vpc.get("existing_routes"), "registry_vpc.existing_routes"),
+    }
+
+
+def _parse_endpoints(endpoints, region):
+    endpoints = _mapping(endpoints, "endpoints")
+    registry = _mapping(endpoints.get("registry"), "endpoints.registry")
+    auth = _mapping(endpoints.get("auth"), "endpoints.auth")
+    oss = _mapping(endpoints.get("oss"), "endpoints.oss")
+    takeover = auth.get("takeover", False)
+    if not isinstance(takeover, bool):
+        raise PlanError("endpoints.auth.takeover", "expected a boolean, got %r" % (takeover,))
+    parsed = {
+        "registry": {"domain": _text(registry.get("domain"), "endpoints.registry.domain", required=True),
+                     "addresses": _addresses(registry.get("addresses"), "endpoints.registry.addresses")},
+        "auth": {"domain": _text(auth.get("domain"), "endpoints.auth.domain", required=True),
+                 "addresses": _addresses(auth.get("addresses"), "endpoints.auth.addresses"), "takeover": takeover},
+        "oss": {"domain": _oss_domain(oss, region), "addresses": _addresses(oss.get("addresses"), "endpoints.oss.addresses")},
+    }
+    if not parsed["registry"]["addresses"]:
+        raise PlanError("endpoints.registry.addresses", "required: the registry's VPC address(es)")
+    if not takeover and not parsed["auth"]["addresses"]:
+        raise PlanError("endpoints.auth.addresses", "required unless endpoints.auth.takeover is true")
+    return parsed
+
+
+def _oss_domain(oss, region):
+    """The given OSS domain, else the region's internal domain (of the bucket when one is given)."""
+    domain = _text(oss.get("domain"), "endpoints.oss.domain")
+    if domain:
+        return domain
+    try:
+        return oss_table.oss_domain(region, _text(oss.get("bucket"), "endpoints.oss.bucket"))
+    except ValueError as error:
+        raise PlanError("endpoints.oss.domain", "required, and it cannot be derived: %s" % error)
+
+
+def _accepted(values):
+    accepted = set()
+    for index, code in enumerate(_list(values, "accept_findings")):
+        if code not in FINDINGS:
+            raise PlanError("accept_findings[%d]" % index, "unknown finding code %r; known codes: %s" % (code, ", ".join(FINDINGS)))
+        accepted.add(code)
+    return accepted
+
+
+# ---------------------------------------------------------------- targets
+
+
+def _host(address):
+    return ipaddress.ip_network("%s/32" % address)
+
+
+def _targets(endpoints, region, oss_route_mode, oss_vip_ranges, findings):
+    """Every destination a pull needs, in a fixed order: registry, auth, OSS; each kind sorted by network."""
+    registry = endpoints["registry"]
+    targets = [Target("registry", _host(address), "registry address %s" % address,
+                      "the registry endpoint %s resolves to it" % registry["domain"])
+               for address in registry["addresses"]]
+    auth = endpoints["auth"]
+    if auth["takeover"]:
+        findings.append(_finding("auth_domain_takeover", "The instance has taken over the auth domain %s: no auth route is "
+                                                         "planned and the domain maps to the registry address." % auth["domain"]))
+    else:
+        targets.extend(Target("auth", _host(address), "auth service address %s" % address,
+                              "the auth service %s resolves to it" % auth["domain"])
+                       for address in auth["addresses"])
+    targets.extend(_oss_targets(endpoints["oss"], region, oss_route_mode, oss_vip_ranges, findings))
+    order = {kind: index for index, kind in enumerate(ENDPOINT_KINDS)}
+    return sorted(targets, key=lambda target: (order[target.kind], target.network))
+
+
+def _oss_targets(oss, region, mode, override, findings):
+    domain, addresses = oss["domain"], oss["addresses"]
+    ranges = _networks(override, "oss_vip_ranges") if override else _networks(oss_table.vip_ranges(region), "oss table")
+    outside = [address for address in addresses if not any(address in network for network in ranges)]
+    if ranges:
+        for address in outside:
+            findings.append(_finding("oss_address_outside_vip_ranges", "The OSS address %s of %s lies outside the published VIP "
+                                     "ranges of %s (%s)." % (address, domain, region, ", ".join(str(n) for n in ranges))))
+    if mode == "address":
+        if not addresses:
+            raise PlanError("endpoints.oss.addresses", "required when oss_route_mode is address")
+        findings.append(_finding("oss_address_mode", "oss_route_mode address routes only %s: the OSS VIP moves within the "
+                                 "published ranges, so the route breaks when it moves." % ", ".join(str(a) for a in addresses)))
+        return [_oss_address_target(address, domain, "oss_route_mode is address") for address in addresses]
+    if not ranges:
+        if not addresses:
+            raise PlanError("endpoints.oss.addresses", "required: region %s has no published OSS VIP ranges and oss_vip_ranges "
+                                                       "is not given" % region)
+        findings.append(_finding("oss_vip_ranges_unknown", "Region %s has no published OSS VIP ranges: falling back to a /32 "
+                                 "route for %s." % (region, ", ".join(str(a) for a in addresses))))
+        return [_oss_address_target(address, domain, "no published VIP ranges for %s" % region) for address in addresses]
+    origin = "oss_vip_ranges" if override else "the published VIP ranges of %s" % region
+    targets = [Target("oss", network, "OSS VIP range %s" % network,
+                      "%s resolves within %s, where the OSS VIP moves" % (domain, origin))
+               for network in ranges]
+    targets.extend(_oss_address_target(address, domain, "it lies outside %s" % origin) for address in outside)
+    return targets
+
+
+def _oss_address_target(address, domain, because):
+    return Target("oss", _host(address), "OSS address %s" % address, "%s resolves to it; /32 because %s" % (domain, because))
+
+
+# ---------------------------------------------------------------- routes
+
+
+def _covered(network, candidates):
+    return any(network.subnet_of(candidate) for candidate in candidates)
+
+
+def _source_routes(targets, source, reachable):
+    next_hop = (source["next_hop_type"].lower(), source["next_hop_id"])
+    same_hop = [route.destination for route in source["existing_routes"] if route.role == "custom" and next_hop in route.hops]
+    planned = {target.network for target in targets}
+    # A route with exactly a planned destination is this plan's own (from an earlier run): it does not make itself redundant.
+    already_reaching = reachable + [destination for destination in same_hop if destination not in planned]
+    routes = OrderedDict()
+    for target in targets:
+        if _covered(target.network, already_reaching):
+            continue
+        reason = "%s: %s, and the source does not reach it through %s %s yet" % (
+            target.label, target.why, source["next_hop_type"], source["next_hop_id"])
+        _add_route(routes, target.network, reason, target.network in same_hop)
+    return [dict(destination_cidr_block=str(network), next_hop_type=source["next_hop_type"], next_hop_id=source["next_hop_id"],
+                 reason=entry["reason"], already_present=entry["present"]) for network, entry in routes.items()]
+
+
+def _add_route(routes, network, reason, present):
+    if network in routes:
+        routes[network]["reason"] += "; " + reason
+    else:
+        routes[network] = {"reason": reason, "present": present}
+
+
+def _registry_route_of(target, registry_vpc):
+    """The registry-VPC route that makes the transit router learn a target, or None when the VPC attachment teaches it."""
+    if _covered(target.network, registry_vpc["cidr_blocks"]):
+        return None
+    if target.network.subnet_of(registry_vpc["covering_cidr"]):
+        return registry_vpc["covering_cidr"]
+    return target.network
+
+
+def _registry_routes(targets, registry_vpc):
+    carried = OrderedDict()
+    for target in targets:
+        network = _registry_route_of(target, registry_vpc)
+        if network is not None:
+            carried.setdefault(network, []).append(target)
+    if not carried:
+        return []
+    instance_id = registry_vpc["next_hop_instance_id"]
+    if not instance_id:
+        raise PlanError("registry_vpc.next_hop_instance_id", "required: %s must be advertised from the registry VPC through an "
+                                                             "ECS instance" % ", ".join(str(n) for n in carried))
+    present = {route.destination for route in registry_vpc["existing_routes"]
+               if route.role == "custom" and (REGISTRY_NEXT_HOP_TYPE.lower(), instance_id) in route.hops}
+    covering = registry_vpc["covering_cidr"]
+    ordered = sorted(carried, key=lambda network: (network != covering, network))
+    return [dict(destination_cidr_block=str(network), next_hop_type=REGISTRY_NEXT_HOP_TYPE, next_hop_id=instance_id, advertise=True,
+                 reason=_registry_reason(network, covering, carried[network]), already_present=network in present)
+            for network in ordered]
+
+
+def _registry_reason(network, covering, targets):
+    labels = ", ".join(target.label for target in targets)
+    if network == covering:
+        return ("covering route for %s, which lie outside the registry VPC's CIDR blocks: advertised so that the transit router "
+                "sends them to the registry VPC (inside the VPC the more specific system route 100.64.0.0/10 still delivers the "
+                "100.x cloud services)" % labels)
+    return ("%s lies outside the covering route %s and the registry VPC's CIDR blocks: its own route, advertised so that the "
+            "transit router sends it to the registry VPC" % (labels, covering))
+
+
+# ---------------------------------------------------------------- conflicts
+
+
+def _overlaps(network, candidates):
+    return [candidate for candidate in candidates if candidate.overlaps(network)]
+
+
+def _conflicts_of(target, registry_vpc, source, source_hop, instance_hop):
+    """Human-readable reasons why one target conflicts with the networks, sorted and de-duplicated by the caller."""
+    reasons = []
+    carrier = _registry_route_of(target, registry_vpc)
+    checked = [("the planned destination %s" % target.network, target.network)]
+    if carrier is not None and carrier != target.network:
+        checked.append(("the covering route %s that carries it" % carrier, carrier))
+    for what, network in checked:
+        if target.kind != "registry" or network != target.network:
+            # The registry address belongs in the registry VPC; a 100.x service address or covering route does not.
+            reasons.extend("the registry VPC CIDR block %s overlaps %s" % (c, what) for c in _overlaps(network, registry_vpc["cidr_blocks"]))
+            reasons.extend("the registry vSwitch CIDR block %s overlaps %s" % (c, what)
+                           for c in _overlaps(network, registry_vpc["vswitch_cidr_blocks"]))
+        reasons.extend("the route %s in the registry VPC overlaps %s" % (route.text, what)
+                       for route in _foreign_routes(registry_vpc["existing_routes"], instance_hop, network))
+        reasons.extend("the route %s in the source route table overlaps %s" % (route.text, what)
+                       for route in _foreign_routes(source["existing_routes"], source_hop, network))
+    own_cidrs = source["cidr_blocks"] + [route.destination for route in source["existing_routes"] if route.role == "local"]
+    reasons.extend("the source network's CIDR block %s overlaps %s" % (c, target.network) for c in _overlaps(target.network, own_cidrs))
+    return reasons
+
+
+def _foreign_routes(routes, own_hop, network):
+    """Custom routes with another next hop that overlap a network; the 100.64.0.0/10 service route is never one."""
+    return [route for route in routes if route.role == "custom" and own_hop not in route.hops and route.destination.overlaps(network)]
+
+
+def _conflict_findings(targets, registry_vpc, source, endpoints):
+    source_hop = (source["next_hop_type"].lower(), source["next_hop_id"])
+    instance_hop = (REGISTRY_NEXT_HOP_TYPE.lower(), registry_vpc["next_hop_instance_id"])
+    findings = []
+    for kind in ENDPOINT_KINDS:
+        reasons = []
+        for target in targets:
+            if target.kind == kind:
+                reasons.extend(reason for reason in _conflicts_of(target, registry_vpc, source, source_hop, instance_hop) if reason not in reasons)
+        if reasons:
+            findings.append(_finding("%s_address_conflict" % kind, "100.x conflict for %s (%s): %s." % (
+                _KIND_NAMES[kind], endpoints[kind]["domain"], "; ".join(sorted(reasons)))))
+    return findings
+
+
+_KIND_NAMES = {"registry": "the registry endpoint", "auth": "the auth service", "oss": "OSS"}
+
+
+# ---------------------------------------------------------------- hosts and findings
+
+
+def _hosts_entries(endpoints):
+    """One line per address, names in the order registry, auth, OSS; with takeover the auth domain joins the registry address."""
+    lines = OrderedDict()
+    registry, auth, oss = endpoints["registry"], endpoints["auth"], endpoints["oss"]
+    auth_addresses = registry["addresses"] if auth["takeover"] else auth["addresses"]
+    for addresses, domain in ((registry["addresses"], registry["domain"]), (auth_addresses, auth["domain"]), (oss["addresses"], oss["domain"])):
+        for address in addresses:
+            names = lines.setdefault(str(address), [])
+            if domain not in names:
+                names.append(domain)
+    return [dict(ip=ip, names=names) for ip, names in lines.items()]
+
+
+def _finding(code, message):
+    severity, fix = FINDINGS[code]
+    return dict(code=code, severity=severity, message=message, fix=fix)
+
+
+def _registry_outside_findings(targets, registry_vpc):
+    blocks = ", ".join(str(cidr) for cidr in registry_vpc["cidr_blocks"])
+    outside = [target for target in targets if target.kind == "registry" and not _covered(target.network, registry_vpc["cidr_blocks"])]
+    return [_finding("registry_address_outside_vpc", "The registry address %s lies outside the registry VPC's CIDR blocks (%s)." % (
+        target.network.network_address, blocks)) for target in outside]
+
+
+def _finish_findings(findings, accepted):
+    unique = []
+    for finding in findings:
+        if finding not in unique:
+            unique.append(finding)
+    for finding in unique:
+        finding["accepted"] = finding["code"] in accepted
+    return sorted(unique, key=lambda f: (_SEVERITY_ORDER[f["severity"]], list(FINDINGS).index(f["code"]), f["message"]))
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def build_plan(source, registry_vpc, endpoints, oss_route_mode="vip_ranges", oss_vip_ranges=None, reachable_cidrs=None, accept_findings=None):
+    """The access plan as plain data: source_routes, registry_routes, hosts_entries, findings, blocking.
+
+    Raises PlanError (naming the field) for invalid input. Same input, same output, in the same order.
+    """
+    if oss_route_mode not in OSS_ROUTE_MODES:
+        raise PlanError("oss_route_mode", "expected one of %s, got %r" % (", ".join(OSS_ROUTE_MODES), oss_route_mode))
+    source = _parse_source(source)
+    registry_vpc = _parse_registry_vpc(registry_vpc)
+    parsed_endpoints = _parse_endpoints(endpoints, registry_vpc["region"])
+    reachable = _networks(reachable_cidrs, "reachable_cidrs")
+    accepted = _accepted(accept_findings)
+    _networks(oss_vip_ranges, "oss_vip_ranges")  # validated before anything else uses it
+
+    findings = []
+    targets = _targets(parsed_endpoints, registry_vpc["region"], oss_route_mode, oss_vip_ranges, findings)
+    plan = {
+        "source_routes": _source_routes(targets, source, reachable),
+        "registry_routes": _registry_routes(targets, registry_vpc),
+        "hosts_entries": _hosts_entries(parsed_endpoints),
+    }
+    findings.extend(_conflict_findings(targets, registry_vpc, source, parsed_endpoints))
+    findings.extend(_registry_outside_findings(targets, registry_vpc))
+    plan["findings"] = _finish_findings(findings, accepted)
+    plan["blocking"] = any(f["severity"] == "error" and not f["accepted"] for f in plan["findings"])
+    return plan

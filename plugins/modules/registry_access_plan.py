@@ -1,0 +1,416 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: registry_access_plan
+short_description: Compute the routes, /etc/hosts entries and 100.x conflicts for reaching a Container Registry instance
+version_added: 0.1.0
+description:
+  - Computes, from facts only, what a pull from another region or from a data center needs to reach a Container Registry
+    Enterprise Edition instance over private networks - the seed procedure's Steps 2 to 4 and its
+    "Solutions to 100 CIDR block conflicts" as rules.
+  - Makes no cloud call, needs no credentials and changes nothing (RV(ignore:changed) is always V(false)). It runs wherever
+    the task runs - normally on the controller (with C(delegate_to=localhost)), but any host with Python 3.8 works.
+  - The source side gets a route to its next hop (the transit router attachment, or a VPN gateway for a data center) for every
+    address it cannot already reach. An address inside O(reachable_cidrs), or inside an existing route of the source table with
+    the same next hop, needs nothing. An existing route with exactly a planned destination stays in the plan (RV(plan.source_routes[].already_present)).
+  - The auth service gets a /32 per address, none when the instance has taken over the auth domain (O(endpoints.auth.takeover));
+    the auth domain then maps to the registry address in RV(plan.hosts_entries).
+  - OSS gets the region's published VIP ranges (O(oss_route_mode=vip_ranges), because the OSS VIP moves within them) or the /32
+    of its address (O(oss_route_mode=address), with a warning finding). An address outside the ranges gets its own /32 and a
+    warning; a region without published ranges falls back to the /32 with a warning.
+  - The registry VPC gets one covering route (O(registry_vpc.covering_cidr), 100.0.0.0/8 by default) to an ECS instance for every
+    destination inside it, to be advertised to the transit router; only a /32 or range outside the covering CIDR and outside
+    the registry VPC's CIDR blocks gets a route of its own. Destinations inside the registry VPC's CIDR blocks need none (the
+    transit router learns them from the VPC attachment).
+  - 100.x conflicts are error findings with the seed's fix (auth-domain takeover for the auth service, PrivateLink plus a CNAME
+    for OSS). The system route 100.64.0.0/10 that every VPC has for cloud services (next hop type C(service)) is not a conflict
+    by itself and is ignored. RV(plan.blocking) is true while an error finding is not listed in O(accept_findings).
+author:
+  - alicloud.acr_access contributors (@alicloud-acr-access)
+options:
+  source:
+    description: The network that pulls (a VPC in another region, or a data center).
+    type: dict
+    required: true
+    suboptions:
+      kind:
+        description: V(vpc) for a VPC, V(data_center) for a data center connected by VPN gateway, Express Connect or the like.
+        type: str
+        choices: [vpc, data_center]
+        default: vpc
+      region:
+        description: The region of the source VPC (informational).
+        type: str
+      vpc_id:
+        description: The ID of the source VPC (informational).
+        type: str
+      route_table_id:
+        description: The route table the source routes go into (informational; the role creates them there).
+        type: str
+      cidr_blocks:
+        description: The CIDR blocks of the source VPC or of the data center; checked for overlaps with the registry, auth and OSS addresses.
+        type: list
+        elements: str
+        default: []
+      next_hop_type:
+        description: The next hop type of the source routes, as the VPC API spells it.
+        type: str
+        default: Attachment
+      next_hop_id:
+        description:
+          - The next hop of the source routes - the source VPC's transit router attachment ID (C(tr-attach-...)), or for a data
+            center the VPN gateway ID and so on.
+        type: str
+        required: true
+      existing_routes:
+        description:
+          - The current entries of the source route table, each with C(destination_cidr_block) and either C(next_hop_type) and
+            C(next_hop_id) or a C(next_hops) list (the shape of M(alicloud.acr_access.vpc_info)'s entries); other keys are ignored.
+          - Entries with next hop type C(service) are ignored; entries with next hop type C(local) count as the network's own CIDR blocks.
+        type: list
+        elements: dict
+        default: []
+  registry_vpc:
+    description: The VPC of the Container Registry instance.
+    type: dict
+    required: true
+    suboptions:
+      region:
+        description: The region of the registry VPC and of the instance; selects the published OSS VIP ranges.
+        type: str
+        required: true
+      vpc_id:
+        description: The ID of the registry VPC (informational).
+        type: str
+      route_table_id:
+        description: The route table the registry routes go into (informational; the role creates them there).
+        type: str
+      cidr_blocks:
+        description: Every CIDR block of the registry VPC, secondary ones included.
+        type: list
+        elements: str
+        required: true
+      vswitch_cidr_blocks:
+        description: The CIDR blocks of the registry VPC's vSwitches.
+        type: list
+        elements: str
+        default: []
+      next_hop_instance_id:
+        description: The ECS instance in the registry VPC that is the next hop of the covering route(s); required when one is planned.
+        type: str
+      covering_cidr:
+        description: The CIDR block of the covering route.
+        type: str
+        default: 100.0.0.0/8
+      existing_routes:
+        description: The current entries of the registry VPC's route table, in the shape of O(source.existing_routes).
+        type: list
+        elements: dict
+        default: []
+  endpoints:
+    description: The three endpoints a pull reaches, as discovered in the registry VPC (seed Step 2).
+    type: dict
+    required: true
+    suboptions:
+      registry:
+        description: The registry's VPC endpoint.
+        type: dict
+        required: true
+        suboptions:
+          domain:
+            description: The VPC domain of the instance, for example C(NAME-registry-vpc.cn-hangzhou.cr.aliyuncs.com). Required.
+            type: str
+          addresses:
+            description: The addresses the domain resolves to inside the registry VPC. At least one is required.
+            type: list
+            elements: str
+            default: []
+      auth:
+        description: The auth service.
+        type: dict
+        required: true
+        suboptions:
+          domain:
+            description: The auth domain, for example C(dockerauth-vpc.cn-hangzhou.aliyuncs.com). Required.
+            type: str
+          addresses:
+            description: The addresses the auth domain resolves to; required unless O(endpoints.auth.takeover=true).
+            type: list
+            elements: str
+            default: []
+          takeover:
+            description: Whether the instance has taken over the auth domain ("Instance Taking over Authentication Domain Name").
+            type: bool
+            default: false
+      oss:
+        description: OSS, where the instance stores the image layers.
+        type: dict
+        default: {}
+        suboptions:
+          domain:
+            description:
+              - The internal OSS domain. Without it, the registry region's internal domain is used
+                (C(oss-REGION-internal.aliyuncs.com), or C(BUCKET.oss-REGION-internal.aliyuncs.com) with O(endpoints.oss.bucket)).
+            type: str
+          addresses:
+            description:
+              - The addresses the OSS domain resolves to. Required with O(oss_route_mode=address) or when the region has no
+                published VIP ranges; without them there is no hosts entry for OSS.
+            type: list
+            elements: str
+            default: []
+          bucket:
+            description: A custom bucket, for the default domain.
+            type: str
+  oss_route_mode:
+    description:
+      - V(vip_ranges) routes the region's published OSS VIP ranges; V(address) routes only the /32 of each OSS address, which
+        breaks when the VIP moves.
+    type: str
+    choices: [vip_ranges, address]
+    default: vip_ranges
+  oss_vip_ranges:
+    description: The OSS VIP ranges to route instead of the built-in table of published ranges.
+    type: list
+    elements: str
+  reachable_cidrs:
+    description:
+      - CIDR blocks the source already routes to its next hop, for example the registry VPC's CIDR block added by the role
+        C(cen_connect). Addresses inside them need no source route.
+    type: list
+    elements: str
+    default: []
+  accept_findings:
+    description: Codes of findings the user accepts; an accepted error finding no longer makes RV(plan.blocking) true.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - alicloud.acr_access.attributes
+  - alicloud.acr_access.attributes.INFO_MODULE
+notes:
+  - Runs on the controller or any host; it needs no SDK and makes no network call.
+  - Finding codes - V(registry_address_conflict), V(auth_address_conflict), V(oss_address_conflict) (errors);
+    V(oss_address_outside_vip_ranges), V(oss_address_mode), V(oss_vip_ranges_unknown) (warnings); V(auth_domain_takeover),
+    V(registry_address_outside_vpc) (information).
+seealso:
+  - name: Internal OSS endpoints and VIP ranges
+    description: The published OSS VIP ranges per region.
+    link: https://www.alibabacloud.com/help/en/oss/user-guide/regions-and-endpoints
+"""
+
+EXAMPLES = r"""
+- name: Plan the access from the Shanghai VPC to the Hangzhou registry (seed procedure)
+  alicloud.acr_access.registry_access_plan:
+    source:
+      region: cn-shanghai
+      vpc_id: vpc-uf6twin0000000000001
+      cidr_blocks: [172.16.0.0/16]
+      next_hop_id: "{{ cen.source_attachment_id }}"
+    registry_vpc:
+      region: cn-hangzhou
+      vpc_id: vpc-bp1twin0000000000001
+      cidr_blocks: [10.0.0.0/16]
+      vswitch_cidr_blocks: [10.0.0.0/24, 10.0.1.0/24]
+      next_hop_instance_id: i-bp1twin0000000000001
+    endpoints:
+      registry: {domain: xxxxxx-registry-vpc.cn-hangzhou.cr.aliyuncs.com, addresses: [10.94.205.198]}
+      auth: {domain: dockerauth-vpc.cn-hangzhou.aliyuncs.com, addresses: [100.103.7.181]}
+      oss: {domain: oss-cn-hangzhou-internal.aliyuncs.com, addresses: [100.118.28.43]}
+    reachable_cidrs: [10.0.0.0/16]
+  delegate_to: localhost
+  register: access
+
+- name: Stop on a 100.x conflict that was not accepted
+  ansible.builtin.fail:
+    msg: "{{ access.plan.findings | selectattr('severity', 'eq', 'error') | rejectattr('accepted') | map(attribute='message') | list }}"
+  when: access.plan.blocking
+
+- name: Write the hosts entries on a client
+  ansible.builtin.lineinfile:
+    path: /etc/hosts
+    line: "{{ item.ip }} {{ item.names | join(' ') }}"
+  loop: "{{ access.plan.hosts_entries }}"
+"""
+
+RETURN = r"""
+plan:
+  description: The access plan; the same input always gives the same plan, in the same order.
+  returned: success
+  type: dict
+  contains:
+    source_routes:
+      description: The route entries the source route table needs, registry first, then auth, then OSS, each sorted by destination.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        destination_cidr_block:
+          description: The destination.
+          returned: always
+          type: str
+          sample: 100.103.7.181/32
+        next_hop_type:
+          description: The next hop type, O(source.next_hop_type).
+          returned: always
+          type: str
+          sample: Attachment
+        next_hop_id:
+          description: The next hop, O(source.next_hop_id).
+          returned: always
+          type: str
+          sample: tr-attach-uf6twin0000000001
+        reason:
+          description: Why the route exists.
+          returned: always
+          type: str
+          sample: "auth service address 100.103.7.181: the auth service dockerauth-vpc.cn-hangzhou.aliyuncs.com resolves to it, ..."
+        already_present:
+          description: Whether O(source.existing_routes) already has this destination with this next hop.
+          returned: always
+          type: bool
+          sample: false
+    registry_routes:
+      description: The route entries the registry VPC needs (the covering route first), each to be advertised to the transit router.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        destination_cidr_block:
+          description: The destination, the covering CIDR or a /32 or range outside it.
+          returned: always
+          type: str
+          sample: 100.0.0.0/8
+        next_hop_type:
+          description: Always V(Instance).
+          returned: always
+          type: str
+          sample: Instance
+        next_hop_id:
+          description: The ECS instance, O(registry_vpc.next_hop_instance_id).
+          returned: always
+          type: str
+          sample: i-bp1twin0000000000001
+        advertise:
+          description: Always V(true) - advertise (publish) the entry to the transit router.
+          returned: always
+          type: bool
+          sample: true
+        reason:
+          description: Why the route exists and what it carries.
+          returned: always
+          type: str
+          sample: "covering route for auth service address 100.103.7.181, OSS VIP range 100.118.28.0/24, ..."
+        already_present:
+          description: Whether O(registry_vpc.existing_routes) already has this destination to this instance.
+          returned: always
+          type: bool
+          sample: false
+    hosts_entries:
+      description: The /etc/hosts lines for clients, one per address, in the order registry, auth, OSS.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        ip:
+          description: The address.
+          returned: always
+          type: str
+          sample: 10.94.205.198
+        names:
+          description: The domain names that resolve to it.
+          returned: always
+          type: list
+          elements: str
+          sample: [xxxxxx-registry-vpc.cn-hangzhou.cr.aliyuncs.com]
+    findings:
+      description: Conflicts, warnings and notes, errors first.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        code:
+          description: The finding code, for O(accept_findings).
+          returned: always
+          type: str
+          sample: auth_address_conflict
+        severity:
+          description: V(error), V(warning) or V(info).
+          returned: always
+          type: str
+          sample: error
+        message:
+          description: What was found.
+          returned: always
+          type: str
+          sample: "100.x conflict for the auth service (...): the registry VPC CIDR block 100.64.0.0/16 overlaps ..."
+        fix:
+          description: How to fix it (the seed's solution for 100.x conflicts).
+          returned: always
+          type: str
+          sample: "Turn on auth-domain takeover: ..."
+        accepted:
+          description: Whether the code is in O(accept_findings).
+          returned: always
+          type: bool
+          sample: false
+    blocking:
+      description: Whether an error finding is not accepted; the role stops then.
+      returned: always
+      type: bool
+      sample: false
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.alicloud.acr_access.plugins.module_utils.plan import DEFAULT_COVERING_CIDR, PlanError, build_plan
+
+_ROUTES = dict(type="list", elements="dict", default=[])
+
+
+def _argument_spec():
+    source = dict(
+        kind=dict(type="str", choices=["vpc", "data_center"], default="vpc"), region=dict(type="str"), vpc_id=dict(type="str"),
+        route_table_id=dict(type="str"), cidr_blocks=dict(type="list", elements="str", default=[]),
+        next_hop_type=dict(type="str", default="Attachment"), next_hop_id=dict(type="str", required=True), existing_routes=_ROUTES,
+    )
+    registry_vpc = dict(
+        region=dict(type="str", required=True), vpc_id=dict(type="str"), route_table_id=dict(type="str"),
+        cidr_blocks=dict(type="list", elements="str", required=True), vswitch_cidr_blocks=dict(type="list", elements="str", default=[]),
+        next_hop_instance_id=dict(type="str"), covering_cidr=dict(type="str", default=DEFAULT_COVERING_CIDR), existing_routes=_ROUTES,
+    )
+    registry = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]))
+    auth = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]), takeover=dict(type="bool", default=False))
+    oss = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]), bucket=dict(type="str"))
+    endpoints = dict(registry=dict(type="dict", required=True, options=registry), auth=dict(type="dict", required=True, options=auth),
+                     oss=dict(type="dict", default={}, options=oss))
+    return dict(
+        source=dict(type="dict", required=True, options=source),
+        registry_vpc=dict(type="dict", required=True, options=registry_vpc),
+        endpoints=dict(type="dict", required=True, options=endpoints),
+        oss_route_mode=dict(type="str", choices=["vip_ranges", "address"], default="vip_ranges"),
+        oss_vip_ranges=dict(type="list", elements="str"),
+        reachable_cidrs=dict(type="list", elements="str", default=[]),
+        accept_findings=dict(type="list", elements="str", default=[]),
+    )
+
+
+def main():
+    module = AnsibleModule(argument_spec=_argument_spec(), supports_check_mode=True)
+    params = module.params
+    try:
+        plan = build_plan(params["source"], params["registry_vpc"], params["endpoints"], oss_route_mode=params["oss_route_mode"],
+                          oss_vip_ranges=params["oss_vip_ranges"], reachable_cidrs=params["reachable_cidrs"],
+                          accept_findings=params["accept_findings"])
+    except PlanError as error:
+        module.fail_json(msg="Invalid access plan input - %s" % error, field=error.field)
+    module.exit_json(changed=False, plan=plan)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""registry_access_plan's main(): the plan as a module result, check mode, input errors as fail_json, vpc_info facts as input."""
+
+import pytest
+
+from ansible_collections.alicloud.acr_access.plugins.modules import vpc_info
+from ansible_collections.alicloud.acr_access.plugins.modules.registry_access_plan import main
+
+REGISTRY = "xxxxxx-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
+AUTH = "dockerauth-vpc.cn-hangzhou.aliyuncs.com"
+OSS = "oss-cn-hangzhou-internal.aliyuncs.com"
+ATTACHMENT = "tr-attach-uf6twin0000000001"
+ECS = "i-bp1twin0000000000001"
+HANGZHOU_RANGES = ["100.98.170.0/24", "100.114.102.0/24", "100.118.28.0/24", "100.118.31.0/24"]
+
+
+def seed_args(**changes):
+    args = dict(
+        source=dict(region="cn-shanghai", vpc_id="vpc-uf6twin0000000000001", route_table_id="vtb-uf6twin0000000000001",
+                    cidr_blocks=["172.16.0.0/16"], next_hop_id=ATTACHMENT),
+        registry_vpc=dict(region="cn-hangzhou", vpc_id="vpc-bp1twin0000000000001", route_table_id="vtb-bp1twin0000000000001",
+                          cidr_blocks=["10.0.0.0/16"], vswitch_cidr_blocks=["10.0.0.0/24", "10.0.1.0/24"], next_hop_instance_id=ECS),
+        endpoints=dict(registry=dict(domain=REGISTRY, addresses=["10.94.205.198"]), auth=dict(domain=AUTH, addresses=["100.103.7.181"]),
+                       oss=dict(domain=OSS, addresses=["100.118.28.43"])),
+        reachable_cidrs=["10.0.0.0/16"],
+    )
+    args.update(changes)
+    return args
+
+
+def destinations(routes):
+    return [route["destination_cidr_block"] for route in routes]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_seed_plan(run_module, check_mode):
+    result = run_module(main, dict(seed_args(), _ansible_check_mode=check_mode))
+    assert result["changed"] is False and "failed" not in result
+    plan = result["plan"]
+    assert destinations(plan["source_routes"]) == ["10.94.205.198/32", "100.103.7.181/32"] + HANGZHOU_RANGES
+    assert plan["source_routes"][0]["next_hop_type"] == "Attachment"  # the default
+    assert [(r["destination_cidr_block"], r["next_hop_id"], r["advertise"]) for r in plan["registry_routes"]] == [
+        ("100.0.0.0/8", ECS, True), ("10.94.205.198/32", ECS, True)]
+    assert plan["hosts_entries"][0] == {"ip": "10.94.205.198", "names": [REGISTRY]}
+    assert plan["blocking"] is False
+    assert set(plan) == {"source_routes", "registry_routes", "hosts_entries", "findings", "blocking"}
+
+
+@pytest.mark.parametrize("changes, source_routes, error_codes, blocking", [
+    ({"oss_route_mode": "address"}, ["10.94.205.198/32", "100.103.7.181/32", "100.118.28.43/32"], [], False),
+    # the 100.64.0.0/16 variant blocks with both conflicts; takeover (given as a string, as templates may) drops the auth route
+    ({"registry_vpc": "100.64"}, ["10.94.205.198/32", "100.103.7.181/32"] + HANGZHOU_RANGES,
+     ["auth_address_conflict", "oss_address_conflict"], True),
+    ({"registry_vpc": "100.64", "takeover": "yes"}, ["10.94.205.198/32"] + HANGZHOU_RANGES, ["oss_address_conflict"], True),
+    ({"registry_vpc": "100.64", "takeover": "yes", "accept_findings": ["oss_address_conflict"]},
+     ["10.94.205.198/32"] + HANGZHOU_RANGES, ["oss_address_conflict"], False),
+])
+def test_variants(run_module, changes, source_routes, error_codes, blocking):
+    args = seed_args()
+    if changes.pop("registry_vpc", None):
+        args["registry_vpc"].update(cidr_blocks=["100.64.0.0/16"], vswitch_cidr_blocks=["100.64.0.0/24", "100.64.1.0/24"])
+    if "takeover" in changes:
+        args["endpoints"]["auth"]["takeover"] = changes.pop("takeover")
+    args.update(changes)
+    plan = run_module(main, args)["plan"]
+    assert destinations(plan["source_routes"]) == source_routes
+    assert [f["code"] for f in plan["findings"] if f["severity"] == "error"] == error_codes
+    assert plan["blocking"] is blocking
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda a: a["source"].update(cidr_blocks=["172.16.0.0/99"]), "source.cidr_blocks[0]"),
+    (lambda a: a["endpoints"]["registry"].pop("domain"), "endpoints.registry.domain"),
+    (lambda a: a["endpoints"]["auth"].update(addresses=["dockerauth"]), "endpoints.auth.addresses[0]"),
+    (lambda a: a["registry_vpc"].pop("next_hop_instance_id"), "registry_vpc.next_hop_instance_id"),
+    (lambda a: a.update(accept_findings=["all"]), "accept_findings[0]"),
+])
+def test_invalid_input_fails_naming_the_field(run_module, change, field):
+    args = seed_args()
+    change(args)
+    result = run_module(main, args)
+    assert result["failed"] is True and result["field"] == field
+    assert field in result["msg"]
+
+
+def test_missing_required_option_fails(run_module):
+    args = seed_args()
+    args["source"].pop("next_hop_id")
+    result = run_module(main, args)
+    assert result["failed"] is True and "next_hop_id" in result["msg"]
+
+
+def test_vpc_info_route_entries_are_accepted_as_existing_routes(run_module, twin_args):
+    """The facts of vpc_info (from the twin, real SDK) go in unchanged: system entries are not conflicts."""
+    hangzhou = run_module(vpc_info.main, twin_args(vpc_id="vpc-bp1twin0000000000001"))["vpcs"][0]
+    shanghai = run_module(vpc_info.main, twin_args(vpc_id="vpc-uf6twin0000000000001", region="cn-shanghai"))["vpcs"][0]
+    args = seed_args()
+    args["source"]["existing_routes"] = shanghai["route_tables"][0]["entries"]
+    args["registry_vpc"]["existing_routes"] = hangzhou["route_tables"][0]["entries"]
+    assert any(e["destination_cidr_block"] == "100.64.0.0/10" for e in args["source"]["existing_routes"])
+    result = run_module(main, args)
+    assert "failed" not in result
+    plan = result["plan"]
+    assert plan["blocking"] is False and [f["code"] for f in plan["findings"]] == ["registry_address_outside_vpc"]
+    assert destinations(plan["source_routes"]) == ["10.94.205.198/32", "100.103.7.181/32"] + HANGZHOU_RANGES
