@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
 TWIN_KEY_ID = "LTAI5tTwinAccessKey00001"
@@ -29,6 +30,9 @@ def run_module(capsys):
     """``run_module(main, args)`` -> the module's JSON result (``failed`` set on failure)."""
 
     def run(main, args):
+        # Warnings and deprecations are process-wide in ansible-core: start each run without the last one's.
+        warnings._global_warnings.clear()  # pylint: disable=protected-access
+        warnings._global_deprecations.clear()  # pylint: disable=protected-access
         with patch_module_args(args):
             with pytest.raises(SystemExit):
                 main()

@@ -1,0 +1,191 @@
+"""cr_vpc_endpoint's main() against the twin with the real SDK: link, unlink, idempotence, check mode, waits, errors."""
+
+import copy
+import ipaddress
+
+import pytest
+from acr_twin.fixtures import SEED
+
+from ansible_collections.alicloud.acr_access.plugins.modules.cr_vpc_endpoint import main
+
+INSTANCE = "cri-twin0000000000001"
+SEED_VPC, SEED_VSW_J, SEED_VSW_K = "vpc-bp1twin0000000000001", "vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"
+SHANGHAI_VSW = "vsw-uf6twin00000000000m1"
+EXTRA_VPCS = [("vpc-bp1twin0000000000002", "vsw-bp1twin00000000002j1", "10.2"), ("vpc-bp1twin0000000000003", "vsw-bp1twin00000000003j1", "10.3"),
+              ("vpc-bp1twin0000000000004", "vsw-bp1twin00000000004j1", "10.4")]
+NEW_VPC, NEW_VSW = EXTRA_VPCS[0][:2]
+
+
+def topology(quota=3):
+    """The seed plus three more VPCs in cn-hangzhou (the seed's registry already links one), with a linked-VPC quota."""
+    fixture = copy.deepcopy(SEED)
+    hangzhou = fixture["regions"][0]
+    for number, (vpc_id, vswitch_id, prefix) in enumerate(EXTRA_VPCS, start=2):
+        hangzhou["vpcs"].append({"id": vpc_id, "name": "vpc%d-hangzhou" % number, "cidr_block": prefix + ".0.0/16",
+                                 "route_table_id": "vtb-bp1twin000000000000%d" % number, "vrouter_id": "vrt-bp1twin000000000000%d" % number,
+                                 "vswitches": [{"id": vswitch_id, "name": "vsw-%d" % number, "zone": "cn-hangzhou-j", "cidr_block": prefix + ".0.0/24"}]})
+    hangzhou["registries"][0]["linked_vpc_quota"] = quota
+    return fixture
+
+
+@pytest.fixture
+def cloud(twin):
+    twin.reset(topology())
+    return twin
+
+
+def links(twin):
+    return {link["VpcId"]: link for link in twin.cloud.cr_linked_vpcs.values() if link["InstanceId"] == INSTANCE}
+
+
+def write_actions(twin, since=0):
+    return [call["action"] for call in twin.writes(since=since)]
+
+
+def test_links_a_vpc_and_waits_until_running(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert result["changed"] is True and "failed" not in result
+    link = result["link"]
+    assert (link["vpc_id"], link["vswitch_id"], link["status"]) == (NEW_VPC, NEW_VSW, "RUNNING")
+    assert ipaddress.ip_address(link["ip"]) in ipaddress.ip_network("10.2.0.0/24")
+    assert result["vpc_domains"] == ["acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]
+    assert result["diff"] == {"before": {}, "after": link}
+    assert write_actions(cloud) == ["CreateInstanceVpcEndpointLinkedVpc"]
+    assert links(cloud)[NEW_VPC]["Status"] == "RUNNING" and links(cloud)[NEW_VPC]["_dns_record_in_pvzt"] is False
+
+
+def test_link_again_is_no_change_and_no_write(run_module, twin_args, cloud):
+    args = twin_args(instance_name="acr-twin", vpc_id=NEW_VPC, vswitch_id=NEW_VSW)
+    first = run_module(main, args)
+    seq = cloud.last_seq()
+    second = run_module(main, args)
+    assert second["changed"] is False and second["link"] == first["link"]
+    assert write_actions(cloud, since=seq) == []
+
+
+def test_the_seed_link_is_already_there(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, vswitch_id=SEED_VSW_J))
+    assert result["changed"] is False
+    assert (result["link"]["ip"], result["link"]["status"]) == ("10.94.205.198", "RUNNING")
+    assert write_actions(cloud) == []
+
+
+def test_create_dns_record_is_sent(run_module, twin_args, cloud):
+    run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, create_dns_record=True))
+    assert links(cloud)[NEW_VPC]["_dns_record_in_pvzt"] is True
+    [create] = cloud.calls(action="CreateInstanceVpcEndpointLinkedVpc")
+    assert create["params"]["EnableCreateDNSRecordInPvzt"].lower() == "true"
+
+
+def test_without_wait_returns_the_creating_link(run_module, twin_args, cloud):
+    cloud.set_time_scale(1.0)  # a link needs 30 s to become RUNNING: nobody waits that long here
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, wait=False))
+    assert result["changed"] is True
+    assert (result["link"]["status"], result["link"]["ip"]) == ("CREATING", "")
+
+
+def test_waits_through_creating(run_module, twin_args, cloud):
+    cloud.set_time_scale(0.01)  # RUNNING after 0.3 s: the first read still sees CREATING
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert result["link"]["status"] == "RUNNING" and result["link"]["ip"]
+    assert len(cloud.calls(action="GetInstanceVpcEndpoint")) >= 3  # before, at least two polls, the read back
+
+
+def test_a_short_wait_timeout_fails_naming_the_link(run_module, twin_args, cloud):
+    cloud.set_time_scale(1.0)
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, wait_timeout=1))
+    assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout"
+    assert NEW_VPC in result["msg"] and "RUNNING" in result["msg"] and "CREATING" in result["msg"]
+
+
+def test_check_mode_predicts_without_writing(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, _ansible_check_mode=True))
+    assert result["changed"] is True
+    assert result["link"] == {"vpc_id": NEW_VPC, "vswitch_id": NEW_VSW, "ip": "", "status": "CREATING", "default_access": False}
+    absent = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, state="absent", _ansible_check_mode=True))
+    assert absent["changed"] is True and absent["link"] == {} and absent["diff"]["before"]["vpc_id"] == SEED_VPC
+    assert write_actions(cloud) == []
+    assert NEW_VPC not in links(cloud) and SEED_VPC in links(cloud)
+
+
+def test_unlink_waits_until_gone_then_is_no_change(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, state="absent"))
+    assert result["changed"] is True and result["link"] == {}
+    assert result["diff"]["before"]["vswitch_id"] == SEED_VSW_J
+    assert SEED_VPC not in links(cloud)
+    [delete] = cloud.calls(action="DeleteInstanceVpcEndpointLinkedVpc")
+    assert delete["params"]["VswitchId"] == SEED_VSW_J  # the link's own vSwitch, although none was given
+    seq = cloud.last_seq()
+    again = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, state="absent"))
+    assert again["changed"] is False and write_actions(cloud, since=seq) == []
+
+
+def test_unlink_from_an_unknown_instance_is_no_change(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id="cri-doesnotexist00001", vpc_id=SEED_VPC, state="absent"))
+    assert result["changed"] is False and "failed" not in result
+
+
+def test_quota_used_up_names_the_quota_and_the_fix(run_module, twin_args, twin):
+    twin.reset(topology(quota=1))
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert result["failed"] is True
+    assert result["error"]["code"] == "INSTANCE_ACCESS_QUOTA_EXCEED" and result["error"]["request_id"]
+    for words in ("quota of linked VPCs", "unlink a VPC", "higher quota", SEED_VPC, INSTANCE):
+        assert words in result["msg"]
+    assert NEW_VPC not in links(twin)
+
+
+def test_other_vswitch_is_an_error_without_relink(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, vswitch_id=SEED_VSW_K))
+    assert result["failed"] is True and result["error"]["code"] == "LinkedThroughAnotherVSwitch"
+    assert SEED_VSW_J in result["msg"] and SEED_VSW_K in result["msg"] and "relink=true" in result["msg"]
+    assert write_actions(cloud) == []
+
+
+def test_relink_moves_the_link_to_the_other_vswitch(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, vswitch_id=SEED_VSW_K, relink=True))
+    assert result["changed"] is True
+    assert (result["link"]["vswitch_id"], result["link"]["status"]) == (SEED_VSW_K, "RUNNING")
+    assert ipaddress.ip_address(result["link"]["ip"]) in ipaddress.ip_network("10.0.1.0/24")
+    assert write_actions(cloud) == ["DeleteInstanceVpcEndpointLinkedVpc", "CreateInstanceVpcEndpointLinkedVpc"]
+
+
+@pytest.mark.parametrize("vswitch_id, code, words", [
+    (SEED_VSW_J, "VSWITCH_NOT_IN_VPC", ["belongs to VPC " + SEED_VPC, "not to vpc_id " + NEW_VPC]),
+    ("vsw-bp1doesnotexist0001", "VSWITCH_NOT_EXIST", ["does not exist in region cn-hangzhou"]),
+    (SHANGHAI_VSW, "VSWITCH_NOT_EXIST", ["does not exist in region cn-hangzhou"]),
+])
+def test_a_wrong_vswitch_fails_before_any_write(run_module, twin_args, cloud, vswitch_id, code, words):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=vswitch_id))
+    assert result["failed"] is True and result["error"]["code"] == code
+    assert all(word in result["msg"] for word in words) and vswitch_id in result["msg"]
+    assert write_actions(cloud) == []
+
+
+def test_unknown_instance_is_a_clear_error(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id="cri-doesnotexist00001", vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert result["failed"] is True and result["error"]["code"] == "INSTANCE_NOT_EXIST"
+    assert "cri-doesnotexist00001 does not exist in region cn-hangzhou" in result["msg"]
+    named = run_module(main, twin_args(instance_name="acr", vpc_id=NEW_VPC, vswitch_id=NEW_VSW))  # a substring is not a name
+    assert named["failed"] is True and "no Container Registry instance is named 'acr'" in named["msg"]
+    assert write_actions(cloud) == []
+
+
+def test_an_instance_that_is_not_running_fails_before_any_write(run_module, twin_args, cloud):
+    cloud.cloud.cr_instances[INSTANCE]["InstanceStatus"] = "STOPPED"
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert result["failed"] is True and result["error"]["code"] == "INSTANCE_STATUS_NOT_SUPPORT"
+    assert "is STOPPED" in result["msg"] and write_actions(cloud) == []
+
+
+def test_a_lost_answer_to_the_create_is_accepted_on_the_repeat(run_module, twin_args, cloud):
+    cloud.faults.force([{"action": "CreateInstanceVpcEndpointLinkedVpc", "kind": "lost_response"}])
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert result["changed"] is True and result["link"]["status"] == "RUNNING"
+    assert write_actions(cloud) == ["CreateInstanceVpcEndpointLinkedVpc", "CreateInstanceVpcEndpointLinkedVpc"]
+
+
+def test_vswitch_is_required_to_link(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC))
+    assert result["failed"] is True and "vswitch_id" in result["msg"]
+    assert cloud.calls() == []
