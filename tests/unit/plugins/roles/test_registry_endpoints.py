@@ -1,0 +1,155 @@
+"""The role registry_endpoints: ansible-playbook against the cloud twin, the probe host inside a network namespace of the test.
+
+The probe hosts are inventory hosts with the local connection whose Python interpreter is a
+wrapper that enters the lab's namespace (with the lab's /etc/hosts): Ansible runs
+registry_endpoint_info there through delegate_to, as it would over ssh on an ECS instance.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "e2e"))
+
+import probe_lab  # noqa: E402  (tests/e2e)
+import ansible_collections.alicloud.acr_access as collection  # noqa: E402
+
+TWIN_KEY_ID = "LTAI5tTwinAccessKey00001"
+TWIN_SECRET = "twin-secret-do-not-use-in-production"
+STALE_REGISTRY_IP = "10.94.205.199"
+FAR_OSS_IP = "100.64.1.1"
+
+PLAYBOOK = """
+- name: Discover the registry endpoints
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: alicloud.acr_access.registry_endpoints
+  tasks:
+    - name: Save the fact for the test
+      ansible.builtin.copy:
+        content: "{{ registry_endpoints | to_json }}"
+        dest: "{{ result_path }}"
+        mode: "0600"
+"""
+
+
+@pytest.fixture(scope="module")
+def lab():
+    reason = probe_lab.lab_supported()
+    if reason:
+        pytest.skip(reason)
+    listeners, hosts = probe_lab.seed_listeners(bucket="my-bucket")
+    # a second copy of the registry on another address, for a probe host with a stale hosts entry
+    listeners.append(dict(listeners[0], address=STALE_REGISTRY_IP))
+    with probe_lab.ProbeLab(listeners, hosts, prefix="acrrole") as built:
+        yield built
+
+
+@pytest.fixture
+def playbook(lab, twin, tmp_path):
+    """``playbook(**role_vars)`` -> (the registry_endpoints fact, the ansible-playbook output)."""
+    stale_hosts = dict(lab.hosts, **{probe_lab.SEED_REGISTRY: [STALE_REGISTRY_IP], probe_lab.SEED_OSS: [FAR_OSS_IP]})
+    lab.write_hosts(str(tmp_path / "stale-hosts"), stale_hosts)
+    inventory = {
+        "all": {
+            "hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}},
+            "children": {
+                "registry_probe": {"hosts": {"ecs1-hangzhou": {
+                    "ansible_connection": "local",
+                    "ansible_python_interpreter": lab.write_interpreter(str(tmp_path / "python-ecs1"))}}},
+                "stale": {"hosts": {"ecs-stale": {
+                    "ansible_connection": "local",
+                    "ansible_python_interpreter": lab.write_interpreter(str(tmp_path / "python-stale"), hostname="ecs-stale",
+                                                                        hosts_path=str(tmp_path / "stale-hosts"))}}},
+            },
+        }
+    }
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+    (tmp_path / "play.yml").write_text(PLAYBOOK)
+    collections_path = os.path.abspath(os.path.join(list(collection.__path__)[0], "..", "..", ".."))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ACR_ACCESS_ENDPOINT="http://%s" % twin.endpoint,
+               ALIBABA_CLOUD_ACCESS_KEY_ID=TWIN_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=TWIN_SECRET,
+               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="True", ANSIBLE_HOST_KEY_CHECKING="False")
+    ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    result_path = tmp_path / "result.json"
+
+    def run(**role_vars):
+        extra = dict(role_vars, result_path=str(result_path), registry_endpoints_ca_path=lab.ca_path)
+        extra.setdefault("registry_endpoints_region", "cn-hangzhou")
+        if result_path.exists():
+            result_path.unlink()
+        done = subprocess.run([ansible_playbook, "-i", str(tmp_path / "inventory.json"), str(tmp_path / "play.yml"), "-e", json.dumps(extra)],
+                              capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300, check=False)
+        output = done.stdout + done.stderr
+        if done.returncode != 0:
+            return None, output
+        return json.loads(result_path.read_text()), output
+
+    return run
+
+
+def test_seed_endpoints_from_inside_the_namespace(playbook, twin):
+    seq = twin.calls()[-1]["seq"] if twin.calls() else 0
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin")
+    assert fact, output
+    assert fact["registry"]["domain"] == "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
+    assert fact["registry"]["addresses"] == ["10.94.205.198"]
+    assert fact["auth"]["domain"] == "dockerauth-vpc.cn-hangzhou.aliyuncs.com"
+    assert fact["auth"]["addresses"] == ["100.103.7.181"]
+    assert fact["oss"]["domain"] == "oss-cn-hangzhou-internal.aliyuncs.com"
+    assert fact["oss"]["addresses"] == ["100.118.28.43"]
+    assert fact["takeover"] is False
+    assert fact["instance_id"] == "cri-twin0000000000001"
+    assert fact["probe_host"] == "ecs1-hangzhou"
+    assert fact["linked_vpc_addresses"] == ["10.94.205.198"]
+    assert "cr_instance_info" in fact["registry"]["found_by"] and "ecs1-hangzhou" in fact["registry"]["found_by"]
+    assert fact["auth"]["found_by"].startswith("realm of the Bearer challenge")
+    assert fact["warnings"] == [] and "[WARNING]" not in output
+    new_calls = [call for call in twin.calls() if call["seq"] > seq]
+    assert new_calls and not [call for call in new_calls if call["write"]]
+
+
+def test_custom_bucket_changes_the_oss_domain(playbook):
+    fact, output = playbook(registry_endpoints_instance_id="cri-twin0000000000001", registry_endpoints_oss_bucket="my-bucket")
+    assert fact, output
+    assert fact["oss"]["domain"] == "my-bucket.oss-cn-hangzhou-internal.aliyuncs.com"
+    assert fact["oss"]["addresses"] == ["100.118.28.44"]
+    assert fact["oss"]["bucket"] == "my-bucket"
+
+
+def test_link_of_an_already_linked_vpc_changes_nothing(playbook, twin):
+    seq = twin.calls()[-1]["seq"] if twin.calls() else 0
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin",
+                            registry_endpoints_link_vpc={"vpc_id": "vpc-bp1twin0000000000001", "vswitch_id": "vsw-bp1twin00000000000j1"})
+    assert fact, output
+    assert fact["registry"]["addresses"] == ["10.94.205.198"] and fact["warnings"] == []
+    assert not [call for call in twin.calls() if call["seq"] > seq and call["write"]]
+    link_task = output.split("Link the VPC to the instance's VPC endpoint]", 1)[1].split("TASK [", 1)[0]
+    assert "ok: [localhost]" in link_task, link_task
+
+
+def test_warns_about_a_stale_registry_address_and_oss_outside_the_vip_ranges(playbook):
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_host="ecs-stale")
+    assert fact, output
+    assert fact["registry"]["addresses"] == [STALE_REGISTRY_IP]
+    assert fact["probe_host"] == "ecs-stale"
+    assert len(fact["warnings"]) == 2, fact["warnings"]
+    assert "resolves to 10.94.205.199 on ecs-stale, not to the linked VPC address 10.94.205.198" in fact["warnings"][0]
+    assert "resolves to 100.64.1.1, outside the published OSS VIP ranges of cn-hangzhou" in fact["warnings"][1]
+    assert output.count("[WARNING]") >= 2  # the module's own warnings, shown by Ansible
+
+
+def test_needs_exactly_one_of_id_and_name(playbook):
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_instance_id="cri-twin0000000000001")
+    assert fact is None
+    assert "Set exactly one of registry_endpoints_instance_id and registry_endpoints_instance_name" in output
+
+
+def test_unknown_instance_fails_before_probing(playbook):
+    fact, output = playbook(registry_endpoints_instance_name="no-such-instance")
+    assert fact is None
+    assert "Probe the registry" not in output
