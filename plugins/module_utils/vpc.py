@@ -11,10 +11,15 @@ Errors propagate as AlicloudError; retries happen in ``module.call``.
 
 from __future__ import annotations
 
+import ipaddress
+import time
 import typing as t
+import uuid
 
 from .common import camel_to_snake, unwrap_list
-from .errors import AlicloudApiError
+from .errors import AlicloudApiError, AlicloudError, is_not_found
+from .retry import ROUTE_ENTRY_BUSY
+from .waiter import wait_for
 
 PAGE_SIZE = 50          # DescribeVpcs / DescribeVSwitches / DescribeRouteTableList maximum
 ROUTE_ENTRY_PAGE = 100  # DescribeRouteEntryList MaxResult maximum
@@ -123,3 +128,374 @@ def describe_vpc_details(module: t.Any, region: str, vpc_id: str | None = None, 
                   for table in describe_route_tables(module, region, vpc["VpcId"])]
         details.append(normalise_vpc(vpc, vswitches, tables))
     return details
+
+
+# --- route entries: validation, comparison, serialised changes -----------------------------------------
+
+# Route entries this collection creates carry this marker at the end of their Description, so that a later
+# run can tell its own entries (replaced in place when the next hop changes) from anybody else's (never touched).
+ROUTE_OWNER_MARKER = "[managed by alicloud.acr_access]"
+NEXT_HOP_TYPES = ("Instance", "Attachment", "VpnGateway", "RouterInterface", "HaVip", "NetworkInterface",
+                  "NatGateway", "IPv6Gateway", "Ipv4Gateway", "VpcPeer", "GatewayEndpoint", "Ecr")
+ROUTE_ENTRY_DEFAULT_TIMEOUT = 600
+DESCRIPTION_MAX = 256
+
+
+class RouteInputError(ValueError):
+    """A route given by the user is wrong; the message names the field and the fix."""
+
+
+def normalise_cidr(value: str, field: str = "destination_cidr_block") -> str:
+    """``10.0.0.1`` -> ``10.0.0.1/32``; ``10.0.0.0/8`` unchanged; host bits set -> RouteInputError naming the network."""
+    text = str(value or "").strip()
+    if not text:
+        raise RouteInputError("%s is empty: give an IPv4 or IPv6 CIDR block such as 10.94.205.198/32" % field)
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise RouteInputError("%s %r is not a CIDR block: give an address or ADDRESS/PREFIX such as 10.94.205.198/32"
+                              % (field, value)) from None
+    if "/" in text and str(network.network_address) != text.split("/", 1)[0].strip():
+        raise RouteInputError("%s %s has host bits set: the network is %s (or use %s/%d for the single address)"
+                              % (field, text, network, text.split("/", 1)[0], network.max_prefixlen))
+    return str(network)
+
+
+def is_ours(entry: dict) -> bool:
+    return (entry.get("Description") or "").endswith(ROUTE_OWNER_MARKER)
+
+
+def mark_description(description: str | None) -> str:
+    """The Description we send: the user's text, then the ownership marker."""
+    text = (description or "").strip()
+    return "%s %s" % (text, ROUTE_OWNER_MARKER) if text else ROUTE_OWNER_MARKER
+
+
+def replacement_description(wanted: dict, entry: dict) -> str:
+    """The marked Description after a create or replace: the wanted text, else the entry's own (taken over with replace_foreign)."""
+    text = wanted.get("description")
+    return mark_description(text if text is not None else user_description(entry.get("Description")))
+
+
+def user_description(entry_description: str | None) -> str:
+    text = entry_description or ""
+    if text.endswith(ROUTE_OWNER_MARKER):
+        text = text[:-len(ROUTE_OWNER_MARKER)]
+    return text.strip()
+
+
+def next_hop_of(entry: dict) -> tuple:
+    """(NextHopType, NextHopId) of an entry as DescribeRouteEntryList shows it (first hop of NextHops)."""
+    hops = unwrap_list(entry, "NextHops", "NextHop")
+    if hops:
+        return hops[0].get("NextHopType") or "", hops[0].get("NextHopId") or ""
+    return entry.get("NextHopType") or "", entry.get("NextHopId") or ""
+
+
+def validate_routes(routes: list, state: str) -> list:
+    """Normalised copies of the wanted routes; RouteInputError (before any write) for bad CIDRs, duplicates, missing next hops."""
+    wanted = []
+    seen: dict = {}
+    for index, route in enumerate(routes):
+        where = "routes[%d].destination_cidr_block" % index
+        cidr = normalise_cidr(route.get("destination_cidr_block"), where)
+        if cidr in seen:
+            raise RouteInputError("%s: %s is listed twice (routes[%d] and routes[%d]); a route table holds one route per destination"
+                                  % (where, cidr, seen[cidr], index))
+        seen[cidr] = index
+        hop_type = route.get("next_hop_type") or "Instance"
+        hop_id = route.get("next_hop_id") or None
+        if state == "present" and not hop_id:
+            raise RouteInputError("routes[%d].next_hop_id is required for %s (next_hop_type %s): give the id of the %s"
+                                  % (index, cidr, hop_type, _HOP_HINTS.get(hop_type, "next hop")))
+        description = route.get("description")
+        if description is not None and len(mark_description(description)) > DESCRIPTION_MAX:
+            raise RouteInputError("routes[%d].description is too long: at most %d characters (the ownership marker %r takes %d)"
+                                  % (index, DESCRIPTION_MAX - len(ROUTE_OWNER_MARKER) - 1, ROUTE_OWNER_MARKER, len(ROUTE_OWNER_MARKER) + 1))
+        wanted.append({"destination_cidr_block": cidr, "next_hop_type": hop_type, "next_hop_id": hop_id,
+                       "name": route.get("name"), "description": description})
+    return wanted
+
+
+_HOP_HINTS = {
+    "Instance": "ECS instance (i-...)",
+    "Attachment": "transit router VPC attachment (tr-attach-...)",
+    "VpnGateway": "VPN gateway (vpn-...)",
+    "RouterInterface": "router interface (ri-...)",
+    "HaVip": "HaVip (havip-...)",
+    "NetworkInterface": "elastic network interface (eni-...)",
+}
+
+
+def system_route_table_id(module: t.Any, region: str, vpc_id: str) -> str:
+    tables = _pages(module, "DescribeRouteTableList", {"RegionId": region, "VpcId": vpc_id, "RouteTableType": "System"},
+                    ("RouterTableList", "RouterTableListType"), region)
+    if not tables:
+        raise AlicloudApiError("VPC %s has no system route table in region %s (does the VPC exist there?)" % (vpc_id, region),
+                               operation="DescribeRouteTableList", code="InvalidVpcId.NotFound",
+                               request_id=getattr(module, "last_request_id", None))
+    return tables[0]["RouteTableId"]
+
+
+def describe_route_table(module: t.Any, region: str, route_table_id: str) -> dict:
+    """One route table (RouteTableType, VpcId...); InvalidRouteTableId.NotFound when the region has no such table."""
+    tables = _pages(module, "DescribeRouteTableList", {"RegionId": region, "RouteTableId": route_table_id},
+                    ("RouterTableList", "RouterTableListType"), region)
+    tables = [table for table in tables if table.get("RouteTableId") == route_table_id]
+    if not tables:
+        raise AlicloudApiError("route table %s not found in region %s" % (route_table_id, region), operation="DescribeRouteTableList",
+                               code="InvalidRouteTableId.NotFound", request_id=getattr(module, "last_request_id", None))
+    return tables[0]
+
+
+def route_view(entry: dict | None, wanted: dict | None = None, action: str | None = None) -> dict:
+    """The snake_case result of one route: the entry as the cloud has it (or will, in check mode), and what was done."""
+    entry = entry or {}
+    hop_type, hop_id = next_hop_of(entry) if entry else ((wanted or {}).get("next_hop_type"), (wanted or {}).get("next_hop_id"))
+    return {
+        "destination_cidr_block": entry.get("DestinationCidrBlock") or (wanted or {}).get("destination_cidr_block"),
+        "route_entry_id": entry.get("RouteEntryId"),
+        "next_hop_type": hop_type or None,
+        "next_hop_id": hop_id or None,
+        "status": entry.get("Status"),
+        "name": entry.get("RouteEntryName") or None,
+        "description": user_description(entry.get("Description")) or None,
+        "managed": is_ours(entry) if entry else False,
+        "type": entry.get("Type"),
+        "action": action,
+    }
+
+
+def _diff_item(entry: dict | None) -> dict | None:
+    if not entry:
+        return None
+    hop_type, hop_id = next_hop_of(entry)
+    return {"destination_cidr_block": entry.get("DestinationCidrBlock"), "next_hop_type": hop_type, "next_hop_id": hop_id}
+
+
+class RouteChange(t.NamedTuple):
+    wanted: dict
+    existing: dict | None
+    action: str  # created | replaced | unchanged | deleted | absent
+
+
+def _hop_matches(entry: dict, wanted: dict) -> bool:
+    return next_hop_of(entry) == (wanted["next_hop_type"], wanted["next_hop_id"])
+
+
+def _conflict_message(entry: dict, wanted: dict, table_id: str) -> str:
+    hop_type, hop_id = next_hop_of(entry)
+    if entry.get("Type") != "Custom":
+        return ("%s in %s is a %s route of the cloud (%s, next hop %s %s): it cannot be replaced; choose another destination"
+                % (wanted["destination_cidr_block"], table_id, entry.get("Type"), entry.get("RouteEntryId"), hop_type or "-", hop_id or "-"))
+    return ("%s in %s already routes to %s %s (route entry %s, not created by this collection); wanted %s %s. Fix: set replace_foreign: true "
+            "to replace its next hop in place, or remove that entry first"
+            % (wanted["destination_cidr_block"], table_id, hop_type, hop_id, entry.get("RouteEntryId"),
+               wanted["next_hop_type"], wanted["next_hop_id"]))
+
+
+def plan_route_changes(entries: list, wanted_routes: list, state: str, table_id: str, replace_foreign: bool = False) -> list:
+    """Compare the wanted routes with the table's entries (pure). RouteInputError lists every conflict, before any write."""
+    by_destination = {entry.get("DestinationCidrBlock"): entry for entry in entries}
+    changes, conflicts = [], []
+    for wanted in wanted_routes:
+        existing = by_destination.get(wanted["destination_cidr_block"])
+        if state == "absent":
+            changes.append(RouteChange(wanted, existing, _absent_action(existing, wanted, conflicts, table_id)))
+            continue
+        if existing is None:
+            changes.append(RouteChange(wanted, None, "created"))
+        elif _hop_matches(existing, wanted):
+            changes.append(RouteChange(wanted, existing, "unchanged"))
+        elif existing.get("Type") == "Custom" and (is_ours(existing) or replace_foreign):
+            changes.append(RouteChange(wanted, existing, "replaced"))
+        else:
+            conflicts.append(_conflict_message(existing, wanted, table_id))
+    if conflicts:
+        raise RouteInputError("; ".join(conflicts))
+    return changes
+
+
+def _absent_action(existing: dict | None, wanted: dict, conflicts: list, table_id: str) -> str:
+    """absent: delete a listed route only when its next hop matches (or no next hop was given, or it is ours)."""
+    if existing is None:
+        return "absent"
+    if existing.get("Type") != "Custom":
+        conflicts.append("%s in %s is a %s route of the cloud (%s): it cannot be deleted; remove it from the list"
+                         % (wanted["destination_cidr_block"], table_id, existing.get("Type"), existing.get("RouteEntryId")))
+        return "absent"
+    if wanted.get("next_hop_id") is None or is_ours(existing) or _hop_matches(existing, wanted):
+        return "deleted"
+    return "absent"  # the destination routes elsewhere: not the route we were asked to remove
+
+
+def _is_ambiguous(error: BaseException) -> bool:
+    """No answer (transport failure): the change may or may not have been made."""
+    return getattr(error, "code", None) in (None, "", "None") and getattr(error, "status_code", None) is None
+
+
+class RouteTableEditor:
+    """Applies route changes to one route table, one at a time (the cloud refuses concurrent changes: TaskConflict)."""
+
+    def __init__(self, module: t.Any, region: str, table_id: str, timeout: float):
+        self.module = module
+        self.region = region
+        self.table_id = table_id
+        self.give_up_at = time.monotonic() + timeout
+        self.timeout = timeout
+        self._pending: str | None = None  # id of the entry whose change may still be running
+
+    @property
+    def pending(self) -> str | None:
+        return self._pending
+
+    def seconds_left(self) -> float:
+        return max(1.0, self.give_up_at - time.monotonic())
+
+    def _call(self, action: str, params: dict) -> dict:
+        return self.module.call("vpc", action, dict(params, RegionId=self.region), region=self.region,
+                                extra_codes=ROUTE_ENTRY_BUSY, deadline=self.seconds_left())
+
+    def settle(self) -> dict | None:
+        """Wait until the last changed entry is Available (or gone): the next change on the table would be refused."""
+        if self._pending is None:
+            return None
+        entry_id, self._pending = self._pending, None
+        return wait_for(self.module, "route_entry_available", self.seconds_left(),
+                        region=self.region, route_table_id=self.table_id, route_entry_id=entry_id)
+
+    def find(self, destination: str) -> dict | None:
+        found = describe_route_entries(self.module, self.region, self.table_id, destination_cidr_block=destination)
+        return next((entry for entry in found if entry.get("DestinationCidrBlock") == destination), None)
+
+    def create(self, wanted: dict) -> str:
+        """CreateRouteEntry with a ClientToken; after an ambiguous failure, read back before trying again."""
+        params = {"RouteTableId": self.table_id, "DestinationCidrBlock": wanted["destination_cidr_block"],
+                  "NextHopType": wanted["next_hop_type"], "NextHopId": wanted["next_hop_id"],
+                  "RouteEntryName": wanted.get("name") or None, "Description": mark_description(wanted.get("description")),
+                  "ClientToken": str(uuid.uuid4())}
+        self.settle()
+        for _attempt in range(3):
+            try:
+                entry_id = self._call("CreateRouteEntry", params)["RouteEntryId"]
+                break
+            except AlicloudError as error:
+                found = self._read_back(error, wanted)
+                if found is None and _is_ambiguous(error):
+                    continue  # not made: send it again, with the same ClientToken
+                if found is None:
+                    raise
+                entry_id = found["RouteEntryId"]
+                break
+        else:
+            raise AlicloudApiError("CreateRouteEntry got no answer three times and %s is not in %s"
+                                   % (wanted["destination_cidr_block"], self.table_id), operation="CreateRouteEntry")
+        self._pending = entry_id
+        return entry_id
+
+    def _read_back(self, error: AlicloudError, wanted: dict) -> dict | None:
+        """After no answer, or a Duplicated answer to a retried create: is our route there already?"""
+        if not (_is_ambiguous(error) or error.code == "RouterEntryConflict.Duplicated"):
+            return None
+        found = self.find(wanted["destination_cidr_block"])
+        if found is not None and _hop_matches(found, wanted):
+            return found
+        return None
+
+    def replace(self, entry: dict, wanted: dict) -> str:
+        """Change the next hop in place (ModifyRouteEntry): traffic never meets a missing route."""
+        self.settle()
+        params = {"RouteEntryId": entry["RouteEntryId"], "NewNextHopType": wanted["next_hop_type"], "NewNextHopId": wanted["next_hop_id"],
+                  "Description": replacement_description(wanted, entry)}
+        if wanted.get("name"):
+            params["RouteEntryName"] = wanted["name"]
+        try:
+            self._call("ModifyRouteEntry", params)
+        except AlicloudError as error:
+            if error.code != "OperationDenied.NextHopNotChanged":  # a retry after a lost answer: already done
+                raise
+        self._pending = entry["RouteEntryId"]
+        return entry["RouteEntryId"]
+
+    def delete(self, entry: dict) -> bool:
+        """DeleteRouteEntry; NotFound means already gone (False)."""
+        self.settle()
+        try:
+            self._call("DeleteRouteEntry", {"RouteEntryId": entry["RouteEntryId"]})
+        except AlicloudError as error:
+            if is_not_found(error):
+                return False
+            raise
+        wait_for(self.module, "route_entry_deleted", self.seconds_left(),
+                 region=self.region, route_table_id=self.table_id, route_entry_id=entry["RouteEntryId"])
+        return True
+
+
+def _predicted_entry(change: RouteChange, table_id: str) -> dict | None:
+    """What the table will hold after a change (check mode, and the result before the final read)."""
+    wanted = change.wanted
+    if change.action in ("deleted",):
+        return None
+    if change.action == "absent" or change.action == "unchanged":
+        return change.existing
+    new_entry = {"RouteEntryId": None, "RouteTableId": table_id, "Type": "Custom", "DestinationCidrBlock": wanted["destination_cidr_block"]}
+    base = dict(change.existing or new_entry)
+    base.pop("NextHops", None)
+    base.update({"NextHopType": wanted["next_hop_type"], "NextHopId": wanted["next_hop_id"], "Status": "Available",
+                 "Description": replacement_description(wanted, base)})
+    if wanted.get("name"):
+        base["RouteEntryName"] = wanted["name"]
+    return base
+
+
+def ensure_route_entries(module: t.Any, region: str, table_id: str, routes: list, state: str = "present",
+                         replace_foreign: bool = False, wait: bool = True, timeout: float = ROUTE_ENTRY_DEFAULT_TIMEOUT,
+                         check_mode: bool = False) -> dict:
+    """Make the listed routes of one table present (or absent): one read of the table, then one change at a time.
+
+    Returns {changed, routes: [...], diff: {before, after}}. Raises RouteInputError (before any write) or AlicloudError.
+    """
+    wanted_routes = validate_routes(routes, state)
+    entries = describe_route_entries(module, region, table_id)
+    changes = plan_route_changes(entries, wanted_routes, state, table_id, replace_foreign)
+    before = [_diff_item(change.existing) for change in changes]
+    results = []
+    editor = None if check_mode else RouteTableEditor(module, region, table_id, timeout)
+    for change in changes:
+        entry = _predicted_entry(change, table_id)
+        if editor is not None:
+            entry = _apply(editor, change, entry)
+        results.append((change, entry))
+    if editor is not None:
+        last_changed = editor.pending
+        last = editor.settle() if wait else None
+        results = [(change, _refresh(entry, last, last_changed, wait)) for change, entry in results]
+    return {
+        "changed": any(change.action in ("created", "replaced", "deleted") for change in changes),
+        "routes": [route_view(entry if change.action != "deleted" else change.existing, change.wanted, change.action)
+                   for change, entry in results],
+        "diff": {"before": [item for item in before if item],
+                 "after": [item for item in (_diff_item(entry) for _change, entry in results) if item]},
+    }
+
+
+def _apply(editor: RouteTableEditor, change: RouteChange, predicted: dict | None) -> dict | None:
+    if change.action == "created":
+        predicted = dict(predicted, RouteEntryId=editor.create(change.wanted), Status="Pending")
+    elif change.action == "replaced":
+        editor.replace(change.existing, change.wanted)
+        predicted = dict(predicted, Status="Modifying")
+    elif change.action == "deleted":
+        editor.delete(change.existing)
+    return predicted
+
+
+def _refresh(entry: dict | None, latest: dict | None, last_changed: str | None, waited: bool) -> dict | None:
+    """Each change waited for the one before it, so only the last one can still be Pending/Modifying (when wait is false)."""
+    if entry is None or entry.get("Status") not in ("Pending", "Modifying"):
+        return entry
+    if entry.get("RouteEntryId") == last_changed:
+        if not waited:
+            return entry
+        return dict(entry, Status=(latest or {}).get("Status") or "Available")
+    return dict(entry, Status="Available")

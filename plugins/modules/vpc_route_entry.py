@@ -1,0 +1,307 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vpc_route_entry
+short_description: Manage custom route entries of an Alibaba Cloud VPC route table
+version_added: 0.1.0
+description:
+  - Makes the listed route entries of one VPC route table present or absent. Routes that are not listed are never touched.
+  - The table is read once (C(DescribeRouteEntryList), paged); each wanted route is compared with the entry of the same destination.
+    Same next hop - unchanged. Different next hop - replaced in place with C(ModifyRouteEntry) (C(NewNextHopType), C(NewNextHopId)),
+    so there is no moment without a route (no black hole), but only when the entry was created by this collection or
+    O(replace_foreign=true). An entry of someone else with another next hop is an error naming it, raised before any change.
+  - Entries created by this collection carry the marker C([managed by alicloud.acr_access]) at the end of their description
+    (after the user's O(routes[].description)). Keep it there; removing it makes the entry foreign to this module.
+  - The cloud refuses concurrent changes on one route table (C(TaskConflict)), so changes are made one at a time, each waiting
+    until the previous entry is C(Available); C(TaskConflict) and the other route-entry busy codes are retried within O(wait_timeout).
+  - Every create carries a C(ClientToken); after a create that got no answer, the table is read back before creating again.
+  - O(state=absent) deletes a listed destination only when its next hop is the given one (or no O(routes[].next_hop_id) is given,
+    or the entry was created by this collection). A destination that is not in the table is no change.
+  - All input is checked before any write - CIDR syntax (an address becomes a /32; host bits set is an error naming the network),
+    duplicate destinations, missing next hop ids.
+author:
+  - alicloud.acr_access contributors (@alicloud-acr-access)
+options:
+  route_table_id:
+    description:
+      - The ID of the route table (system or custom), for example V(vtb-uf6twin0000000000001).
+      - Give this or O(vpc_id).
+    type: str
+  vpc_id:
+    description:
+      - The VPC whose system route table is meant, when O(route_table_id) is not given.
+    type: str
+  routes:
+    description:
+      - The routes to manage in the table. Mutually exclusive with the single-route options O(destination_cidr_block)...
+    type: list
+    elements: dict
+    suboptions:
+      destination_cidr_block:
+        description:
+          - The destination, for example V(100.103.7.181/32). An address without a prefix length means that address alone (/32, /128).
+        type: str
+        required: true
+      next_hop_type:
+        description:
+          - The kind of next hop. V(Attachment) is a transit router (the VPC attachment id as O(routes[].next_hop_id)),
+            V(Instance) an ECS instance.
+        type: str
+        default: Instance
+        choices: [Attachment, Instance, VpnGateway, RouterInterface, HaVip, NetworkInterface, NatGateway, IPv6Gateway, Ipv4Gateway,
+                  VpcPeer, GatewayEndpoint, Ecr]
+      next_hop_id:
+        description:
+          - The ID of the next hop (V(i-...), V(tr-attach-...)...). Required with O(state=present).
+          - With O(state=absent), the entry is deleted only when its next hop is this one (or it was created by this collection);
+            without it, the destination is deleted whatever its next hop.
+        type: str
+      name:
+        description: The name of the route entry (set when it is created or replaced).
+        type: str
+      description:
+        description: The description of the route entry; the ownership marker is appended to it.
+        type: str
+  destination_cidr_block:
+    description: Single-route shorthand for O(routes[].destination_cidr_block).
+    type: str
+  next_hop_type:
+    description: Single-route shorthand for O(routes[].next_hop_type).
+    type: str
+    default: Instance
+    choices: [Attachment, Instance, VpnGateway, RouterInterface, HaVip, NetworkInterface, NatGateway, IPv6Gateway, Ipv4Gateway,
+              VpcPeer, GatewayEndpoint, Ecr]
+  next_hop_id:
+    description: Single-route shorthand for O(routes[].next_hop_id).
+    type: str
+  name:
+    description: Single-route shorthand for O(routes[].name).
+    type: str
+  description:
+    description: Single-route shorthand for O(routes[].description).
+    type: str
+  state:
+    description: Whether the listed routes must be in the table or not.
+    type: str
+    default: present
+    choices: [present, absent]
+  replace_foreign:
+    description:
+      - Replace the next hop of an entry that this collection did not create (it then carries the ownership marker).
+      - Without it such an entry is an error.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the last changed entry is V(Available) (or deleted). Changes before the last are always waited for,
+        because the cloud takes one change per table at a time.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds for the whole task (changes, retries of busy answers and waits).
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - alicloud.acr_access.alicloud
+  - alicloud.acr_access.attributes
+  - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+requirements:
+  - alibabacloud-vpc20160428
+notes:
+  - Destinations inside V(100.64.0.0/10) and the CIDR blocks of the VPC's vSwitches are refused by the API
+    (C(InvalidCidrBlock.Overlapped)).
+seealso:
+  - module: alicloud.acr_access.vpc_info
+  - module: alicloud.acr_access.cen_route_advertisement
+  - name: CreateRouteEntry API reference
+    description: The VPC API operation behind this module.
+    link: https://www.alibabacloud.com/help/en/vpc/developer-reference/api-vpc-2016-04-28-createrouteentry
+"""
+
+EXAMPLES = r"""
+- name: Route the registry addresses of Hangzhou through the Shanghai VPC's transit router attachment
+  alicloud.acr_access.vpc_route_entry:
+    region: cn-shanghai
+    route_table_id: vtb-uf6twin0000000000001
+    routes:
+      - destination_cidr_block: 10.94.205.198/32
+        next_hop_type: Attachment
+        next_hop_id: "{{ shanghai_attachment_id }}"
+        description: registry endpoint
+      - destination_cidr_block: 100.103.7.181
+        next_hop_type: Attachment
+        next_hop_id: "{{ shanghai_attachment_id }}"
+
+- name: The covering route in the registry VPC's system table, to an ECS instance
+  alicloud.acr_access.vpc_route_entry:
+    region: cn-hangzhou
+    vpc_id: vpc-bp1twin0000000000001
+    destination_cidr_block: 100.0.0.0/8
+    next_hop_type: Instance
+    next_hop_id: i-bp1twin0000000000001
+
+- name: Remove a route (only if it still goes to that instance)
+  alicloud.acr_access.vpc_route_entry:
+    region: cn-hangzhou
+    vpc_id: vpc-bp1twin0000000000001
+    destination_cidr_block: 100.0.0.0/8
+    next_hop_id: i-bp1twin0000000000001
+    state: absent
+"""
+
+RETURN = r"""
+route_table_id:
+  description: The route table that was managed.
+  returned: success
+  type: str
+  sample: vtb-uf6twin0000000000001
+routes:
+  description: One item per listed route, in the order given.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    destination_cidr_block:
+      description: The destination, normalised (V(10.0.0.1) becomes V(10.0.0.1/32)).
+      returned: always
+      type: str
+      sample: 100.103.7.181/32
+    route_entry_id:
+      description: The ID of the entry; V(null) for a route that check mode predicts to create, or that is absent.
+      returned: always
+      type: str
+      sample: rte-uf6twn00000000000001
+    next_hop_type:
+      description: The next hop type of the entry (after the change).
+      returned: always
+      type: str
+      sample: Attachment
+    next_hop_id:
+      description: The next hop of the entry (after the change).
+      returned: always
+      type: str
+      sample: tr-attach-uf6twn00000000001
+    status:
+      description: V(Available), V(Pending) or V(Modifying) (when O(wait=false)); V(null) when absent.
+      returned: always
+      type: str
+      sample: Available
+    name:
+      description: The name of the entry.
+      returned: always
+      type: str
+      sample: to-registry
+    description:
+      description: The description of the entry without the ownership marker.
+      returned: always
+      type: str
+      sample: registry endpoint
+    managed:
+      description: Whether the entry carries the ownership marker of this collection.
+      returned: always
+      type: bool
+      sample: true
+    type:
+      description: V(Custom) or V(System); V(null) when absent or not yet created.
+      returned: always
+      type: str
+      sample: Custom
+    action:
+      description:
+        - V(created), V(replaced) (next hop changed in place), V(unchanged), V(deleted), or V(absent)
+          (O(state=absent) and the destination is not in the table, or routes to another next hop).
+      returned: always
+      type: str
+      sample: created
+diff:
+  description: The listed destinations before and after (destination, next hop type, next hop id).
+  returned: success
+  type: dict
+  contains:
+    before:
+      description: The entries that existed for the listed destinations.
+      returned: always
+      type: list
+      elements: dict
+    after:
+      description: The entries for the listed destinations after the task (as predicted in check mode).
+      returned: always
+      type: list
+      elements: dict
+"""
+
+from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import (
+    NEXT_HOP_TYPES, ROUTE_ENTRY_DEFAULT_TIMEOUT, RouteInputError, ensure_route_entries, system_route_table_id)
+
+SINGLE_ROUTE_OPTIONS = ("destination_cidr_block", "next_hop_id", "name", "description")
+
+
+def argument_spec() -> dict:
+    route = dict(
+        destination_cidr_block=dict(type="str", required=True),
+        next_hop_type=dict(type="str", default="Instance", choices=list(NEXT_HOP_TYPES)),
+        next_hop_id=dict(type="str"),
+        name=dict(type="str"),
+        description=dict(type="str"),
+    )
+    return dict(
+        route_table_id=dict(type="str"),
+        vpc_id=dict(type="str"),
+        routes=dict(type="list", elements="dict", options=route),
+        destination_cidr_block=dict(type="str"),
+        next_hop_type=dict(type="str", default="Instance", choices=list(NEXT_HOP_TYPES)),
+        next_hop_id=dict(type="str"),
+        name=dict(type="str"),
+        description=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        replace_foreign=dict(type="bool", default=False),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=ROUTE_ENTRY_DEFAULT_TIMEOUT),
+    )
+
+
+def wanted_routes(params: dict) -> list:
+    """The routes option, or the single-route shorthand as a one-item list."""
+    if params["routes"] is not None:
+        return params["routes"]
+    return [dict((key, params[key]) for key in SINGLE_ROUTE_OPTIONS + ("next_hop_type",))]
+
+
+def main():
+    module = AnsibleAlicloudModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[("routes", option) for option in SINGLE_ROUTE_OPTIONS] + [("route_table_id", "vpc_id")],
+        required_one_of=[("route_table_id", "vpc_id"), ("routes", "destination_cidr_block")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    table_id = params["route_table_id"]
+    try:
+        if table_id is None:
+            table_id = system_route_table_id(module, module.region, params["vpc_id"])
+        result = ensure_route_entries(module, module.region, table_id, wanted_routes(params), state=params["state"],
+                                      replace_foreign=params["replace_foreign"], wait=params["wait"],
+                                      timeout=params["wait_timeout"], check_mode=module.check_mode)
+    except RouteInputError as error:
+        module.fail_json(msg=str(error), route_table_id=table_id)
+    except AlicloudError as error:
+        module.fail_json_api(error, msg="Failed to manage the route entries of %s" % (table_id or params["vpc_id"]))
+    module.exit_json(route_table_id=table_id, **result)
+
+
+if __name__ == "__main__":
+    main()

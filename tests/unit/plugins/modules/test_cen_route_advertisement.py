@@ -1,0 +1,134 @@
+"""cen_route_advertisement's main() against the twin: publish, wait, learned by the other region, withdraw, custom table refused."""
+
+import pytest
+
+from ansible_collections.alicloud.acr_access.plugins.modules import vpc_route_entry
+from ansible_collections.alicloud.acr_access.plugins.modules.cen_route_advertisement import main
+
+HZ_VPC, HZ_TABLE, HZ_ECS = "vpc-bp1twin0000000000001", "vtb-bp1twin0000000000001", "i-bp1twin0000000000001"
+SH_VPC = "vpc-uf6twin0000000000001"
+HZ_ZONES = (("vsw-bp1twin00000000000j1", "cn-hangzhou-j"), ("vsw-bp1twin00000000000k1", "cn-hangzhou-k"))
+SH_ZONES = (("vsw-uf6twin00000000000m1", "cn-shanghai-m"), ("vsw-uf6twin00000000000n1", "cn-shanghai-n"))
+COVERING = "100.0.0.0/8"
+
+
+def build_cen(sdk_client, sdk_models, twin):
+    """The seed's inter-region connection (what cen_connect makes), through the SDK."""
+    cbn, m = sdk_client("cbn"), sdk_models("cbn")
+
+    def call(op, **fields):
+        request = getattr(m, "".join(part.title() for part in op.split("_")) + "Request")(**fields)
+        return getattr(cbn, op)(request).body
+
+    ids = {"cen": call("create_cen", name="acr").cen_id}
+    for key, region, vpc, zones in (("hz", "cn-hangzhou", HZ_VPC, HZ_ZONES), ("sh", "cn-shanghai", SH_VPC, SH_ZONES)):
+        ids["tr_" + key] = call("create_transit_router", cen_id=ids["cen"], region_id=region).transit_router_id
+        mappings = [m.CreateTransitRouterVpcAttachmentRequestZoneMappings(v_switch_id=v, zone_id=z) for v, z in zones]
+        ids["att_" + key] = call("create_transit_router_vpc_attachment", transit_router_id=ids["tr_" + key], region_id=region, vpc_id=vpc,
+                                 zone_mappings=mappings).transit_router_attachment_id
+    call("create_transit_router_peer_attachment", cen_id=ids["cen"], transit_router_id=ids["tr_hz"], region_id="cn-hangzhou",
+         peer_transit_router_id=ids["tr_sh"], peer_transit_router_region_id="cn-shanghai", bandwidth_type="DataTransfer", bandwidth=10)
+    twin.settle()
+    for key in ("hz", "sh"):
+        tables = call("list_transit_router_route_tables", transit_router_id=ids["tr_" + key], transit_router_route_table_type="System")
+        ids["rt_" + key] = tables.transit_router_route_tables[0].transit_router_route_table_id
+        for op in ("associate_transit_router_attachment_with_route_table", "enable_transit_router_route_table_propagation"):
+            call(op, transit_router_attachment_id=ids["att_" + key], transit_router_route_table_id=ids["rt_" + key])
+    twin.settle()
+    return ids
+
+
+@pytest.fixture
+def cen(sdk_client, sdk_models, twin, run_module, twin_args):
+    """The connection plus the covering route 100.0.0.0/8 -> ECS in the Hangzhou system table."""
+    ids = build_cen(sdk_client, sdk_models, twin)
+    result = run_module(vpc_route_entry.main, twin_args(vpc_id=HZ_VPC, destination_cidr_block=COVERING, next_hop_id=HZ_ECS))
+    assert result["routes"][0]["action"] == "created"
+    return ids
+
+
+def published_status(twin, cidr=COVERING):
+    twin.settle()
+    record = twin.cloud.published_routes.get("%s/%s/%s" % (HZ_VPC, HZ_TABLE, cidr))
+    return record["PublishStatus"] if record else None
+
+
+def test_publishes_waits_and_is_learned_in_the_other_region(run_module, twin_args, twin, cen):
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=["100.0.0.0/8"],
+                                        learned_by={"transit_router_attachment_id": cen["att_sh"]}))
+    assert result["changed"] is True and result["route_table_id"] == HZ_TABLE
+    [entry] = result["entries"]
+    assert (entry["destination_cidr_block"], entry["publish_status"], entry["action"], entry["next_hop_id"]) == (
+        COVERING, "Published", "published", HZ_ECS)
+    assert [c["action"] for c in twin.writes(since=seq)] == ["PublishRouteEntries"]
+    assert published_status(twin) == "Published"
+    learned = result["learned"]
+    assert learned["transit_router_route_table_id"] == cen["rt_sh"] and learned["transit_router_id"] == cen["tr_sh"]
+    assert [(r["destination_cidr_block"], r["status"], r["next_hop_resource_id"]) for r in learned["routes"]] == [
+        (COVERING, "Active", cen["tr_hz"])]
+    assert result["diff"] == {"before": {COVERING: "NonPublished"}, "after": {COVERING: "Published"}}
+
+
+def test_second_run_is_unchanged_with_reads_only(run_module, twin_args, twin, cen):
+    args = twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING])
+    run_module(main, args)
+    seq = twin.last_seq()
+    result = run_module(main, args)
+    assert result["changed"] is False and result["entries"][0]["action"] == "unchanged"
+    assert twin.writes(since=seq) == []
+
+
+def test_check_mode_predicts_without_writing(run_module, twin_args, twin, cen):
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING], _ansible_check_mode=True))
+    assert result["changed"] is True and result["entries"][0]["publish_status"] == "Published"
+    assert twin.writes(since=seq) == [] and published_status(twin) is None
+
+
+def test_withdraw_waits_until_not_published(run_module, twin_args, twin, cen):
+    run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING]))
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING], state="absent"))
+    assert result["changed"] is True
+    assert (result["entries"][0]["action"], result["entries"][0]["publish_status"]) == ("withdrawn", "NonPublished")
+    assert published_status(twin) is None
+    again = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING], state="absent"))
+    assert again["changed"] is False and again["entries"][0]["action"] == "absent"
+
+
+def test_publish_busy_is_retried(run_module, twin_args, twin, cen):
+    twin.faults.force([{"action": "PublishRouteEntries", "kind": "busy", "code": "Operation.Blocking", "count": 1}])
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING]))
+    assert result["entries"][0]["publish_status"] == "Published"
+    assert [c["code"] for c in twin.calls(action="PublishRouteEntries")] == ["Operation.Blocking", None]
+
+
+def test_custom_route_table_is_refused_before_any_write(run_module, twin_args, twin, cen, sdk_client, sdk_models):
+    vpc, m = sdk_client("vpc"), sdk_models("vpc")
+    custom = vpc.create_route_table(m.CreateRouteTableRequest(region_id="cn-hangzhou", vpc_id=HZ_VPC)).body.route_table_id
+    twin.settle()
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, route_table_id=custom, destination_cidr_blocks=[COVERING]))
+    assert result["failed"] is True
+    assert custom in result["msg"] and "custom route table" in result["msg"] and "system route table" in result["msg"]
+    assert twin.writes(since=seq) == []
+
+
+def test_missing_route_entry_is_an_error_naming_the_fix(run_module, twin_args, twin, cen):
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=["192.168.0.0/16"]))
+    assert result["failed"] is True and "192.168.0.0/16 not in route table" in result["msg"] and "vpc_route_entry" in result["msg"]
+    assert twin.writes(since=seq) == []
+
+
+def test_bad_cidr_is_refused(run_module, twin_args, twin, cen):
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=["100.1.0.0/8"]))
+    assert result["failed"] is True and "host bits" in result["msg"]
+
+
+def test_check_mode_predicts_a_route_an_earlier_task_would_create(run_module, twin_args, twin, cen):
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=["192.168.0.0/16"], _ansible_check_mode=True))
+    assert "failed" not in result and result["entries"][0]["action"] == "published"
+    assert any("192.168.0.0/16 not in route table" in str(warning) for warning in result["warnings"]), result["warnings"]
+    assert twin.writes(since=seq) == []
