@@ -1,0 +1,518 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Thin helpers for the CBN API (2017-09-12): CEN instances, transit routers and their attachments.
+
+``find_*`` / ``list_*`` read (following the API's paging), ``create_*`` / ``delete_*`` /
+``update_*`` write (ClientToken on every create, the transit router busy codes retried at
+each write), ``normalise_*`` turn one API item into the documented snake_case dict, and
+``check_members`` validates a planned set of VPC members before anything is changed.
+Errors propagate as AlicloudError; retries happen in ``module.call``.
+Every waiter of this API is registered here (see ``WAITER_NAMES``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import typing as t
+import uuid
+
+from .common import camel_to_snake, unwrap_list
+from .errors import AlicloudError, is_not_found
+from .retry import TRANSIT_ROUTER_BUSY
+from .waiter import WaiterSpec, register
+
+PAGE_SIZE = 50      # DescribeCens / ListTransitRouters maximum
+TOKEN_PAGE = 100    # MaxResults maximum of the List* calls with NextToken
+DEFAULT_LINK_TYPE = "Gold"
+
+
+class CenInputError(AlicloudError):
+    """Bad input found before any write: the message names the option and the value."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message, code="InvalidInput")
+        self.field = field
+
+
+def client_token() -> str:
+    """One token per create: the retries of that create reuse it, so the cloud answers a repeat with the first result."""
+    return str(uuid.uuid4())
+
+
+# --- paging ------------------------------------------------------------------------------------
+
+def _number_pages(module: t.Any, action: str, params: dict, items: tuple) -> list:
+    found: list = []
+    page = 1
+    while True:
+        body = module.call("cbn", action, dict(params, PageNumber=page, PageSize=PAGE_SIZE))
+        batch = unwrap_list(body, *items)
+        found.extend(batch)
+        total = body.get("TotalCount")
+        if len(batch) < PAGE_SIZE or (total is not None and len(found) >= int(total)):
+            return found
+        page += 1
+
+
+def _token_pages(module: t.Any, action: str, params: dict, key: str) -> list:
+    found: list = []
+    token = None
+    seen = set()
+    while True:
+        body = module.call("cbn", action, dict(params, MaxResults=TOKEN_PAGE, NextToken=token))
+        found.extend(unwrap_list(body, key))
+        token = body.get("NextToken") or None
+        if token is None or token in seen:  # a repeated token would loop for ever
+            return found
+        seen.add(token)
+
+
+# --- CEN instances -------------------------------------------------------------------------------
+
+def _cen_filter(cen_id: str | None, name: str | None) -> list:
+    filters = []
+    if cen_id:
+        filters.append({"Key": "CenId", "Value": [cen_id]})
+    if name:
+        filters.append({"Key": "Name", "Value": [name]})
+    return filters
+
+
+def list_cens(module: t.Any, cen_id: str | None = None, name: str | None = None) -> list:
+    """CEN instances, all or those with ``cen_id`` / exactly ``name`` (the API filters; we check again)."""
+    cens = _number_pages(module, "DescribeCens", {"Filter": _cen_filter(cen_id, name) or None}, ("Cens", "Cen"))
+    return [cen for cen in cens if (not cen_id or cen.get("CenId") == cen_id) and (not name or cen.get("Name") == name)]
+
+
+def find_cen(module: t.Any, cen_id: str | None = None, name: str | None = None) -> dict | None:
+    """The one CEN with this id, or with this name; a name that several CENs carry is an error."""
+    cens = list_cens(module, cen_id=cen_id, name=name)
+    if len(cens) > 1:
+        raise CenInputError("name: %d CEN instances are named %r (%s); give cen_id instead"
+                            % (len(cens), name, ", ".join(sorted(c["CenId"] for c in cens))))
+    return cens[0] if cens else None
+
+
+def create_cen(module: t.Any, name: str | None, description: str | None) -> str:
+    body = module.call("cbn", "CreateCen", {"Name": name, "Description": description, "ClientToken": client_token()},
+                       extra_codes=TRANSIT_ROUTER_BUSY)
+    return body["CenId"]
+
+
+def modify_cen(module: t.Any, cen_id: str, name: str | None, description: str | None) -> None:
+    module.call("cbn", "ModifyCenAttribute", {"CenId": cen_id, "Name": name, "Description": description}, extra_codes=TRANSIT_ROUTER_BUSY)
+
+
+def delete_cen(module: t.Any, cen_id: str) -> bool:
+    """False when the CEN was already gone (NotFound on delete is no change)."""
+    return _delete(module, "DeleteCen", {"CenId": cen_id}, extra=("ParameterCenInstanceId",))
+
+
+def _delete(module: t.Any, action: str, params: dict, extra: tuple = ()) -> bool:
+    try:
+        module.call("cbn", action, params, extra_codes=TRANSIT_ROUTER_BUSY)
+    except AlicloudError as error:
+        if is_not_found(error) or error.code in extra:
+            return False
+        raise
+    return True
+
+
+def normalise_cen(item: dict | None) -> dict:
+    if not item:
+        return {}
+    view = _pick(item, ("CenId", "Name", "Description", "Status", "ProtectionLevel", "CreationTime"))
+    view["name"] = view["name"] or ""
+    return view
+
+
+# --- transit routers -------------------------------------------------------------------------------
+
+def list_transit_routers(module: t.Any, cen_id: str, region: str | None = None) -> list:
+    return _number_pages(module, "ListTransitRouters", {"CenId": cen_id, "RegionId": region}, ("TransitRouters",))
+
+
+def find_transit_router(module: t.Any, cen_id: str, region: str) -> dict | None:
+    """The CEN's transit router in ``region`` (one per region and CEN), or None."""
+    routers = [r for r in list_transit_routers(module, cen_id, region) if r.get("RegionId") == region]
+    return routers[0] if routers else None
+
+
+def create_transit_router(module: t.Any, cen_id: str, region: str, name: str | None, description: str | None) -> str:
+    body = module.call("cbn", "CreateTransitRouter", {
+        "CenId": cen_id, "RegionId": region, "TransitRouterName": name, "TransitRouterDescription": description,
+        "ClientToken": client_token()}, region=region, extra_codes=TRANSIT_ROUTER_BUSY)
+    return body["TransitRouterId"]
+
+
+def delete_transit_router(module: t.Any, transit_router_id: str) -> bool:
+    return _delete(module, "DeleteTransitRouter", {"TransitRouterId": transit_router_id})
+
+
+def list_route_tables(module: t.Any, transit_router_id: str) -> list:
+    return _token_pages(module, "ListTransitRouterRouteTables", {"TransitRouterId": transit_router_id}, "TransitRouterRouteTables")
+
+
+def system_route_table_id(module: t.Any, transit_router_id: str) -> str | None:
+    body = module.call("cbn", "ListTransitRouterRouteTables", {"TransitRouterId": transit_router_id, "TransitRouterRouteTableType": "System"})
+    tables = unwrap_list(body, "TransitRouterRouteTables")
+    return tables[0]["TransitRouterRouteTableId"] if tables else None
+
+
+def normalise_transit_router(item: dict | None, route_table_id: str | None = None) -> dict:
+    if not item:
+        return {}
+    view = _pick(item, ("TransitRouterId", "TransitRouterName", "TransitRouterDescription", "CenId", "RegionId", "Status", "Type",
+                        "CreationTime"))
+    view["system_route_table_id"] = route_table_id
+    return view
+
+
+# --- VPC attachments -------------------------------------------------------------------------------------
+
+def list_vpc_attachments(module: t.Any, **filters: t.Any) -> list:
+    """Filters: CenId, RegionId, TransitRouterId, VpcId, TransitRouterAttachmentId (API spelling)."""
+    return _token_pages(module, "ListTransitRouterVpcAttachments", filters, "TransitRouterAttachments")
+
+
+def find_vpc_attachment(module: t.Any, transit_router_id: str, vpc_id: str) -> dict | None:
+    found = [a for a in list_vpc_attachments(module, TransitRouterId=transit_router_id, VpcId=vpc_id)
+             if a.get("VpcId") == vpc_id and a.get("TransitRouterId") == transit_router_id]
+    return found[0] if found else None
+
+
+def create_vpc_attachment(module: t.Any, router: dict, vpc_id: str, zones: dict, name: str | None, description: str | None,
+                          auto_publish: bool) -> str:
+    body = module.call("cbn", "CreateTransitRouterVpcAttachment", {
+        "CenId": router["CenId"], "TransitRouterId": router["TransitRouterId"], "RegionId": router["RegionId"], "VpcId": vpc_id,
+        "ZoneMappings": _zone_rows(zones), "TransitRouterAttachmentName": name, "TransitRouterAttachmentDescription": description,
+        "AutoPublishRouteEnabled": auto_publish, "ClientToken": client_token()},
+        region=router["RegionId"], extra_codes=TRANSIT_ROUTER_BUSY)
+    return body["TransitRouterAttachmentId"]
+
+
+def _zone_rows(zones: dict) -> list:
+    return [{"ZoneId": zone, "VSwitchId": vswitch} for zone, vswitch in sorted(zones.items())]
+
+
+def zones_of(attachment: dict) -> dict:
+    """{zone id: vSwitch id} of an attachment."""
+    return {m.get("ZoneId"): m.get("VSwitchId") for m in attachment.get("ZoneMappings") or []}
+
+
+def zone_changes(current: dict, wanted: dict) -> tuple:
+    """(add, remove) as {zone: vSwitch}: a zone whose vSwitch changes is removed and added again."""
+    add = {zone: vsw for zone, vsw in wanted.items() if current.get(zone) != vsw}
+    remove = {zone: vsw for zone, vsw in current.items() if wanted.get(zone) != vsw}
+    return add, remove
+
+
+def update_vpc_attachment_zones(module: t.Any, attachment_id: str, add: dict, remove: dict) -> None:
+    module.call("cbn", "UpdateTransitRouterVpcAttachmentZones", {
+        "TransitRouterAttachmentId": attachment_id, "AddZoneMappings": _zone_rows(add) or None,
+        "RemoveZoneMappings": _zone_rows(remove) or None, "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
+
+
+def update_vpc_attachment_attribute(module: t.Any, attachment_id: str, changes: dict) -> None:
+    module.call("cbn", "UpdateTransitRouterVpcAttachmentAttribute", dict(changes, TransitRouterAttachmentId=attachment_id),
+                extra_codes=TRANSIT_ROUTER_BUSY)
+
+
+def delete_vpc_attachment(module: t.Any, attachment_id: str) -> bool:
+    return _delete(module, "DeleteTransitRouterVpcAttachment", {"TransitRouterAttachmentId": attachment_id})
+
+
+def normalise_vpc_attachment(item: dict | None) -> dict:
+    if not item:
+        return {}
+    view = _pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "CenId", "RegionId", "VpcId", "Status",
+                        "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "AutoPublishRouteEnabled", "CreationTime"))
+    view["zone_mappings"] = sorted(({"zone_id": m.get("ZoneId"), "vswitch_id": m.get("VSwitchId")} for m in item.get("ZoneMappings") or []),
+                                   key=lambda m: m["zone_id"] or "")
+    return view
+
+
+# --- peer (inter-region) attachments ----------------------------------------------------------------------
+
+def list_peer_attachments(module: t.Any, cen_id: str) -> list:
+    return _token_pages(module, "ListTransitRouterPeerAttachments", {"CenId": cen_id}, "TransitRouterAttachments")
+
+
+def find_peer_attachment(module: t.Any, cen_id: str, router_id: str, peer_router_id: str) -> dict | None:
+    """The connection between two transit routers, whichever side created it.
+
+    The API's TransitRouterId filter matches only the creating side, so the CEN's list is matched both ways.
+    """
+    pair = {router_id, peer_router_id}
+    for item in list_peer_attachments(module, cen_id):
+        if {item.get("TransitRouterId"), item.get("PeerTransitRouterId")} == pair:
+            return item
+    return None
+
+
+def create_peer_attachment(module: t.Any, router: dict, peer: dict, settings: dict, name: str | None, description: str | None) -> str:
+    params = dict(settings, CenId=router["CenId"], TransitRouterId=router["TransitRouterId"], RegionId=router["RegionId"],
+                  PeerTransitRouterId=peer["TransitRouterId"], PeerTransitRouterRegionId=peer["RegionId"],
+                  TransitRouterAttachmentName=name, TransitRouterAttachmentDescription=description, ClientToken=client_token())
+    body = module.call("cbn", "CreateTransitRouterPeerAttachment", params, region=router["RegionId"], extra_codes=TRANSIT_ROUTER_BUSY)
+    return body["TransitRouterAttachmentId"]
+
+
+def update_peer_attachment(module: t.Any, attachment_id: str, changes: dict) -> None:
+    module.call("cbn", "UpdateTransitRouterPeerAttachmentAttribute", dict(changes, TransitRouterAttachmentId=attachment_id),
+                extra_codes=TRANSIT_ROUTER_BUSY)
+
+
+def delete_peer_attachment(module: t.Any, attachment_id: str) -> bool:
+    return _delete(module, "DeleteTransitRouterPeerAttachment", {"TransitRouterAttachmentId": attachment_id})
+
+
+def normalise_peer_attachment(item: dict | None) -> dict:
+    if not item:
+        return {}
+    view = _pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "PeerTransitRouterId", "CenId", "RegionId",
+                        "PeerTransitRouterRegionId", "Status", "BandwidthType", "Bandwidth", "CenBandwidthPackageId", "DefaultLinkType",
+                        "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "CreationTime"))
+    return view
+
+
+# --- route table associations and propagations -----------------------------------------------------------
+
+LINKS = {
+    # kind: (list action, answer key, create action, remove action)
+    "association": ("ListTransitRouterRouteTableAssociations", "TransitRouterAssociations",
+                    "AssociateTransitRouterAttachmentWithRouteTable", "DissociateTransitRouterAttachmentFromRouteTable"),
+    "propagation": ("ListTransitRouterRouteTablePropagations", "TransitRouterPropagations",
+                    "EnableTransitRouterRouteTablePropagation", "DisableTransitRouterRouteTablePropagation"),
+}
+
+
+def link_status(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> str | None:
+    """Status of the association / propagation of the attachment with the table (Active, Associating...), None when there is none."""
+    body = module.call("cbn", LINKS[kind][0], {"TransitRouterRouteTableId": route_table_id, "TransitRouterAttachmentId": attachment_id})
+    for item in unwrap_list(body, LINKS[kind][1]):
+        if item.get("TransitRouterAttachmentId") == attachment_id:
+            return item.get("Status")
+    return None
+
+
+def links_of(module: t.Any, kind: str, attachment_id: str, route_table_ids: t.Iterable[str]) -> dict:
+    """{route table id: status} of the attachment's associations or propagations over the given tables."""
+    found = {}
+    for table_id in route_table_ids:
+        status = link_status(module, kind, attachment_id, table_id)
+        if status is not None:
+            found[table_id] = status
+    return found
+
+
+def create_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> None:
+    module.call("cbn", LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
+                                        "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
+
+
+def remove_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> bool:
+    try:
+        module.call("cbn", LINKS[kind][3], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id},
+                    extra_codes=TRANSIT_ROUTER_BUSY)
+    except AlicloudError as error:
+        if is_not_found(error) or (error.code or "").startswith(("AssociationNotExist", "PropagationNotExist")):
+            return False
+        raise
+    return True
+
+
+# --- VPC members: validation before any change ------------------------------------------------------------
+
+def describe_vswitches_by_id(module: t.Any, region: str, vswitch_ids: list) -> dict:
+    """{vSwitch id: item} for the ids found in ``region`` (DescribeVSwitches takes a comma-separated list)."""
+    if not vswitch_ids:
+        return {}
+    body = module.call("vpc", "DescribeVSwitches", {"RegionId": region, "VSwitchId": ",".join(vswitch_ids), "PageSize": PAGE_SIZE},
+                       region=region)
+    return {item["VSwitchId"]: item for item in unwrap_list(body, "VSwitches", "VSwitch")}
+
+
+def describe_vpc(module: t.Any, region: str, vpc_id: str) -> dict | None:
+    try:
+        body = module.call("vpc", "DescribeVpcs", {"RegionId": region, "VpcId": vpc_id}, region=region)
+    except AlicloudError as error:
+        if is_not_found(error):
+            return None
+        raise
+    found = [vpc for vpc in unwrap_list(body, "Vpcs", "Vpc") if vpc.get("VpcId") == vpc_id]
+    return found[0] if found else None
+
+
+def resolve_zones(module: t.Any, region: str, vpc_id: str, vswitch_ids: list, allow_single_zone: bool = False,
+                  label: str = "") -> tuple:
+    """(vpc item, {zone: vSwitch id}) after checking the VPC and every vSwitch; CenInputError names ``label`` + the field."""
+    vpc = describe_vpc(module, region, vpc_id)
+    if vpc is None:
+        raise CenInputError("%svpc_id: VPC %s not found in region %s" % (label, vpc_id, region), field="vpc_id")
+    if not vswitch_ids:
+        raise CenInputError("%svswitch_ids: give at least one vSwitch of %s (two zones recommended)" % (label, vpc_id))
+    items = describe_vswitches_by_id(module, region, list(dict.fromkeys(vswitch_ids)))
+    zones: dict = {}
+    for vswitch_id in vswitch_ids:
+        item = items.get(vswitch_id)
+        if item is None:
+            raise CenInputError("%svswitch_ids: vSwitch %s not found in region %s" % (label, vswitch_id, region))
+        if item.get("VpcId") != vpc_id:
+            raise CenInputError("%svswitch_ids: vSwitch %s belongs to VPC %s, not to vpc_id %s" % (label, vswitch_id, item.get("VpcId"), vpc_id))
+        zone = item.get("ZoneId")
+        if zone in zones and zones[zone] != vswitch_id:
+            raise CenInputError("%svswitch_ids: vSwitches %s and %s are both in zone %s; an attachment takes one vSwitch per zone"
+                                % (label, zones[zone], vswitch_id, zone))
+        zones[zone] = vswitch_id
+    if len(zones) < 2 and not allow_single_zone:
+        raise CenInputError("%svswitch_ids: every vSwitch (%s) is in zone %s; give vSwitches in at least two zones for zone redundancy, "
+                            "or set allow_single_zone: true" % (label, ", ".join(vswitch_ids), next(iter(zones))))
+    return vpc, zones
+
+
+def reachable_regions(module: t.Any) -> list | None:
+    """Regions whose VPCs a CEN can attach (DescribeChildInstanceRegions), or None when the endpoint cannot tell."""
+    try:
+        body = module.call("cbn", "DescribeChildInstanceRegions", {"ProductType": "VPC"})
+    except AlicloudError as error:
+        if is_not_found(error):  # an endpoint without this call (InvalidAction.NotFound): cannot check here
+            return None
+        raise
+    return sorted(r.get("RegionId") for r in unwrap_list(body, "Regions", "Region") if r.get("RegionId"))
+
+
+def vpc_cidr_blocks(vpc: dict) -> list:
+    return [vpc["CidrBlock"]] + [c for c in unwrap_list(vpc, "SecondaryCidrBlocks", "SecondaryCidrBlock") if c]
+
+
+def _system_vpc_route_table(module: t.Any, region: str, vpc_id: str) -> str | None:
+    body = module.call("vpc", "DescribeRouteTableList", {"RegionId": region, "VpcId": vpc_id, "RouteTableType": "System"}, region=region)
+    tables = [item for item in unwrap_list(body, "RouterTableList", "RouterTableListType") if item.get("RouteTableType") == "System"]
+    return tables[0]["RouteTableId"] if tables else None
+
+
+def check_members(module: t.Any, members: list, label: str = "members", allow_single_zone: bool = False) -> tuple:
+    """Validate planned VPC members of a CEN (reads only): (reachable regions or None, the members resolved).
+
+    Checks, in this order, each naming ``label[i].field`` and the value: a region the CEN cannot reach,
+    an unknown VPC or vSwitch, a vSwitch of another VPC, two vSwitches in one zone, one zone only,
+    and CIDR blocks that overlap between members (two members in one region included).
+    """
+    regions = reachable_regions(module)
+    resolved = []
+    for index, member in enumerate(members):
+        where = "%s[%d]." % (label, index)
+        region = member.get("region")
+        if regions is not None and region not in regions:
+            raise CenInputError("%sregion: %s is not a region the CEN can reach (reachable: %s)" % (where, region, ", ".join(regions)))
+        try:
+            vpc, zones = resolve_zones(module, region, member.get("vpc_id"), member.get("vswitch_ids") or [], allow_single_zone, where)
+        except CenInputError as error:
+            # Without DescribeChildInstanceRegions, a region where no VPC at all is visible is the best sign of a wrong region.
+            if error.field == "vpc_id" and regions is None and not _region_has_vpcs(module, region):
+                raise CenInputError("%sregion: %s is not a region the CEN can reach: no VPC is visible there" % (where, region)) from None
+            raise
+        except AlicloudError as error:
+            if error.code and error.code.startswith("InvalidRegionId"):
+                raise CenInputError("%sregion: %s is not a region the CEN can reach (%s)" % (where, region, error.message)) from None
+            raise
+        route_table_id = member.get("route_table_id") or _system_vpc_route_table(module, region, vpc["VpcId"])
+        resolved.append({"region": region, "vpc_id": vpc["VpcId"], "vswitch_ids": list(member.get("vswitch_ids")),
+                         "zones": dict(sorted(zones.items())), "cidr_blocks": vpc_cidr_blocks(vpc), "route_table_id": route_table_id})
+    _check_overlaps(resolved, label)
+    return regions, resolved
+
+
+def _region_has_vpcs(module: t.Any, region: str) -> bool:
+    try:
+        body = module.call("vpc", "DescribeVpcs", {"RegionId": region, "PageSize": 1}, region=region)
+    except AlicloudError as error:
+        if is_not_found(error):  # InvalidRegionId.NotFound
+            return False
+        raise
+    return bool(unwrap_list(body, "Vpcs", "Vpc"))
+
+
+def _check_overlaps(members: list, label: str) -> None:
+    for first in range(len(members)):
+        for second in range(first + 1, len(members)):
+            for cidr_a in members[first]["cidr_blocks"]:
+                for cidr_b in members[second]["cidr_blocks"]:
+                    if ipaddress.ip_network(cidr_a).overlaps(ipaddress.ip_network(cidr_b)):
+                        raise CenInputError(
+                            "%s[%d].vpc_id: the CIDR block %s of %s (%s) overlaps %s of %s[%d] (%s, %s); connected VPCs need distinct "
+                            "CIDR blocks" % (label, second, cidr_b, members[second]["vpc_id"], members[second]["region"], cidr_a, label, first,
+                                             members[first]["vpc_id"], members[first]["region"]))
+
+
+# --- shared --------------------------------------------------------------------------------------------
+
+def _pick(item: dict, keys: tuple) -> dict:
+    return {camel_to_snake(key): item.get(key) for key in keys}
+
+
+# --- waiters -------------------------------------------------------------------------------------------
+
+def _cen_request(ids: dict) -> dict:
+    return {"Filter": [{"Key": "CenId", "Value": [ids["cen_id"]]}]}
+
+
+def _router_request(ids: dict) -> dict:
+    return {"TransitRouterId": ids["transit_router_id"]}
+
+
+def _attachment_request(ids: dict) -> dict:
+    return {"TransitRouterAttachmentId": ids["attachment_id"]}
+
+
+def _peer_request(ids: dict) -> dict:
+    return {"CenId": ids["cen_id"], "TransitRouterAttachmentId": ids["attachment_id"]}
+
+
+def _link_request(ids: dict) -> dict:
+    return {"TransitRouterRouteTableId": ids["route_table_id"], "TransitRouterAttachmentId": ids["attachment_id"]}
+
+
+def _same(key: str, id_name: str) -> t.Callable[[dict, dict], bool]:
+    return lambda item, ids: item.get(key) == ids[id_name]
+
+
+_CEN = dict(resource="CEN instance {cen_id}", product="cbn", operation="DescribeCens", request=_cen_request, items=("Cens", "Cen"),
+            status_key="Status", match=_same("CenId", "cen_id"))
+_ROUTER = dict(resource="transit router {transit_router_id}", product="cbn", operation="ListTransitRouters", request=_router_request,
+               items=("TransitRouters",), status_key="Status", match=_same("TransitRouterId", "transit_router_id"), delay=3.0)
+_VPC_ATTACHMENT = dict(resource="VPC attachment {attachment_id}", product="cbn", operation="ListTransitRouterVpcAttachments",
+                       request=_attachment_request, items=("TransitRouterAttachments",), status_key="Status",
+                       match=_same("TransitRouterAttachmentId", "attachment_id"), delay=3.0, max_delay=20.0)
+_PEER = dict(_VPC_ATTACHMENT, resource="inter-region attachment {attachment_id}", operation="ListTransitRouterPeerAttachments",
+             request=_peer_request)
+_ASSOCIATION = dict(resource="association of {attachment_id} with route table {route_table_id}", product="cbn",
+                    operation="ListTransitRouterRouteTableAssociations", request=_link_request, items=("TransitRouterAssociations",),
+                    status_key="Status", match=_same("TransitRouterAttachmentId", "attachment_id"), delay=1.0)
+_PROPAGATION = dict(_ASSOCIATION, resource="route propagation of {attachment_id} to route table {route_table_id}",
+                    operation="ListTransitRouterRouteTablePropagations", items=("TransitRouterPropagations",))
+
+WAITER_NAMES = {
+    # name: (common fields, success statuses, when the resource is missing)
+    "cen_active": (_CEN, ("Active",), "retry"),
+    "cen_deleted": (_CEN, (), "success"),
+    "transit_router_active": (_ROUTER, ("Active",), "retry"),
+    "transit_router_deleted": (_ROUTER, (), "success"),
+    "vpc_attachment_attached": (_VPC_ATTACHMENT, ("Attached",), "retry"),
+    "vpc_attachment_deleted": (_VPC_ATTACHMENT, (), "success"),
+    "peer_attachment_attached": (_PEER, ("Attached",), "retry"),
+    "peer_attachment_deleted": (_PEER, (), "success"),
+    "association_active": (_ASSOCIATION, ("Active",), "retry"),
+    "association_deleted": (_ASSOCIATION, (), "success"),
+    "propagation_active": (_PROPAGATION, ("Active",), "retry"),
+    "propagation_deleted": (_PROPAGATION, (), "success"),
+}
+# A deleting resource that reports a creating status again has failed; the others move on their own.
+_FAILURES = {"cen_active": ("Deleting",), "transit_router_active": ("Deleting",), "vpc_attachment_attached": ("Detaching",),
+             "peer_attachment_attached": ("Detaching",), "association_active": ("Dissociating",), "propagation_active": ("Disabling",)}
+
+for _name, (_fields, _success, _gone) in WAITER_NAMES.items():
+    register(_name, WaiterSpec(success=_success, when_gone=_gone, failure=_FAILURES.get(_name, ()), **_fields))

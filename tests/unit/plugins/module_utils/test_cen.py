@@ -1,0 +1,92 @@
+"""module_utils/cen.py: pure helpers (table tests), the waiter table, paging and the peer lookup against the twin."""
+
+import pytest
+
+from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import WAITERS, wait_for
+
+
+@pytest.mark.parametrize("current, wanted, add, remove", [
+    ({"a": "v1", "b": "v2"}, {"a": "v1", "b": "v2"}, {}, {}),
+    ({"a": "v1"}, {"a": "v1", "b": "v2"}, {"b": "v2"}, {}),
+    ({"a": "v1", "b": "v2"}, {"a": "v1"}, {}, {"b": "v2"}),
+    ({"a": "v1", "b": "v2"}, {"a": "v3", "b": "v2"}, {"a": "v3"}, {"a": "v1"}),  # a new vSwitch in a zone: remove + add
+])
+def test_zone_changes(current, wanted, add, remove):
+    assert api.zone_changes(current, wanted) == (add, remove)
+
+
+def test_zones_of_and_normalise_vpc_attachment():
+    item = {"TransitRouterAttachmentId": "tr-attach-1", "ZoneMappings": [{"ZoneId": "z2", "VSwitchId": "v2"}, {"ZoneId": "z1", "VSwitchId": "v1"}]}
+    assert api.zones_of(item) == {"z1": "v1", "z2": "v2"}
+    view = api.normalise_vpc_attachment(item)
+    assert view["zone_mappings"] == [{"zone_id": "z1", "vswitch_id": "v1"}, {"zone_id": "z2", "vswitch_id": "v2"}]
+    assert view["transit_router_attachment_id"] == "tr-attach-1" and view["vpc_id"] is None
+    assert api.normalise_vpc_attachment(None) == {} and api.normalise_cen({}) == {}
+
+
+def test_vpc_cidr_blocks_include_secondary():
+    vpc = {"CidrBlock": "10.0.0.0/16", "SecondaryCidrBlocks": {"SecondaryCidrBlock": ["192.168.0.0/16"]}}
+    assert api.vpc_cidr_blocks(vpc) == ["10.0.0.0/16", "192.168.0.0/16"]
+
+
+def test_overlap_check_names_both_members():
+    members = [{"vpc_id": "vpc-a", "region": "r1", "cidr_blocks": ["10.0.0.0/16"]},
+               {"vpc_id": "vpc-b", "region": "r2", "cidr_blocks": ["172.16.0.0/16"]},
+               {"vpc_id": "vpc-c", "region": "r1", "cidr_blocks": ["10.0.5.0/24"]}]
+    with pytest.raises(api.CenInputError) as caught:
+        api._check_overlaps(members, "m")
+    assert "m[2].vpc_id" in caught.value.message and "10.0.5.0/24 of vpc-c" in caught.value.message and "m[0]" in caught.value.message
+    api._check_overlaps(members[:2], "m")  # disjoint: no error
+
+
+def test_every_waiter_is_registered_with_its_success_and_gone_rules():
+    for name in ("cen_active", "transit_router_active", "vpc_attachment_attached", "peer_attachment_attached", "association_active",
+                 "propagation_active"):
+        assert WAITERS[name].when_gone == "retry" and WAITERS[name].success
+    for name in ("cen_deleted", "transit_router_deleted", "vpc_attachment_deleted", "peer_attachment_deleted", "association_deleted",
+                 "propagation_deleted"):
+        assert WAITERS[name].when_gone == "success" and WAITERS[name].success == ()
+    assert WAITERS["vpc_attachment_attached"].failure == ("Detaching",)
+
+
+def test_waiters_and_peer_lookup_against_the_twin(twin, twin_args, make_module):
+    module = make_module(twin_args())
+    twin.set_time_scale(1000.0)  # nothing settles on its own during the test
+    cen_id = api.create_cen(module, "w", None)
+    assert api.find_cen(module, cen_id=cen_id)["Status"] == "Creating"
+    twin.settle()
+    assert wait_for(module, "cen_active", 5, cen_id=cen_id)["Status"] == "Active"
+    routers = {}
+    for region in ("cn-hangzhou", "cn-shanghai"):
+        routers[region] = {"TransitRouterId": api.create_transit_router(module, cen_id, region, None, None), "CenId": cen_id, "RegionId": region}
+    twin.settle()
+    peer_id = api.create_peer_attachment(module, routers["cn-shanghai"], routers["cn-hangzhou"], {"BandwidthType": "DataTransfer", "Bandwidth": 2},
+                                         None, None)
+    twin.settle()
+    hz, sh = routers["cn-hangzhou"]["TransitRouterId"], routers["cn-shanghai"]["TransitRouterId"]
+    # The API's TransitRouterId filter only sees the creating side; the lookup finds it from both.
+    assert api.find_peer_attachment(module, cen_id, hz, sh)["TransitRouterAttachmentId"] == peer_id
+    assert api.find_peer_attachment(module, cen_id, sh, hz)["TransitRouterAttachmentId"] == peer_id
+    assert wait_for(module, "peer_attachment_attached", 5, cen_id=cen_id, attachment_id=peer_id)["Status"] == "Attached"
+    assert api.delete_peer_attachment(module, peer_id) is True
+    twin.settle()
+    assert wait_for(module, "peer_attachment_deleted", 5, cen_id=cen_id, attachment_id=peer_id) is None
+    assert api.delete_peer_attachment(module, peer_id) is False  # NotFound on delete: no change
+
+
+def test_system_route_table_and_paging_of_cens(twin, twin_args, make_module):
+    module = make_module(twin_args())
+    ids = {api.create_cen(module, "page-%d" % index, None) for index in range(55)}  # more than one DescribeCens page (50)
+    twin.settle()
+    assert {cen["CenId"] for cen in api.list_cens(module)} == ids
+    assert len(twin.calls(action="DescribeCens")) == 2
+    router_id = api.create_transit_router(module, sorted(ids)[0], "cn-hangzhou", None, None)
+    twin.settle()
+    table = api.system_route_table_id(module, router_id)
+    assert twin.cloud.tr_route_tables[table]["TransitRouterRouteTableType"] == "System"
+
+
+def test_reachable_regions_is_none_when_the_endpoint_cannot_tell(twin, twin_args, make_module):
+    regions = api.reachable_regions(make_module(twin_args()))
+    assert regions is None or "cn-hangzhou" in regions

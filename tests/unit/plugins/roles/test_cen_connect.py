@@ -1,0 +1,128 @@
+"""The role cen_connect through ansible-playbook against the twin: order of calls, check mode, teardown, bad input.
+
+The molecule scenario (roles/cen_connect/molecule/default) covers converge, idempotence (zero writes) and the final state;
+these tests cover what it does not. Each playbook run costs a few seconds (one Python process per module task).
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+import ansible_collections
+
+COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
+ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
+HZ_VPC, SH_VPC = "vpc-bp1twin0000000000001", "vpc-uf6twin0000000000001"
+HZ_TABLE, SH_TABLE = "vtb-bp1twin0000000000001", "vtb-uf6twin0000000000001"
+MEMBERS = [
+    {"region": "cn-hangzhou", "vpc_id": HZ_VPC, "vswitch_ids": ["vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"]},
+    {"region": "cn-shanghai", "vpc_id": SH_VPC, "vswitch_ids": ["vsw-uf6twin00000000000m1", "vsw-uf6twin00000000000n1"]},
+]
+PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  roles:
+    - alicloud.acr_access.cen_connect
+  post_tasks:
+    - ansible.builtin.copy:
+        content: "{{ cen_connect | to_json }}"
+        dest: "{{ fact_file }}"
+        mode: "0600"
+      check_mode: false
+"""
+
+
+@pytest.fixture
+def play(twin, tmp_path):
+    """``play(check=False, **role_vars)`` -> (return code, output, the fact cen_connect or None)."""
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(PLAYBOOK)
+    fact_file = tmp_path / "fact.json"
+
+    def run(check=False, **role_vars):
+        extra = dict({"cen_connect_cen_name": "acr-access", "cen_connect_members": MEMBERS, "fact_file": str(fact_file)}, **role_vars)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % twin.endpoint,
+                   ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI5tTwinAccessKey00001", ALIBABA_CLOUD_ACCESS_KEY_SECRET="twin-secret-do-not-use-in-production",
+                   ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(extra)]
+        if check:
+            command.append("--check")
+        if fact_file.exists():
+            fact_file.unlink()
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        fact = json.loads(fact_file.read_text()) if fact_file.exists() else None
+        return done.returncode, done.stdout + done.stderr, fact
+
+    return run
+
+
+def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_was_made(play, twin, make_module, twin_args):
+    # A route of someone else, in a member's table: the role must leave it alone.
+    module = make_module(twin_args())
+    module.call("vpc", "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HZ_TABLE, "DestinationCidrBlock": "192.168.0.0/16",
+                                            "NextHopType": "Instance", "NextHopId": "i-bp1twin0000000000001", "ClientToken": "foreign"})
+    twin.settle()
+    foreign = {k for k, e in twin.cloud.route_entries.items() if e["DestinationCidrBlock"] == "192.168.0.0/16"}
+    entries_before = set(twin.cloud.route_entries)
+    start = twin.last_seq()
+    code, output, fact = play()
+    assert code == 0, output
+    calls = twin.calls(start)
+
+    # Concurrency: both attachments are asked for before any waiting read of either.
+    # The first read of the first attachment after its create (find or waiter read) comes after the second create.
+    [first, second] = [c for c in calls if c["action"] == "CreateTransitRouterVpcAttachment"]
+    reads_of_first = [c["seq"] for c in calls if c["action"] == "ListTransitRouterVpcAttachments" and c["seq"] > first["seq"]
+                      and first["params"]["VpcId"] in (c["params"].get("VpcId"), None)]
+    assert first["params"]["VpcId"] != second["params"]["VpcId"] and reads_of_first and second["seq"] < min(reads_of_first)
+    # Order: CEN, routers, attachments, associations/propagations, peer, VPC routes.
+    writes = [c["action"] for c in calls if c["write"]]
+    assert writes.index("CreateCen") < writes.index("CreateTransitRouter") < writes.index("CreateTransitRouterVpcAttachment")
+    assert writes.index("EnableTransitRouterRouteTablePropagation") < writes.index("CreateTransitRouterPeerAttachment") < writes.index("CreateRouteEntry")
+
+    attachments = {a["vpc_id"]: a["transit_router_attachment_id"] for a in fact["vpc_attachments"]}
+    assert set(fact["transit_routers"]) == {"cn-hangzhou", "cn-shanghai"}
+    assert all(r["system_route_table_id"] for r in fact["transit_routers"].values())
+    assert len(fact["peer_attachments"]) == 1 and fact["peer_attachments"][0]["status"] == "Attached"
+    made = {(r["route_table_id"], r["destination_cidr_block"], r["next_hop_id"]) for r in fact["route_entries"]}
+    assert made == {(HZ_TABLE, "172.16.0.0/16", attachments[HZ_VPC]), (SH_TABLE, "10.0.0.0/16", attachments[SH_VPC])}
+
+    since = twin.last_seq()
+    code, output, fact = play(cen_connect_state="absent")
+    assert code == 0, output
+    assert fact == {}
+    cloud = twin.cloud
+    assert (cloud.cens, cloud.transit_routers, cloud.tr_attachments, cloud.tr_associations, cloud.tr_propagations) == ({}, {}, {}, {}, {})
+    assert set(cloud.route_entries) == entries_before and foreign <= set(cloud.route_entries)
+    deleted = [c["action"] for c in twin.writes(since)]
+    assert deleted.index("DeleteRouteEntry") < deleted.index("DisableTransitRouterRouteTablePropagation") \
+        < deleted.index("DissociateTransitRouterAttachmentFromRouteTable") < deleted.index("DeleteTransitRouterVpcAttachment") \
+        < deleted.index("DeleteTransitRouterPeerAttachment") < deleted.index("DeleteTransitRouter") < deleted.index("DeleteCen")
+
+
+def test_check_mode_on_a_fresh_twin_reports_changes_without_writes(play, twin):
+    code, output, fact = play(check=True)
+    assert code == 0, output
+    assert int(re.search(r"changed=(\d+)", output).group(1)) >= 2  # the CEN and the report of what follows it
+    assert fact["cen_id"] is None
+    assert twin.writes() == [] and twin.calls()
+    assert twin.cloud.cens == {}
+
+
+def test_bad_bandwidth_fails_before_any_call(play, twin):
+    code, output = play(cen_connect_bandwidth=0)[:2]
+    assert code != 0 and "cen_connect_bandwidth: 0 is not a positive integer" in output
+    assert twin.calls() == []
+
+
+def test_overlapping_members_fail_before_any_write(play, twin):
+    twin.cloud.vpcs[SH_VPC]["CidrBlock"] = "10.0.0.0/8"
+    code, output = play()[:2]
+    assert code != 0 and "cen_connect_members[1].vpc_id" in output and "overlaps" in output
+    assert twin.writes() == []
