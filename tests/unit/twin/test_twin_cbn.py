@@ -425,3 +425,10 @@ def test_answers_populate_every_sdk_model_field(cbn, twin):
     }
     gaps = dict((name, _unset_fields(body)) for name, body in answers.items())
     assert gaps == dict((name, []) for name in answers)
+
+
+def test_child_instance_regions_are_the_fixture_regions(sdk_client, sdk_models):
+    cbn = sdk_client("cbn")
+    body = cbn.describe_child_instance_regions(sdk_models("cbn").DescribeChildInstanceRegionsRequest(product_type="VPC")).body
+    assert [r.region_id for r in body.regions.region] == ["cn-hangzhou", "cn-shanghai"]
+    assert body.regions.region[0].local_name == "China (Hangzhou)"

@@ -169,3 +169,15 @@ def system_route_table(cloud, tr_id):
             return table
     return None
 
+
+
+REGION_NAMES = {"cn-hangzhou": "China (Hangzhou)", "cn-shanghai": "China (Shanghai)", "cn-beijing": "China (Beijing)",
+                "cn-qingdao": "China (Qingdao)", "cn-shenzhen": "China (Shenzhen)"}
+
+
+@action("cbn", "DescribeChildInstanceRegions")
+def describe_child_instance_regions(cloud, p):
+    """The regions whose instances a CEN can attach: in the twin, every region of the fixture."""
+    p.str("ProductType", choices=("VPC", "VBR", "CCN", "VPN"))
+    regions = [{"RegionId": region, "LocalName": REGION_NAMES.get(region, region)} for region in sorted(cloud.regions)]
+    return {"Regions": {"Region": regions}}

@@ -54,7 +54,7 @@ def test_validate_members_resolves_zones_cidrs_and_route_tables(run_module, twin
     assert hz["zones"] == {"cn-hangzhou-j": HZ["vswitch_ids"][0], "cn-hangzhou-k": HZ["vswitch_ids"][1]}
     assert (hz["cidr_blocks"], hz["route_table_id"]) == (["10.0.0.0/16"], "vtb-bp1twin0000000000001")
     assert (sh["cidr_blocks"], sh["route_table_id"]) == (["172.16.0.0/16"], "vtb-uf6twin0000000000001")
-    assert result["reachable_regions"] is None or "cn-shanghai" in result["reachable_regions"]
+    assert result["reachable_regions"] == ["cn-hangzhou", "cn-shanghai"]
 
 
 def add_vpc(twin, vpc_id, region, cidr, zones):
