@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Benchmark: does the role cen_connect wait for its VPC attachments together?
 
 Runs playbooks/cen_connect.yml (Hangzhou + Shanghai) against an in-process cloud twin twice:

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """A registry probe lab: a network namespace with HTTPS servers on the seed's addresses, and a way to run a probe inside it.
 
 What it builds (Linux, root, iproute2 and util-linux):

@@ -27,12 +27,12 @@ def acs3_string_to_sign(method, path, query, headers, signed_headers, payload_ha
 
 def parse_acs3_authorization(value):
     """``ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex`` -> dict."""
-    algorithm, _, rest = value.partition(" ")
+    algorithm, _space, rest = value.partition(" ")
     if algorithm != ACS3:
         raise ApiError("IncompleteSignature", "The signature algorithm %r is not supported; use %s." % (algorithm, ACS3))
     fields = {}
     for part in rest.split(","):
-        key, _, val = part.strip().partition("=")
+        key, _equals, val = part.strip().partition("=")
         fields[key] = val
     for key in ("Credential", "SignedHeaders", "Signature"):
         if not fields.get(key):

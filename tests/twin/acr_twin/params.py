@@ -87,7 +87,7 @@ class Params:
             rest = key[len(prefix):] if key.startswith(prefix) else None
             if rest is not None and rest.isdigit():
                 items.append((int(rest), value))
-        return [value for _, value in sorted(items)]
+        return [value for _index, value in sorted(items)]
 
     def list(self, name, fields):
         """``Name.N.Field`` -> list of dicts in index order (missing fields -> None)."""
@@ -96,10 +96,10 @@ class Params:
         for key, value in self.raw.items():
             if not key.startswith(prefix):
                 continue
-            index, _, field = key[len(prefix):].partition(".")
+            index, _dot, field = key[len(prefix):].partition(".")
             if index.isdigit() and field in fields:
                 rows.setdefault(int(index), {})[field] = value
-        return [dict((field, row.get(field)) for field in fields) for _, row in sorted(rows.items())]
+        return [dict((field, row.get(field)) for field in fields) for _index, row in sorted(rows.items())]
 
     def filters(self, name="Filter"):
         """CBN's ``Filter.N.Key`` + ``Filter.N.Value.M`` -> {key: [values]}."""

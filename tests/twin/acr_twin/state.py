@@ -71,7 +71,7 @@ class Cloud:
         """Apply every transition whose time has come, in order; called before each request."""
         now = self.clock()
         while self._tasks and self._tasks[0][0] <= now:
-            _, _, fn = heapq.heappop(self._tasks)
+            _due, _seq, fn = heapq.heappop(self._tasks)
             fn()
 
     def pending_tasks(self):
@@ -80,7 +80,7 @@ class Cloud:
     def settle(self):
         """Run every scheduled transition now, however far ahead (tests, admin)."""
         while self._tasks:
-            _, _, fn = heapq.heappop(self._tasks)
+            _due, _seq, fn = heapq.heappop(self._tasks)
             fn()
 
     def now_iso(self):

@@ -282,8 +282,9 @@ def test_detach_refused_while_linked_or_routed_to(cbn, twin):
         == "OperationFailed.RouteTablePropagationExist"
     cbn.call("disable_transit_router_route_table_propagation", transit_router_attachment_id=ids["att_hz"],
              transit_router_route_table_id=ids["rt_hz"])
-    twin.cloud.route_entries["rte-test"] = {"RouteEntryId": "rte-test", "RouteTableId": HZ_VTB, "DestinationCidrBlock": "172.16.0.0/16",
-                                           "Type": "Custom", "Status": "Available", "NextHopType": "Attachment", "NextHopId": ids["att_hz"]}
+    twin.cloud.route_entries["rte-test"] = {
+        "RouteEntryId": "rte-test", "RouteTableId": HZ_VTB, "DestinationCidrBlock": "172.16.0.0/16",
+        "Type": "Custom", "Status": "Available", "NextHopType": "Attachment", "NextHopId": ids["att_hz"]}
     assert cbn.error("delete_transit_router_vpc_attachment", transit_router_attachment_id=ids["att_hz"]).code \
         == "OperationFailed.AttachmentReferencedVpcRouteEntryExisted"
     del twin.cloud.route_entries["rte-test"]

@@ -132,8 +132,8 @@ def test_list_instance_endpoint_seed(cr, models):
 
 def test_internet_endpoint_toggle(cr, models):
     def get():
-        return cr.get_instance_endpoint(models.GetInstanceEndpointRequest(instance_id=INSTANCE, endpoint_type="Internet",
-                                                                           module_name="Registry")).body
+        request = models.GetInstanceEndpointRequest(instance_id=INSTANCE, endpoint_type="Internet", module_name="Registry")
+        return cr.get_instance_endpoint(request).body
 
     assert get().enable is False
     body = cr.update_instance_endpoint_status(models.UpdateInstanceEndpointStatusRequest(

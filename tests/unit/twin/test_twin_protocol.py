@@ -138,7 +138,7 @@ def test_random_faults_repeat_with_seed():
 
     def run():
         faults = Faults("seed=11,throttle=0.3,server_error=0.2")
-        return [faults.pick("DescribeVpcs") for _ in range(50)]
+        return [faults.pick("DescribeVpcs") for _call in range(50)]
 
     first = run()
     assert first == run()

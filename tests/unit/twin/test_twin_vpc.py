@@ -439,8 +439,9 @@ def test_vpn_route_entries(vpn_twin, vpc, m):
     vpc.delete_vpn_route_entry(m.DeleteVpnRouteEntryRequest(region_id="cn-hangzhou", vpn_gateway_id=VPN_GW, route_dest="192.168.11.0/24",
                                                             next_hop=IPSEC, weight=0))
     vpn_twin.settle()
-    err = error_of(vpc.delete_vpn_route_entry, m.DeleteVpnRouteEntryRequest(region_id="cn-hangzhou", vpn_gateway_id=VPN_GW,
-                                                                             route_dest="192.168.11.0/24", next_hop=IPSEC, weight=0))
+    request = m.DeleteVpnRouteEntryRequest(region_id="cn-hangzhou", vpn_gateway_id=VPN_GW, route_dest="192.168.11.0/24",
+                                           next_hop=IPSEC, weight=0)
+    err = error_of(vpc.delete_vpn_route_entry, request)
     assert err.code == "InvalidRouteEntry.NotFound"
 
 

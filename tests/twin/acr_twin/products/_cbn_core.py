@@ -170,7 +170,6 @@ def system_route_table(cloud, tr_id):
     return None
 
 
-
 REGION_NAMES = {"cn-hangzhou": "China (Hangzhou)", "cn-shanghai": "China (Shanghai)", "cn-beijing": "China (Beijing)",
                 "cn-qingdao": "China (Qingdao)", "cn-shenzhen": "China (Shenzhen)"}
 

@@ -322,7 +322,7 @@ def _settle_publish_later(cloud, key):
 
 @action("cbn", "WithdrawPublishedRouteEntries")
 def withdraw_published_route_entries(cloud, p):
-    _, vpc = _child_instance(cloud, p)
+    _cen, vpc = _child_instance(cloud, p)
     table_id = p.required("ChildInstanceRouteTableId")
     cidr = p.cidr("DestinationCidrBlock", required=True)
     key = _publish_key(vpc["VpcId"], table_id, cidr)
@@ -338,7 +338,7 @@ def withdraw_published_route_entries(cloud, p):
 
 @action("cbn", "DescribePublishedRouteEntries")
 def describe_published_route_entries(cloud, p):
-    _, vpc = _child_instance(cloud, p)
+    _cen, vpc = _child_instance(cloud, p)
     table_id = p.str("ChildInstanceRouteTableId")
     cidr = p.cidr("DestinationCidrBlock")
     tables = [t for t in cloud.route_tables.values() if t.get("VpcId") == vpc["VpcId"] and (not table_id or t["RouteTableId"] == table_id)]

@@ -328,7 +328,7 @@ def create_instance_vpc_endpoint_linked_vpc(cloud, p):
     module = _module(p)
     dns_record = p.bool("EnableCreateDNSRecordInPvzt", default=False)
     instance = _running_instance(cloud, p)
-    _, vswitch = _vpc_and_vswitch(cloud, instance, vpc_id, vswitch_id)
+    _vpc, vswitch = _vpc_and_vswitch(cloud, instance, vpc_id, vswitch_id)
     instance_id = instance["InstanceId"]
     key = _link_key(instance_id, module, vpc_id)
     if key in cloud.cr_linked_vpcs:

@@ -28,7 +28,7 @@ def assume_role(cloud, p):
     if policy is not None:
         p.json("Policy")
     issued = len(cloud.sts_credentials) + 1
-    key_id, secret, token, _ = cloud.keys.issue(duration, issued)
+    key_id, secret, token, _expires = cloud.keys.issue(duration, issued)
     expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + duration))
     cloud.sts_credentials[key_id] = {"RoleArn": arn, "RoleSessionName": session, "Expiration": expiration}
     return {

@@ -127,7 +127,8 @@ def run_playbook(twin, tmp_path, task_no_log, verbosity):
                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_HOME=str(tmp_path / "ansible-home"),
                ACR_ACCESS_ENDPOINT="http://%s" % twin.endpoint, ALIBABA_CLOUD_REGION_ID="cn-hangzhou",
                ALIBABA_CLOUD_ACCESS_KEY_ID=TWIN_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=TWIN_SECRET)
-    command = [sys.executable, "-m", "ansible.cli.playbook", "-i", str(tmp_path / "inventory"), verbosity, str(playbook)]
+    env.pop("PYTHONPATH", None)  # ansible-test units puts a module_utils-only "ansible" there
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(tmp_path / "inventory"), verbosity, str(playbook)]
     process = subprocess.run(command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
     assert process.returncode == 0, process.stdout + process.stderr
     password = password_file.read_text()
