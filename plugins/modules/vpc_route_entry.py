@@ -120,8 +120,9 @@ attributes:
 requirements:
   - alibabacloud-vpc20160428
 notes:
-  - Destinations inside V(100.64.0.0/10) and the CIDR blocks of the VPC's vSwitches are refused by the API
-    (C(InvalidCidrBlock.Overlapped)).
+  - The API refuses the cloud service range V(100.64.0.0/10) itself and the CIDR blocks of the VPC's vSwitches
+    (C(InvalidCidrBlock.Overlapped)); more specific routes inside V(100.64.0.0/10), such as the auth service /32 and the
+    OSS VIP ranges of the procedure, are accepted and win over the system route.
 seealso:
   - module: alicloud.acr_access.vpc_info
   - module: alicloud.acr_access.cen_route_advertisement
