@@ -1,0 +1,171 @@
+"""playbooks/cross_region_access.yml and teardown.yml: the whole procedure against the cloud twin, with the seed inventory.
+
+The probe host of playbooks/inventory/twin.yml runs inside a probe lab (a network namespace of the test, see
+test_registry_endpoints.py): ACR_ACCESS_PROBE_LAB names a directory with the lab's interpreter wrapper (python)
+and state.json (its test CA), as `tests/e2e/probe_lab.py up` writes them for scripts/demo.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "e2e"))
+
+import probe_lab  # noqa: E402  (tests/e2e)
+import ansible_collections  # noqa: E402
+
+COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
+ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
+INVENTORY = os.path.join(ROOT, "playbooks", "inventory", "twin.yml")
+HZ_VPC, SH_VPC = "vpc-bp1twin0000000000001", "vpc-uf6twin0000000000001"
+HZ_TABLE, SH_TABLE = "vtb-bp1twin0000000000001", "vtb-uf6twin0000000000001"
+OSS_RANGES = ["100.114.102.0/24", "100.118.28.0/24", "100.118.31.0/24", "100.98.170.0/24"]
+# a route of someone else in each VPC: neither the procedure nor its teardown may touch it
+FOREIGN = [("cn-shanghai", SH_TABLE, "192.168.10.0/24", "i-uf6twin0000000000001"), ("cn-hangzhou", HZ_TABLE, "192.168.20.0/24", "i-bp1twin0000000000001")]
+
+# cross_region_access.yml as a user runs it, then the facts it left, for the test to read
+WRAPPER = """
+- name: The procedure
+  ansible.builtin.import_playbook: {playbook}
+
+- name: Save the facts for the test
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Save them
+      ansible.builtin.copy:
+        content: "{{{{ {{'cen_connect': cen_connect, 'registry_routes': registry_routes | default(none),
+                      'cross_region_access': cross_region_access | default(none)}} | to_json }}}}"
+        dest: {facts}
+        mode: "0600"
+      check_mode: false
+      changed_when: false  # the test's bookkeeping, not part of the procedure's changes
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    reason = probe_lab.lab_supported()
+    if reason:
+        pytest.skip(reason)
+    listeners, hosts = probe_lab.seed_listeners()
+    state_dir = tmp_path_factory.mktemp("probe-lab")
+    with probe_lab.ProbeLab(listeners, hosts, prefix="acrxra") as built:
+        built.write_interpreter(str(state_dir / "python"))
+        (state_dir / "state.json").write_text(json.dumps(built.state()))
+        yield str(state_dir)
+
+
+@pytest.fixture
+def ansible(lab, twin, tmp_path):
+    """``ansible(playbook, check=False)`` -> (return code, output, the saved facts or None)."""
+    facts = tmp_path / "facts.json"
+    wrapper = tmp_path / "cross_region_access.yml"
+    wrapper.write_text(WRAPPER.format(playbook=os.path.join(ROOT, "playbooks", "cross_region_access.yml"), facts=facts))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % twin.endpoint,
+               ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI5tTwinAccessKey00001", ALIBABA_CLOUD_ACCESS_KEY_SECRET="twin-secret-do-not-use-in-production",
+               ACR_ACCESS_PROBE_LAB=lab, ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1")
+
+    def run(playbook="cross_region_access", check=False):
+        path = str(wrapper) if playbook == "cross_region_access" else os.path.join(ROOT, "playbooks", playbook + ".yml")
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, path] + (["--check"] if check else [])
+        if facts.exists():
+            facts.unlink()
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False, cwd=str(tmp_path))
+        return done.returncode, done.stdout + done.stderr, json.loads(facts.read_text()) if facts.exists() else None
+
+    return run
+
+
+def add_foreign_routes(twin, sdk_client, sdk_models):
+    models = sdk_models("vpc")
+    for region, table, cidr, instance in FOREIGN:
+        sdk_client("vpc", region).create_route_entry(models.CreateRouteEntryRequest(
+            region_id=region, route_table_id=table, destination_cidr_block=cidr, next_hop_type="Instance", next_hop_id=instance))
+    twin.settle()
+
+
+def routes_of(twin, table):
+    """{destination: (next hop type, next hop id)} of a VPC route table's custom entries."""
+    return {e["DestinationCidrBlock"]: (e["NextHopType"], e["NextHopId"]) for e in twin.cloud.route_entries.values()
+            if e["RouteTableId"] == table and e.get("Type") == "Custom"}
+
+
+def changed_count(output):
+    return int(re.search(r"localhost\s*:.*changed=(\d+)", output).group(1))
+
+
+def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_and_tears_down_only_its_own(
+        ansible, twin, sdk_client, sdk_models):
+    add_foreign_routes(twin, sdk_client, sdk_models)
+    entries_before = {k: dict(v) for k, v in twin.cloud.route_entries.items()}
+
+    code, output, facts = ansible()
+    assert code == 0, output
+    sh_attachment = next(a["transit_router_attachment_id"] for a in facts["cen_connect"]["vpc_attachments"] if a["vpc_id"] == SH_VPC)
+    hz_attachment = next(a["transit_router_attachment_id"] for a in facts["cen_connect"]["vpc_attachments"] if a["vpc_id"] == HZ_VPC)
+
+    # Shanghai: cen_connect's route to the registry VPC, the plan's routes for the three addresses, the foreign route
+    assert routes_of(twin, SH_TABLE) == dict(
+        {cidr: ("Attachment", sh_attachment) for cidr in ["10.0.0.0/16", "10.94.205.198/32", "100.103.7.181/32"] + OSS_RANGES},
+        **{"192.168.10.0/24": ("Instance", "i-uf6twin0000000000001")})
+    # Hangzhou system table: cen_connect's route back, the covering route(s) to ECS instance 1, the foreign route
+    assert routes_of(twin, HZ_TABLE) == {"172.16.0.0/16": ("Attachment", hz_attachment), "100.0.0.0/8": ("Instance", "i-bp1twin0000000000001"),
+                                         "10.94.205.198/32": ("Instance", "i-bp1twin0000000000001"),
+                                         "192.168.20.0/24": ("Instance", "i-bp1twin0000000000001")}
+    # the facts flowed: the registry VPC's CIDR block came from cen_connect, the endpoints from the probe in the namespace
+    inputs = facts["registry_routes"]["inputs"]
+    assert inputs["reachable_cidrs"] == ["10.0.0.0/16"] and inputs["source"]["attachment_id"] == sh_attachment
+    assert inputs["endpoints"]["registry"]["addresses"] == ["10.94.205.198"] and inputs["endpoints"]["auth"]["takeover"] is False
+
+    published = {r["DestinationCidrBlock"]: r["PublishStatus"] for r in twin.cloud.published_routes.values() if r["ChildInstanceId"] == HZ_VPC}
+    assert published == {"100.0.0.0/8": "Published", "10.94.205.198/32": "Published"}
+
+    # learned by the Shanghai transit router (through the peer link), read with the real SDK
+    table = facts["registry_routes"]["advertisement"]["learned"]["transit_router_route_table_id"]
+    assert table == facts["cen_connect"]["transit_routers"]["cn-shanghai"]["system_route_table_id"]
+    request = sdk_models("cbn").ListTransitRouterRouteEntriesRequest(transit_router_route_table_id=table)
+    learned = {e.transit_router_route_entry_destination_cidr_block: e.transit_router_route_entry_status
+               for e in sdk_client("cbn", "cn-shanghai").list_transit_router_route_entries(request).body.transit_router_route_entries}
+    assert learned.get("100.0.0.0/8") == "Active" and learned.get("10.94.205.198/32") == "Active", learned
+
+    assert facts["cross_region_access"]["hosts_lines"] == ["10.94.205.198 acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com",
+                                                           "100.103.7.181 dockerauth-vpc.cn-hangzhou.aliyuncs.com",
+                                                           "100.118.28.43 oss-cn-hangzhou-internal.aliyuncs.com"]
+    assert "Add to /etc/hosts on every client" in output
+
+    since = twin.last_seq()
+    code, output, facts = ansible()
+    assert code == 0, output
+    assert twin.writes(since) == [] and twin.calls(since)
+    assert changed_count(output) == 0, output
+
+    since = twin.last_seq()
+    code, output = ansible("teardown")[:2]
+    assert code == 0, output
+    cloud = twin.cloud
+    assert (cloud.cens, cloud.transit_routers, cloud.tr_attachments) == ({}, {}, {})
+    assert cloud.published_routes == {}
+    assert {k: (v["RouteTableId"], v["DestinationCidrBlock"], v["NextHopId"]) for k, v in cloud.route_entries.items()} == \
+        {k: (v["RouteTableId"], v["DestinationCidrBlock"], v["NextHopId"]) for k, v in entries_before.items()}
+    # the advertisement went before its route entry
+    writes = [c["action"] for c in twin.writes(since)]
+    assert writes.index("WithdrawPublishedRouteEntries") < writes.index("DeleteRouteEntry") < writes.index("DeleteTransitRouterVpcAttachment")
+
+    # a second teardown finds nothing left and changes nothing
+    since = twin.last_seq()
+    code, output = ansible("teardown")[:2]
+    assert code == 0, output
+    assert twin.writes(since) == []
+
+
+def test_check_mode_on_a_fresh_twin_predicts_without_writes(ansible, twin):
+    code, output, facts = ansible(check=True)
+    assert code == 0, output
+    assert facts["cen_connect"]["cen_id"] is None and facts["registry_routes"] is None
+    assert twin.writes() == [] and twin.calls()
+    assert changed_count(output) >= 1
