@@ -7,7 +7,8 @@ import uuid
 from collections import Counter
 from urllib.parse import parse_qsl
 
-from acr_twin import products  # noqa: F401 pylint: disable=unused-import  (registers every handler)
+# Registers every handler.
+from acr_twin import products  # noqa: F401 pylint: disable=unused-import
 from acr_twin.auth import KeyRing, check_acs3, check_v2
 from acr_twin.errors import ApiError
 from acr_twin.faults import Faults, LostResponse, fault_error

@@ -20,7 +20,8 @@ Error codes and where they come from (so a reader can check them):
 import hashlib
 
 from acr_twin.errors import ApiError
-from acr_twin.state import page_by_number, page_by_token, public  # noqa: F401 pylint: disable=unused-import  (re-exported for the handlers)
+# Re-exported for the handlers.
+from acr_twin.state import page_by_number, page_by_token, public  # noqa: F401 pylint: disable=unused-import
 
 TWIN_ACCOUNT = 1234567890123456
 

@@ -12,7 +12,8 @@ Helpers for the other twins (the network twin decides reachability with them):
   takes through its transit router (attachment associated and the table holding a covering route), or None.
 """
 
-from acr_twin.products import _cbn_attachments, _cbn_core  # noqa: F401 pylint: disable=unused-import  (registers the handlers)
+# Registers the handlers.
+from acr_twin.products import _cbn_attachments, _cbn_core  # noqa: F401 pylint: disable=unused-import
 from acr_twin.products._cbn_common import DELAYS, UNVERIFIED
 from acr_twin.products._cbn_core import system_route_table
 from acr_twin.products._cbn_routing import learned_routes, vpc_attachment_route
