@@ -45,6 +45,33 @@ class WaiterSpec(t.NamedTuple):
 WAITERS: dict = {}
 
 
+class Deadline:
+    """One time budget for a whole task: every write and every wait of the task draws on it.
+
+    ``wait_timeout`` is the user's promise of how long a task may take, so a task with
+    several waits must not give each wait the full timeout again, and must not send a
+    write once the budget is spent (a write after the deadline is a change nobody waits for).
+    """
+
+    def __init__(self, seconds: float, clock: t.Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self._end = clock() + seconds
+
+    def left(self) -> float:
+        """Seconds left, never negative."""
+        return max(0.0, self._end - self._clock())
+
+    def expired(self) -> bool:
+        return self._end - self._clock() <= 0
+
+    def before_write(self, what: str) -> None:
+        """Raise a timeout instead of starting ``what`` (a write) once the budget is spent."""
+        if self.expired():
+            raise WaiterError("Timed out after %s seconds (wait_timeout) before %s; nothing more was changed"
+                              % (_seconds(self.seconds), what), code="WaiterTimeout")
+
+
 def register(name: str, spec: WaiterSpec) -> None:
     """Add a waiter to the table (per-API module_utils call this at import)."""
     if name in WAITERS and WAITERS[name] != spec:
@@ -112,14 +139,18 @@ def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else "%.1f" % value
 
 
-def wait_for(module: t.Any, name: str, timeout: float, **ids: t.Any) -> dict | None:
+def wait_for(module: t.Any, name: str, timeout: float | Deadline, **ids: t.Any) -> dict | None:
     """Wait with the waiter ``name`` for the resource ``ids`` (region, ids of the read call).
+
+    ``timeout`` is seconds, or the task's Deadline (the wait then gets what is left of it).
 
     Reads go through ``module.call``, so throttling is retried inside each read (within the time left).
     Returns the resource's last answer item (PascalCase), or None for a delete.
     """
     spec = get_waiter(name)
     label = _label(spec, ids)
+    if isinstance(timeout, Deadline):
+        timeout = timeout.left()
 
     def read(seconds_left: float) -> tuple:
         try:

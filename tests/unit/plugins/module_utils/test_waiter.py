@@ -191,3 +191,28 @@ def test_waiter_times_out_against_twin(make_module, twin_args, twin):
         wait_for(module, "route_entry_available", 1, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
                  route_entry_id=created["RouteEntryId"])
     assert created["RouteEntryId"] in str(raised.value) and "last status: Pending" in str(raised.value)
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 50.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_deadline_is_one_budget_for_the_task():
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import WaiterError
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
+
+    clock = _Clock()
+    deadline = Deadline(10, clock=clock)
+    deadline.before_write("CreateRouteEntry")  # within the budget: no error
+    clock.now += 4
+    assert deadline.left() == 6 and not deadline.expired()
+    clock.now += 7
+    assert deadline.left() == 0 and deadline.expired()
+    with pytest.raises(WaiterError) as error:
+        deadline.before_write("CreateRouteEntry 10.0.0.0/8")
+    assert error.value.code == "WaiterTimeout"
+    assert "10 seconds" in str(error.value) and "CreateRouteEntry 10.0.0.0/8" in str(error.value)
