@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .errors import AlicloudApiError, AlicloudCredentialError, AlicloudError, from_sdk_exception, redact
+from .errors import AlicloudApiError, AlicloudCredentialError, AlicloudError, CheckModeWriteError, from_sdk_exception, redact
 from .retry import DEFAULT_DEADLINE, RetryPolicy
 
 try:
@@ -80,25 +80,43 @@ def alicloud_argument_spec() -> dict:
     )
 
 
-def parse_endpoint(value: str) -> tuple[str, str]:
-    """``host[:port]`` or ``http(s)://host[:port]`` -> (host[:port], protocol); protocol defaults to https."""
+def shown_endpoint(value: str) -> str:
+    """``value`` safe for a message: the scheme and host part only, never a ``user:password@`` or a path."""
     text = (value or "").strip()
+    scheme = ""
+    if "://" in text:
+        scheme, text = text.split("://", 1)
+        scheme += "://"
+    text = text.rsplit("@", 1)[-1]  # the last @ ends any userinfo, even one holding / or @
+    for mark in "/?#":
+        text = text.split(mark, 1)[0]
+    return scheme + text
+
+
+def parse_endpoint(value: str) -> tuple[str, str]:
+    """``host[:port]`` or ``http(s)://host[:port]`` -> (host[:port], protocol); protocol defaults to https.
+
+    Errors show the value through shown_endpoint(): the option is not no_log, so a rejected password must not be echoed.
+    """
+    text = (value or "").strip()
+    shown = shown_endpoint(value)
     protocol = "https"
     if "://" in text:
         protocol, text = text.split("://", 1)
         protocol = protocol.lower()
         if protocol not in ("http", "https"):
-            raise ValueError("endpoint %r: the scheme must be http or https" % value)
+            raise ValueError("endpoint %r: the scheme must be http or https" % shown)
     text = text.rstrip("/")
     if not text or "/" in text or "?" in text or "@" in text:
-        raise ValueError("endpoint %r: expected host:port or http(s)://host:port, without path or user" % value)
+        raise ValueError("endpoint %r: expected host:port or http(s)://host:port, without path or user (credentials go in "
+                         "access_key_id and access_key_secret)" % shown)
     try:
         parsed = urlsplit("//" + text)
         parsed.port  # pylint: disable=pointless-statement  # raises ValueError for a bad port
     except ValueError:
-        raise ValueError("endpoint %r: the port must be a number from 1 to 65535" % value) from None
+        raise ValueError("endpoint %r: the port must be a number from 1 to 65535" % shown) from None
     if not parsed.hostname:
-        raise ValueError("endpoint %r: the host is missing" % value)
+        raise ValueError("endpoint %r: the host is missing" % shown)
     return text, protocol
 
 
@@ -165,13 +183,28 @@ def chain_credentials(profile: str | None) -> Credentials:
         "or a profile; %s found none (%s)" % (where, "; ".join(problems)), code="InvalidCredentials")
 
 
+_METHOD_NAMES: dict = {}  # (client class, action) -> method name: dir() of an SDK client lists hundreds of names
+
+
 def sdk_method_name(client: t.Any, action: str) -> str:
     """SDK method for an API action: DescribeVSwitches -> describe_vswitches, CreateIpv6Gateway -> create_ipv_6gateway."""
-    wanted = action.lower()
-    for name in dir(client):
-        if name.replace("_", "").lower() == wanted and not name.startswith("_"):
-            return name
-    raise AttributeError("%s has no method for the action %s" % (type(client).__module__, action))
+    key = (type(client), action)
+    if key not in _METHOD_NAMES:
+        wanted = action.lower()
+        found = [name for name in dir(client) if name.replace("_", "").lower() == wanted and not name.startswith("_")]
+        if not found:
+            raise AttributeError("%s has no method for the action %s" % (type(client).__module__, action))
+        _METHOD_NAMES[key] = found[0]
+    return _METHOD_NAMES[key]
+
+
+READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")
+WRITE_ALLOWED_IN_CHECK_MODE = ("AssumeRole",)  # changes nothing in the cloud: it only issues a temporary key
+
+
+def is_write(action: str) -> bool:
+    """True for an action that changes the cloud: every name the API does not use for reads (the twin's rule)."""
+    return not action.startswith(READ_PREFIXES) and action not in WRITE_ALLOWED_IN_CHECK_MODE
 
 
 def build_request(models: t.Any, action: str, params: dict | None) -> t.Any:
@@ -214,14 +247,27 @@ class AnsibleAlicloudModule(AnsibleModule):
             self._endpoint = parse_endpoint(self.params["endpoint"]) if self.params.get("endpoint") else None
         except ValueError as exc:
             self.fail_json(msg=str(exc))
+        self._check_wait_timeout()
         self._clients: dict = {}
         self._credentials: Credentials | None = None
         self._secrets: set = set()
         self.last_request_id: str | None = None  # of the last successful call, for errors found in its answer
 
+    def _check_wait_timeout(self) -> None:
+        """One check for every module with a wait_timeout option, before any call: a wait of 0 s or less is a mistake."""
+        wait_timeout = self.params.get("wait_timeout")
+        if wait_timeout is not None and wait_timeout <= 0:
+            self.fail_json(msg="wait_timeout must be a positive number of seconds, not %s: give wait_timeout > 0 "
+                               "(or wait=false to not wait at all)" % wait_timeout)
+
     @property
     def region(self) -> str | None:
         return self.params.get("region")
+
+    def keep_out_of_errors(self, secret: str) -> None:
+        """Redact ``secret`` from every later failure, without scrubbing it from a successful result (a returned password)."""
+        if secret:
+            self._secrets.add(secret)
 
     # --- credentials -------------------------------------------------------------------------
 
@@ -314,6 +360,11 @@ class AnsibleAlicloudModule(AnsibleModule):
 
     def _invoke(self, client: t.Any, product: str, action: str, params: dict | None,
                 extra_codes: t.Iterable[str] = (), deadline: float | None = None) -> dict:
+        if self.check_mode and is_write(action):
+            # Modules predict in check mode; reaching here is a bug in the module, so nothing is sent.
+            raise CheckModeWriteError("internal error: %s would change the cloud, and check mode is on; nothing was sent. "
+                                      "This is a bug of the module: please report it" % action,
+                                      operation=action, code="CheckModeWrite")
         request = build_request(self._import_sdk(product, "models"), action, params)
         method = getattr(client, sdk_method_name(client, action))
         policy = RetryPolicy(deadline=DEFAULT_DEADLINE if deadline is None else deadline, extra_codes=extra_codes)

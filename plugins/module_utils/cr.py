@@ -69,11 +69,6 @@ def cr_call(module: t.Any, action: str, params: dict, region: str, extra_codes: 
         raise
 
 
-def is_code(error: BaseException, *markers: str) -> bool:
-    code = getattr(error, "code", None) or ""
-    return any(marker in code for marker in markers)
-
-
 # -- instances ------------------------------------------------------------------------------------
 
 def list_instances(module: t.Any, region: str, instance_name: str | None = None) -> list:

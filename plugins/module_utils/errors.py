@@ -69,6 +69,10 @@ class WaiterError(AlicloudError):
     """A waiter saw a failure state, or its timeout passed."""
 
 
+class CheckModeWriteError(AlicloudError):
+    """A module bug: a write call was about to be sent in check mode (refused before it left)."""
+
+
 def error_code(exc: BaseException) -> str | None:
     """The API error code of an exception, or None (the SDK writes a missing code as the text 'None')."""
     code = getattr(exc, "code", None)
@@ -110,10 +114,15 @@ def message_of(exc: BaseException) -> str:
     return match.group("message") if match else str(message)
 
 
+def code_contains(error: BaseException, *markers: str) -> bool:
+    """True when the error's code contains one of ``markers`` (codes are families: ``INSTANCE_ACCESS_QUOTA_EXCEED``...)."""
+    code = error_code(error) or ""
+    return any(marker in code for marker in markers)
+
+
 def is_not_found(error: BaseException) -> bool:
     """True for the cloud's "no such thing" answers (``InvalidVpcId.NotFound``, ``EntityNotExist.Role``, CR's ``INSTANCE_NOT_EXIST``)."""
-    code = error_code(error) or ""
-    return any(marker in code for marker in ("NotFound", "NotExist", "NOT_FOUND", "NOT_EXIST"))
+    return code_contains(error, "NotFound", "NotExist", "NOT_FOUND", "NOT_EXIST")
 
 
 def from_sdk_exception(exc: BaseException, operation: str) -> AlicloudApiError:

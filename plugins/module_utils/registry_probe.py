@@ -43,6 +43,42 @@ def region_of_registry_domain(domain: str) -> str | None:
     return match.group("region") if match else None
 
 
+def registry_target(registry_domain: str | None, instance_name: str | None, region: str | None) -> tuple | None:
+    """(registry domain, how it was chosen) from the options, or None when neither way is given."""
+    if registry_domain:
+        return registry_domain.lower().rstrip("."), "option registry_domain"
+    if instance_name and region:
+        return registry_vpc_domain(instance_name, region), "option instance_name + region"
+    return None
+
+
+def own_domains(registry_domain: str, instance_name: str | None, region: str | None, instance_domains: t.Iterable[str] = ()) -> list:
+    """The domains that are the instance's own: a realm on one of them means auth domain takeover.
+
+    The region defaults to the one in an instance system domain, so the instance's other system domains count too.
+    """
+    domains = [registry_domain] + list(instance_domains or [])
+    region = region or region_of_registry_domain(registry_domain)
+    if instance_name and region:
+        domains += [registry_vpc_domain(instance_name, region), "%s-registry.%s.cr.aliyuncs.com" % (instance_name, region)]
+    return domains
+
+
+def probe_option_problem(params: dict) -> str | None:
+    """What is wrong with the probe's numeric options (port, timeout; poll_interval, wait_timeout of a waiting module), or None.
+
+    Checked before any traffic: a zero timeout or interval would make a tight loop, a negative one a traceback.
+    """
+    port = params.get("port")
+    if port is not None and not 1 <= port <= 65535:
+        return "port must be from 1 to 65535, not %s: give port the registry's HTTPS port (443 unless it is mapped)" % port
+    for name in ("timeout", "poll_interval", "wait_timeout"):
+        value = params.get(name)
+        if value is not None and value <= 0:
+            return "%s must be a positive number of seconds, not %s: give %s > 0 (for example 5)" % (name, value, name)
+    return None
+
+
 def resolve(name: str, port: int = 443) -> list:
     """Every IPv4 address (A record) of ``name`` as this host resolves it (/etc/hosts, then DNS), in the resolver's order."""
     try:

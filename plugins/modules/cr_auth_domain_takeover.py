@@ -57,15 +57,15 @@ options:
     type: int
     default: 900
   poll_interval:
-    description: Seconds between the first two probes while waiting; the interval doubles after each probe, up to 60 seconds.
+    description: Seconds between the first two probes while waiting (more than 0); the interval doubles after each probe, up to 60 seconds.
     type: float
     default: 5
   port:
-    description: The HTTPS port of the registry.
+    description: The HTTPS port of the registry (1 to 65535).
     type: int
     default: 443
   timeout:
-    description: Seconds to wait for the TCP connection, the TLS handshake and the answer of one probe, each.
+    description: Seconds to wait for the TCP connection, the TLS handshake and the answer of one probe, each (more than 0).
     type: float
     default: 10
   ca_path:
@@ -164,7 +164,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.realm import AUTH_TAKEOVER, classify_auth_domain
 from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_probe import (
-    ProbeError, probe_registry, region_of_registry_domain, registry_vpc_domain, tls_context,
+    ProbeError, own_domains, probe_option_problem, probe_registry, registry_target, tls_context,
 )
 
 CONSOLE_PATH = 'Container Registry console > Instances > %s > Domain: "Instance Taking over Authentication Domain Name"'
@@ -189,19 +189,10 @@ ARGUMENT_SPEC = dict(
 
 def registry_domain_of(module: AnsibleModule) -> str:
     params = module.params
-    if params["registry_domain"]:
-        return params["registry_domain"].lower().rstrip(".")
-    if params["instance_name"] and params["region"]:
-        return registry_vpc_domain(params["instance_name"], params["region"])
-    module.fail_json(msg="cr_auth_domain_takeover needs registry_domain, or instance_name together with region")
-
-
-def own_domains(module: AnsibleModule, registry_domain: str) -> list:
-    domains = [registry_domain] + list(module.params["instance_domains"])
-    name, region = module.params["instance_name"], module.params["region"] or region_of_registry_domain(registry_domain)
-    if name and region:
-        domains += [registry_vpc_domain(name, region), "%s-registry.%s.cr.aliyuncs.com" % (name, region)]
-    return domains
+    target = registry_target(params["registry_domain"], params["instance_name"], params["region"])
+    if target is None:
+        module.fail_json(msg="cr_auth_domain_takeover needs registry_domain, or instance_name together with region")
+    return target[0]
 
 
 class TakeoverProbe:
@@ -210,7 +201,8 @@ class TakeoverProbe:
     def __init__(self, module: AnsibleModule, registry_domain: str):
         self.module = module
         self.domain = registry_domain
-        self.own_domains = own_domains(module, registry_domain)
+        params = module.params
+        self.own_domains = own_domains(registry_domain, params["instance_name"], params["region"], params["instance_domains"])
         self.context = tls_context(module.params["validate_certs"], module.params["ca_path"])
         self.count = 0
 
@@ -278,6 +270,9 @@ def _public(reading: dict) -> dict:
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    problem = probe_option_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
     domain = registry_domain_of(module)
     console_path = CONSOLE_PATH % (module.params["instance_name"] or domain)
     try:

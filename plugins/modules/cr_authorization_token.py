@@ -12,9 +12,10 @@ version_added: 0.1.0
 description:
   - Asks the registry for a temporary user name and password (C(GetAuthorizationToken), CR API 2018-12-01) for
     C(docker login) to the instance's domains, valid for O(expires_in_hours).
-  - B(The result holds a secret) (RV(password)). The module's action plugin marks every result of this module as
-    C(no_log), so Ansible shows that the output has been hidden instead of the result, at every verbosity (C(-vvv)
-    included), while the registered variable keeps the password for the next task.
+  - B(The result holds a secret) (RV(password)). The module's action plugin marks every successful result of this module
+    as C(no_log), so Ansible shows that the output has been hidden instead of the result, at every verbosity (C(-vvv)
+    included), while the registered variable keeps the password for the next task. A failure holds no password, so its
+    message (a bad O(expires_in_hours), an API error) is shown.
   - Set the C(no_log) keyword of the task to V(true) as well (it states the intent, and protects the result if the action
     plugin is ever bypassed), and use the password only in tasks whose C(no_log) is V(true) (for example
     M(community.docker.docker_login)). A C(debug) of the registered variable prints the password.
@@ -154,6 +155,8 @@ def get_token(module):
         instance_id = resolve_instance(module, region, instance_name=module.params["instance_name"])["InstanceId"]
     asked_at = time.time()
     body = cr_call(module, "GetAuthorizationToken", {"InstanceId": instance_id, "ExpiresInHours": hours}, region)
+    # Failures are printed in the open (only a successful result is no_log): the password must never reach one.
+    module.keep_out_of_errors(body.get("AuthorizationToken"))
     view = token_view(body, hours, asked_at, time.time())
     if view["capped"]:
         module.warn(capped_warning(view, hours))

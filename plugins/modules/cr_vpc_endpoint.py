@@ -189,13 +189,11 @@ vpc_domains:
   sample: ["acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]
 """
 
-import time
-
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import (
-    create_link, delete_link, find_link, get_vpc_endpoint, is_code, normalise_link, require_running, resolve_instance)
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import wait_for
+    create_link, delete_link, find_link, get_vpc_endpoint, normalise_link, require_running, resolve_instance)
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, AlicloudError, code_contains
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
 
 READ_DENIED = ("Forbidden", "NoPermission")
 
@@ -211,8 +209,8 @@ class LinkedVpc:
         self.module_name = self.params["module_name"]
         self.instance = None
         self.endpoint = {}
-        # One budget for every wait of the task (relink waits twice).
-        self.give_up_at = time.monotonic() + self.params["wait_timeout"]
+        # One budget for every write and wait of the task (relink waits twice).
+        self.deadline = Deadline(self.params["wait_timeout"])
 
     @property
     def instance_id(self):
@@ -237,7 +235,7 @@ class LinkedVpc:
 
     def wait(self, name):
         ids = dict(region=self.region, instance_id=self.instance_id, module_name=self.module_name, vpc_id=self.vpc_id)
-        return wait_for(self.module, name, max(0.0, self.give_up_at - time.monotonic()), **ids)
+        return wait_for(self.module, name, self.deadline, **ids)
 
     # -- present ------------------------------------------------------------------------------
 
@@ -248,8 +246,7 @@ class LinkedVpc:
         before = normalise_link(current)
         if current and current.get("Status") != "DELETING" and current.get("VswitchId") == vswitch_id:
             if self.params["wait"] and current.get("Status") != "RUNNING" and not self.module.check_mode:
-                self.wait("cr_linked_vpc_running")
-                before = normalise_link(self.refresh())
+                before = normalise_link(self.wait("cr_linked_vpc_running"))
             return self.result(False, before, before)
         moving = bool(current) and current.get("Status") != "DELETING"
         if moving and not self.params["relink"]:
@@ -263,12 +260,14 @@ class LinkedVpc:
         if self.module.check_mode:
             return self.result(True, before, predicted)
         if moving:
+            self.deadline.before_write("unlinking VPC %s from vSwitch %s" % (self.vpc_id, current["VswitchId"]))
             delete_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, current["VswitchId"])
         if current:  # moving, or an unlink still in progress: the create fails until the old link is gone
             self.wait("cr_linked_vpc_gone")
+        self.deadline.before_write("linking VPC %s through vSwitch %s" % (self.vpc_id, vswitch_id))
         self.create(vswitch_id)
         if self.params["wait"]:
-            self.wait("cr_linked_vpc_running")
+            return self.result(True, before, normalise_link(self.wait("cr_linked_vpc_running")))
         return self.result(True, before, normalise_link(self.refresh()))
 
     def check_vswitch(self, vswitch_id):
@@ -276,22 +275,23 @@ class LinkedVpc:
         try:
             body = self.module.call("vpc", "DescribeVSwitches", {"RegionId": self.region, "VSwitchId": vswitch_id}, region=self.region)
         except AlicloudApiError as error:
-            if not is_code(error, *READ_DENIED):
+            if not code_contains(error, *READ_DENIED):
                 raise
-            self.module.warn("Could not read vSwitch %s (%s): the CR API checks it instead" % (vswitch_id, error.code))
+            self.module.warn("Could not read vswitch_id %s (%s): the CR API checks it instead" % (vswitch_id, error.code))
             return
         found = [item for item in (body.get("VSwitches") or {}).get("VSwitch") or [] if item.get("VSwitchId") == vswitch_id]
         if not found:
-            raise AlicloudApiError("vSwitch %s does not exist in region %s: give a vSwitch of VPC %s" % (vswitch_id, self.region, self.vpc_id),
+            raise AlicloudApiError("vswitch_id %s does not exist in region %s: set vswitch_id to a vSwitch of vpc_id %s in that region"
+                                   % (vswitch_id, self.region, self.vpc_id),
                                    operation="DescribeVSwitches", code="VSWITCH_NOT_EXIST", request_id=self.module.last_request_id)
         vswitch = found[0]
         if vswitch.get("VpcId") != self.vpc_id:
-            raise AlicloudApiError("vSwitch %s belongs to VPC %s, not to vpc_id %s: give a vSwitch of VPC %s"
-                                   % (vswitch_id, vswitch.get("VpcId"), self.vpc_id, self.vpc_id),
+            raise AlicloudApiError("vswitch_id %s belongs to VPC %s, not to vpc_id %s: set vswitch_id to a vSwitch of vpc_id %s, "
+                                   "or vpc_id to %s" % (vswitch_id, vswitch.get("VpcId"), self.vpc_id, self.vpc_id, vswitch.get("VpcId")),
                                    operation="DescribeVSwitches", code="VSWITCH_NOT_IN_VPC", request_id=self.module.last_request_id)
         if vswitch.get("AvailableIpAddressCount") == 0:
-            raise AlicloudApiError("vSwitch %s has no free IP address left for the registry: choose another vSwitch of VPC %s"
-                                   % (vswitch_id, self.vpc_id), operation="DescribeVSwitches", code="VSWITCH_IP_NOT_ENOUGH",
+            raise AlicloudApiError("vswitch_id %s has no free IP address left for the registry: set vswitch_id to another vSwitch "
+                                   "of vpc_id %s" % (vswitch_id, self.vpc_id), operation="DescribeVSwitches", code="VSWITCH_IP_NOT_ENOUGH",
                                    request_id=self.module.last_request_id)
 
     def create(self, vswitch_id):
@@ -299,11 +299,11 @@ class LinkedVpc:
             create_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, vswitch_id,
                         create_dns_record=self.params["create_dns_record"])
         except AlicloudApiError as error:
-            if is_code(error, "QUOTA"):
+            if code_contains(error, "QUOTA"):
                 error.message = "%s; linked now: %s" % (error.message, self.describe_links())
                 raise
             # A repeat of a create whose answer was lost: the link exists, and it is ours if its vSwitch is.
-            if is_code(error, "ALREADY_EXIST") and (self.refresh() or {}).get("VswitchId") == vswitch_id:
+            if code_contains(error, "ALREADY_EXIST") and (self.refresh() or {}).get("VswitchId") == vswitch_id:
                 return
             raise
 
@@ -329,6 +329,7 @@ class LinkedVpc:
             return self.result(False, before, {})
         if self.module.check_mode:
             return self.result(True, before, {})
+        self.deadline.before_write("unlinking VPC %s" % self.vpc_id)
         changed = delete_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, current["VswitchId"])
         if self.params["wait"]:
             self.wait("cr_linked_vpc_gone")
@@ -352,8 +353,6 @@ def main():
                                    mutually_exclusive=[("instance_id", "instance_name")],
                                    required_one_of=[("instance_id", "instance_name")],
                                    required_if=[("state", "present", ("vswitch_id",))])
-    if module.params["wait_timeout"] <= 0:
-        module.fail_json(msg="wait_timeout must be a positive number of seconds, not %d" % module.params["wait_timeout"])
     link = LinkedVpc(module)
     try:
         result = link.ensure_present() if module.params["state"] == "present" else link.ensure_absent()

@@ -60,11 +60,11 @@ options:
     elements: str
     default: []
   port:
-    description: The HTTPS port of the registry.
+    description: The HTTPS port of the registry (1 to 65535).
     type: int
     default: 443
   timeout:
-    description: Seconds to wait for the TCP connection, the TLS handshake and the answer, each.
+    description: Seconds to wait for the TCP connection, the TLS handshake and the answer, each (more than 0).
     type: float
     default: 10
   ca_path:
@@ -258,7 +258,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.oss import in_vip_ranges, oss_domain, vip_ranges
 from ansible_collections.alicloud.acr_access.plugins.module_utils.realm import AUTH_TAKEOVER, classify_auth_domain
 from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_probe import (
-    ProbeError, probe_registry, region_of_registry_domain, registry_vpc_domain, resolve, tls_context,
+    ProbeError, own_domains, probe_option_problem, probe_registry, region_of_registry_domain, registry_target, resolve, tls_context,
 )
 
 ARGUMENT_SPEC = dict(
@@ -278,25 +278,14 @@ ARGUMENT_SPEC = dict(
 def target_of(module: AnsibleModule) -> tuple:
     """(registry domain, region, how the domain was chosen), or fail naming the missing option."""
     params = module.params
-    if params["registry_domain"]:
-        domain, source = params["registry_domain"].lower().rstrip("."), "option registry_domain"
-    elif params["instance_name"] and params["region"]:
-        domain, source = registry_vpc_domain(params["instance_name"], params["region"]), "option instance_name + region"
-    else:
+    target = registry_target(params["registry_domain"], params["instance_name"], params["region"])
+    if target is None:
         module.fail_json(msg="registry_endpoint_info needs registry_domain, or instance_name together with region")
+    domain, source = target
     region = params["region"] or region_of_registry_domain(domain)
     if not region:
         module.fail_json(msg="region is required: %s is not an instance system domain (<name>-registry-vpc.<region>.cr.aliyuncs.com)" % domain)
     return domain, region, source
-
-
-def own_domains(module: AnsibleModule, registry_domain: str, region: str) -> list:
-    """The domains that are the instance's own: a realm on one of them means auth domain takeover."""
-    domains = [registry_domain] + list(module.params["instance_domains"])
-    name = module.params["instance_name"]
-    if name:
-        domains += [registry_vpc_domain(name, region), "%s-registry.%s.cr.aliyuncs.com" % (name, region)]
-    return domains
 
 
 def resolve_named(what: str, name: str, port: int) -> list:
@@ -332,7 +321,7 @@ def discover(module: AnsibleModule) -> dict:
     registry_addresses = resolve_named("the registry domain", domain, params["port"])
     probe = probe_registry(domain, params["port"], params["timeout"], context, registry_addresses)
     challenge = probe["challenge"]
-    kind = classify_auth_domain(challenge.auth_domain, own_domains(module, domain, region))
+    kind = classify_auth_domain(challenge.auth_domain, own_domains(domain, params["instance_name"], region, params["instance_domains"]))
     auth_addresses = resolve_named("the auth domain from the realm %s" % challenge.realm, challenge.auth_domain, 443)
     oss_addresses = resolve_named("the OSS domain", oss_name, 443)
     expected = params["expected_registry_addresses"]
@@ -361,6 +350,9 @@ def warn_about_addresses(module: AnsibleModule, result: dict, expected: list) ->
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    problem = probe_option_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
     try:
         result = discover(module)
     except ProbeError as error:

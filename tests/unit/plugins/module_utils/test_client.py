@@ -1,6 +1,7 @@
 """The module base: endpoint parsing, credential order, SDK clients and error mapping."""
 
 import json
+from unittest.mock import ANY
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -9,9 +10,9 @@ from alibabacloud_cr20181201 import models as cr_models
 from alibabacloud_vpc20160428 import models as vpc_models
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import (
-    AnsibleAlicloudModule, build_request, chain_credentials, parse_endpoint, response_body, sdk_method_name, static_credentials)
+    AnsibleAlicloudModule, build_request, chain_credentials, is_write, parse_endpoint, response_body, sdk_method_name, static_credentials)
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import (
-    AlicloudApiError, AlicloudCredentialError, from_sdk_exception, redact)
+    AlicloudApiError, AlicloudCredentialError, CheckModeWriteError, from_sdk_exception, redact)
 
 SECRET = "s3cr3t-value-never-shown"
 TOKEN = "sts-token-never-shown-either"
@@ -46,6 +47,25 @@ def test_parse_endpoint_rejects(value, complaint):
     with pytest.raises(ValueError) as raised:
         parse_endpoint(value)
     assert complaint in str(raised.value)
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("http://admin:hunter2-pass@127.0.0.1:8080", "'http://127.0.0.1:8080'"),
+    ("admin:hunter2-pass@127.0.0.1:8080/x", "'127.0.0.1:8080'"),
+    ("https://admin:hun/ter2@pass@proxy.example.com", "'https://proxy.example.com'"),  # a / and an @ inside the password
+    ("ftp://admin:hunter2-pass@127.0.0.1:21", "'ftp://127.0.0.1:21'"),
+])
+def test_parse_endpoint_never_echoes_user_credentials(value, shown):
+    with pytest.raises(ValueError) as raised:
+        parse_endpoint(value)
+    message = str(raised.value)
+    assert shown in message and "hunter2" not in message and "hun/ter2" not in message and "admin" not in message
+
+
+def test_a_password_in_endpoint_is_not_in_the_failure(run_module):
+    from ansible_collections.alicloud.acr_access.plugins.modules.vpc_info import main
+    result = run_module(main, dict(endpoint="http://admin:hunter2-pass@127.0.0.1:1", region="cn-hangzhou"))
+    assert result["failed"] and "'http://127.0.0.1:1'" in result["msg"] and "hunter2" not in result["msg"]
 
 
 def test_bad_endpoint_fails_the_module(run_module):
@@ -194,6 +214,18 @@ def test_sdk_method_name(make_module, action, method):
     assert sdk_method_name(make_module(KEYS).client("vpc", "cn-hangzhou"), action) == method
 
 
+def test_sdk_method_name_is_looked_up_once_per_class_and_action(make_module, monkeypatch):
+    client = make_module(KEYS).client("vpc", "cn-hangzhou")
+    assert sdk_method_name(client, "DescribeVpcs") == "describe_vpcs"
+    scans = []
+    from ansible_collections.alicloud.acr_access.plugins.module_utils import client as client_module
+    monkeypatch.setattr(client_module, "dir", lambda *args: scans.append(args) or dir(*args), raising=False)
+    assert sdk_method_name(client, "DescribeVpcs") == "describe_vpcs"
+    assert scans == []
+    with pytest.raises(AttributeError):
+        sdk_method_name(client, "DescribeNothingAtAll")
+
+
 def test_build_request_rejects_misspelled_parameters():
     request = build_request(vpc_models, "DescribeVpcs", {"RegionId": "cn-hangzhou", "VpcId": "vpc-1", "PageSize": None})
     assert request.region_id == "cn-hangzhou" and request.vpc_id == "vpc-1"
@@ -283,3 +315,63 @@ def test_only_the_product_asked_for_is_imported(tmp_path):
 def test_is_not_found(code, expected):
     from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import is_not_found
     assert is_not_found(AlicloudApiError("x", code=code)) is expected
+
+
+# -- shared checks of AnsibleAlicloudModule ----------------------------------------------------------------
+
+@pytest.mark.parametrize("wait_timeout", [0, -5])
+def test_wait_timeout_must_be_positive_in_any_module_that_has_it(run_module, twin, twin_args, wait_timeout):
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule as Module
+
+    def main():
+        module = Module(argument_spec=dict(wait_timeout=dict(type="int", default=60)))
+        module.call("vpc", "DescribeVpcs", {"RegionId": "cn-hangzhou"}, region="cn-hangzhou")
+        module.exit_json(changed=False)
+
+    assert run_module(main, twin_args(wait_timeout=5)) == {"changed": False, "invocation": ANY}  # a positive one passes
+    twin.reset()
+    result = run_module(main, twin_args(wait_timeout=wait_timeout))
+    assert result["failed"] is True and "wait_timeout must be a positive number of seconds" in result["msg"]
+    assert "wait_timeout > 0" in result["msg"]
+    assert twin.calls() == []
+
+
+def test_a_module_without_wait_timeout_is_not_checked(make_module):
+    assert make_module(KEYS).params.get("wait_timeout") is None
+
+
+@pytest.mark.parametrize("action", ["CreateInstanceVpcEndpointLinkedVpc", "DeleteRouteEntry", "CreateCen"])
+def test_a_write_in_check_mode_is_refused_before_it_is_sent(make_module, twin_args, twin, action):
+    module = make_module(twin_args(_ansible_check_mode=True), supports_check_mode=True)
+    product = "cr" if "Instance" in action else ("cbn" if "Cen" in action else "vpc")
+    with pytest.raises(CheckModeWriteError) as raised:
+        module.call(product, action, {}, region="cn-hangzhou")
+    assert raised.value.code == "CheckModeWrite" and action in raised.value.message and "check mode" in raised.value.message
+    assert twin.calls() == []
+
+
+def test_reads_and_assume_role_pass_in_check_mode(make_module, twin_args, twin):
+    module = make_module(twin_args(_ansible_check_mode=True, ram_role_arn="acs:ram::1234567890123456:role/ansible"), supports_check_mode=True)
+    module.call("vpc", "DescribeVpcs", {"RegionId": "cn-hangzhou"}, region="cn-hangzhou")
+    assert [call["action"] for call in twin.calls()] == ["AssumeRole", "DescribeVpcs"]
+
+
+def test_is_write_follows_the_api_naming():
+    assert not any(is_write(name) for name in ("DescribeVpcs", "ListInstance", "GetAuthorizationToken", "QueryX", "CheckY", "AssumeRole"))
+    assert all(is_write(name) for name in ("CreateVpc", "DeleteRouteEntry", "ModifyCenAttribute", "AttachX"))
+
+
+def test_a_returned_secret_stays_out_of_failures_but_not_out_of_the_result(capsys):
+    password = "registry-password-0123456789"
+    args = {"access_key_id": "ID", "access_key_secret": SECRET, "region": "cn-hangzhou"}
+    with patch_module_args(args):
+        module = AnsibleAlicloudModule(argument_spec={})
+        module.keep_out_of_errors(password)
+        with pytest.raises(SystemExit):
+            module.fail_json_api(AlicloudApiError("the answer held %s" % password, operation="GetAuthorizationToken"))
+        failed = json.loads(capsys.readouterr().out)
+        with pytest.raises(SystemExit):
+            module.exit_json(changed=False, password=password)
+        succeeded = json.loads(capsys.readouterr().out)
+    assert password not in json.dumps(failed) and "the answer held ********" in failed["msg"]
+    assert succeeded["password"] == password

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cr
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, AlicloudError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, AlicloudError, code_contains, is_not_found
 from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import WAITERS, wait_for
 
 INSTANCE = "cri-twin0000000000001"
@@ -168,10 +168,23 @@ def test_unlink_wait_gone_link_wait_running(module, twin):
 def test_a_second_link_of_the_same_vpc_is_already_exist(module):
     with pytest.raises(AlicloudApiError) as caught:
         cr.create_link(module, "cn-hangzhou", INSTANCE, "Registry", SEED_VPC, SEED_VSW)
-    assert caught.value.code == "INSTANCE_ACCESS_ALREADY_EXIST" and cr.is_code(caught.value, "ALREADY_EXIST")
+    assert caught.value.code == "INSTANCE_ACCESS_ALREADY_EXIST" and code_contains(caught.value, "ALREADY_EXIST")
     assert caught.value.message == "VPC %s is already linked to the Registry VPC endpoint of instance %s" % (SEED_VPC, INSTANCE)
 
 
 def test_chart_endpoints_are_read(module):
     chart = cr.describe_chart_endpoints(module, "cn-hangzhou", INSTANCE)
     assert chart["vpc"]["domains"] == ["acr-twin-chart-vpc.cn-hangzhou.cr.aliyuncs.com"]
+
+
+@pytest.mark.parametrize("code, markers, expected", [
+    ("INSTANCE_ACCESS_QUOTA_EXCEED", ("QUOTA",), True),
+    ("Forbidden.RAM", ("Forbidden", "NoPermission"), True),
+    ("INSTANCE_NOT_EXIST", ("QUOTA",), False),
+    ("None", ("None",), False),  # the SDK's text for "no code" is no code
+    (None, ("NotFound",), False),
+])
+def test_code_contains_is_the_one_code_matcher(code, markers, expected):
+    error = AlicloudApiError("x", code=code)
+    assert code_contains(error, *markers) is expected
+    assert is_not_found(error) is (code == "INSTANCE_NOT_EXIST")

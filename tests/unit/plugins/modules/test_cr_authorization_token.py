@@ -119,9 +119,18 @@ PLAYBOOK = """
 
 def run_playbook(twin, tmp_path, task_no_log, verbosity):
     password_file = tmp_path / "password"
+    text = PLAYBOOK.format(instance=INSTANCE, password_file=password_file, task_no_log="no_log: true" if task_no_log else "")
+    process = ansible_playbook(twin, tmp_path, verbosity, text)
+    assert process.returncode == 0, process.stdout + process.stderr
+    password = password_file.read_text()
+    written = process.stdout + process.stderr + (tmp_path / "ansible.log").read_text()
+    return password, written
+
+
+def ansible_playbook(twin, tmp_path, verbosity, text):
+    """ansible-playbook on ``text`` against the twin; the finished process (its log in tmp_path/ansible.log)."""
     playbook = tmp_path / "token.yml"
-    playbook.write_text(PLAYBOOK.format(instance=INSTANCE, password_file=password_file,
-                                        task_no_log="no_log: true" if task_no_log else ""))
+    playbook.write_text(text)
     (tmp_path / "inventory").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_ROOT, ANSIBLE_LOG_PATH=str(tmp_path / "ansible.log"),
                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_HOME=str(tmp_path / "ansible-home"),
@@ -129,11 +138,7 @@ def run_playbook(twin, tmp_path, task_no_log, verbosity):
                ALIBABA_CLOUD_ACCESS_KEY_ID=TWIN_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=TWIN_SECRET)
     env.pop("PYTHONPATH", None)  # ansible-test units puts a module_utils-only "ansible" there
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(tmp_path / "inventory"), verbosity, str(playbook)]
-    process = subprocess.run(command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
-    assert process.returncode == 0, process.stdout + process.stderr
-    password = password_file.read_text()
-    written = process.stdout + process.stderr + (tmp_path / "ansible.log").read_text()
-    return password, written
+    return subprocess.run(command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
 
 
 @pytest.mark.parametrize("task_no_log, verbosity", [(True, "-vvv"), (False, "-vvv"), (False, "-vvvv")])
@@ -145,3 +150,46 @@ def test_ansible_never_prints_the_password(twin, tmp_path, task_no_log, verbosit
     assert password not in written
     assert "the output has been hidden" in written
     assert "user cr_temp_user until " in written and "capped False" in written  # the rest of the result is usable
+
+
+FAILING_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Ask for too long a login
+      alicloud.acr_access.cr_authorization_token:
+        instance_id: {instance}
+        expires_in_hours: 30
+      ignore_errors: true
+
+    - name: Ask for a login to an instance that does not exist
+      alicloud.acr_access.cr_authorization_token:
+        instance_id: cri-doesnotexist00001
+      ignore_errors: true
+
+    - name: A good login still never shows its password
+      alicloud.acr_access.cr_authorization_token:
+        instance_id: {instance}
+      register: login
+
+    - name: Keep the password for the test
+      ansible.builtin.copy:
+        content: "{{{{ login.password }}}}"
+        dest: "{password_file}"
+        mode: "0600"
+      no_log: true
+"""
+
+
+def test_a_failure_shows_its_message_and_a_success_still_hides_the_password(twin, tmp_path):
+    password_file = tmp_path / "password"
+    process = ansible_playbook(twin, tmp_path, "-vvv", FAILING_PLAYBOOK.format(instance=INSTANCE, password_file=password_file))
+    written = process.stdout + process.stderr + (tmp_path / "ansible.log").read_text()
+    assert process.returncode == 0, written
+    # The failed results themselves are shown (not only ansible-core's one-line "Task failed" summary).
+    assert '"msg": "expires_in_hours must be from 1 to 24, not 30"' in process.stdout
+    assert "cri-doesnotexist00001 does not exist in region cn-hangzhou" in process.stdout
+    assert '"error": {' in process.stdout  # the API error's code and request id, for the user
+    password = password_file.read_text()
+    assert len(password) >= 16 and password not in written
+    assert process.stdout.count("the output has been hidden") == 2  # the good login and the no_log copy only

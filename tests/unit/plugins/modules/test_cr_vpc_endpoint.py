@@ -189,3 +189,64 @@ def test_vswitch_is_required_to_link(run_module, twin_args, cloud):
     result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC))
     assert result["failed"] is True and "vswitch_id" in result["msg"]
     assert cloud.calls() == []
+
+
+@pytest.mark.parametrize("vswitch_id, code, fix", [
+    (SEED_VSW_J, "VSWITCH_NOT_IN_VPC", "set vswitch_id to a vSwitch of vpc_id %s, or vpc_id to %s" % (NEW_VPC, SEED_VPC)),
+    ("vsw-bp1doesnotexist0001", "VSWITCH_NOT_EXIST", "set vswitch_id to a vSwitch of vpc_id %s" % NEW_VPC),
+    (NEW_VSW, "VSWITCH_IP_NOT_ENOUGH", "set vswitch_id to another vSwitch of vpc_id %s" % NEW_VPC),
+])
+def test_a_wrong_vswitch_names_the_options_and_the_fix(run_module, twin_args, cloud, vswitch_id, code, fix):
+    cloud.cloud.vswitches[NEW_VSW]["AvailableIpAddressCount"] = 0
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=vswitch_id))
+    assert result["failed"] is True and result["error"]["code"] == code
+    assert "vswitch_id %s " % vswitch_id in result["msg"] and fix in result["msg"]
+    assert write_actions(cloud) == []
+
+
+def test_the_item_the_wait_returned_is_used_without_reading_again(run_module, twin_args, cloud):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert result["link"]["status"] == "RUNNING" and result["link"]["ip"]
+    # One read before the create, one poll that sees RUNNING (time scale 0): no read back after it.
+    assert len(cloud.calls(action="GetInstanceVpcEndpoint")) == 2
+
+
+def test_waiting_for_an_existing_creating_link_reads_it_once_more_only(run_module, twin_args, cloud):
+    seed_link = links(cloud)[SEED_VPC]
+    seed_link["Status"] = "CREATING"
+    requests = []
+
+    def tick():  # runs at the start of each request (time scale 0): the link is RUNNING from the third one on
+        requests.append(1)
+        if len(requests) == 3:
+            seed_link["Status"] = "RUNNING"
+        else:
+            cloud.cloud.later(0, tick)
+
+    cloud.cloud.later(0, tick)
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, vswitch_id=SEED_VSW_J))
+    assert result["changed"] is False and result["link"]["status"] == "RUNNING" and result["diff"]["before"] == result["link"]
+    # GetInstance, GetInstanceVpcEndpoint (CREATING), one poll (RUNNING): the poll's item is the result.
+    assert [call["action"] for call in cloud.calls()] == ["GetInstance", "GetInstanceVpcEndpoint", "GetInstanceVpcEndpoint"]
+
+
+def test_no_write_once_the_task_budget_is_spent(run_module, twin_args, cloud, monkeypatch):
+    """relink: the unlink and its wait use up wait_timeout, so the link is not sent (a change nobody would wait for)."""
+    from ansible_collections.alicloud.acr_access.plugins.modules import cr_vpc_endpoint
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
+
+    def clock():  # time passes only once the unlink was sent: far past the budget
+        return 1000.0 if cloud.calls(action="DeleteInstanceVpcEndpointLinkedVpc") else 0.0
+
+    monkeypatch.setattr(cr_vpc_endpoint, "Deadline", lambda seconds: Deadline(seconds, clock=clock))
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, vswitch_id=SEED_VSW_K, relink=True, wait_timeout=60))
+    assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout"
+    assert "before linking VPC %s through vSwitch %s" % (SEED_VPC, SEED_VSW_K) in result["msg"]
+    assert write_actions(cloud) == ["DeleteInstanceVpcEndpointLinkedVpc"]
+
+
+@pytest.mark.parametrize("wait_timeout", [0, -1])
+def test_wait_timeout_must_be_positive(run_module, twin_args, cloud, wait_timeout):
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, wait_timeout=wait_timeout))
+    assert result["failed"] is True and "wait_timeout must be a positive number of seconds" in result["msg"]
+    assert cloud.calls() == []
