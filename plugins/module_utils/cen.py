@@ -9,7 +9,8 @@
 each write), ``normalise_*`` turn one API item into the documented snake_case dict, and
 ``check_members`` validates a planned set of VPC members before anything is changed.
 Errors propagate as AlicloudError; retries happen in ``module.call``.
-Every waiter of this API is registered here (see ``WAITER_NAMES``).
+Every waiter of this API is registered here (the ``register()`` calls at the end).
+VPC reads (VPCs, vSwitches, route tables) come from ``vpc``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import uuid
 from .common import camel_to_snake, unwrap_list
 from .errors import AlicloudError, is_not_found
 from .retry import TRANSIT_ROUTER_BUSY
+from .vpc import describe_vpcs, describe_vswitches
+from .vpc import system_route_table_id as system_vpc_route_table_id
 from .waiter import WaiterSpec, register
 
 PAGE_SIZE = 50      # DescribeCens / ListTransitRouters maximum
@@ -88,7 +91,11 @@ def list_cens(module: t.Any, cen_id: str | None = None, name: str | None = None)
 
 def find_cen(module: t.Any, cen_id: str | None = None, name: str | None = None) -> dict | None:
     """The one CEN with this id, or with this name; a name that several CENs carry is an error."""
-    cens = list_cens(module, cen_id=cen_id, name=name)
+    return single_cen(list_cens(module, cen_id=cen_id, name=name), name)
+
+
+def single_cen(cens: list, name: str | None) -> dict | None:
+    """The one CEN of a lookup's result, None for none; several (only possible by name) is an error."""
     if len(cens) > 1:
         raise CenInputError("name: %d CEN instances are named %r (%s); give cen_id instead"
                             % (len(cens), name, ", ".join(sorted(c["CenId"] for c in cens))))
@@ -308,6 +315,18 @@ def links_of(module: t.Any, kind: str, attachment_id: str, route_table_ids: t.It
     return found
 
 
+def links_by_attachment(module: t.Any, kind: str, route_table_ids: t.Iterable[str]) -> dict:
+    """{attachment id: {route table id: status}} of every association or propagation of the given tables.
+
+    One unfiltered list per table, so that describing many attachments does not cost one call per attachment and table.
+    """
+    found: dict = {}
+    for table_id in route_table_ids:
+        for item in _token_pages(module, LINKS[kind][0], {"TransitRouterRouteTableId": table_id}, LINKS[kind][1]):
+            found.setdefault(item.get("TransitRouterAttachmentId"), {})[table_id] = item.get("Status")
+    return found
+
+
 def create_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> None:
     module.call("cbn", LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
                                         "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
@@ -326,24 +345,24 @@ def remove_link(module: t.Any, kind: str, attachment_id: str, route_table_id: st
 
 # --- VPC members: validation before any change ------------------------------------------------------------
 
-def describe_vswitches_by_id(module: t.Any, region: str, vswitch_ids: list) -> dict:
-    """{vSwitch id: item} for the ids found in ``region`` (DescribeVSwitches takes a comma-separated list)."""
-    if not vswitch_ids:
-        return {}
-    body = module.call("vpc", "DescribeVSwitches", {"RegionId": region, "VSwitchId": ",".join(vswitch_ids), "PageSize": PAGE_SIZE},
-                       region=region)
-    return {item["VSwitchId"]: item for item in unwrap_list(body, "VSwitches", "VSwitch")}
-
-
 def describe_vpc(module: t.Any, region: str, vpc_id: str) -> dict | None:
     try:
-        body = module.call("vpc", "DescribeVpcs", {"RegionId": region, "VpcId": vpc_id}, region=region)
+        found = describe_vpcs(module, region, vpc_id=vpc_id)
     except AlicloudError as error:
         if is_not_found(error):
             return None
         raise
-    found = [vpc for vpc in unwrap_list(body, "Vpcs", "Vpc") if vpc.get("VpcId") == vpc_id]
     return found[0] if found else None
+
+
+def _vswitch_owner(module: t.Any, region: str, vswitch_id: str) -> str | None:
+    """The VPC of a vSwitch that is not in the VPC asked for, or None when the region has no such vSwitch.
+
+    Only read on the error path, with one vSwitch ID (the form the API reference documents).
+    """
+    body = module.call("vpc", "DescribeVSwitches", {"RegionId": region, "VSwitchId": vswitch_id}, region=region)
+    owners = [item.get("VpcId") for item in unwrap_list(body, "VSwitches", "VSwitch") if item.get("VSwitchId") == vswitch_id]
+    return owners[0] if owners else None
 
 
 def resolve_zones(module: t.Any, region: str, vpc_id: str, vswitch_ids: list, allow_single_zone: bool = False,
@@ -354,14 +373,16 @@ def resolve_zones(module: t.Any, region: str, vpc_id: str, vswitch_ids: list, al
         raise CenInputError("%svpc_id: VPC %s not found in region %s" % (label, vpc_id, region), field="vpc_id")
     if not vswitch_ids:
         raise CenInputError("%svswitch_ids: give at least one vSwitch of %s (two zones recommended)" % (label, vpc_id))
-    items = describe_vswitches_by_id(module, region, list(dict.fromkeys(vswitch_ids)))
+    # One read of all the VPC's vSwitches; the ids are matched here.
+    items = {item.get("VSwitchId"): item for item in describe_vswitches(module, region, vpc_id)}
     zones: dict = {}
     for vswitch_id in vswitch_ids:
         item = items.get(vswitch_id)
         if item is None:
-            raise CenInputError("%svswitch_ids: vSwitch %s not found in region %s" % (label, vswitch_id, region))
-        if item.get("VpcId") != vpc_id:
-            raise CenInputError("%svswitch_ids: vSwitch %s belongs to VPC %s, not to vpc_id %s" % (label, vswitch_id, item.get("VpcId"), vpc_id))
+            owner = _vswitch_owner(module, region, vswitch_id)
+            if owner is None:
+                raise CenInputError("%svswitch_ids: vSwitch %s not found in region %s" % (label, vswitch_id, region))
+            raise CenInputError("%svswitch_ids: vSwitch %s belongs to VPC %s, not to vpc_id %s" % (label, vswitch_id, owner, vpc_id))
         zone = item.get("ZoneId")
         if zone in zones and zones[zone] != vswitch_id:
             raise CenInputError("%svswitch_ids: vSwitches %s and %s are both in zone %s; an attachment takes one vSwitch per zone"
@@ -386,12 +407,6 @@ def reachable_regions(module: t.Any) -> list | None:
 
 def vpc_cidr_blocks(vpc: dict) -> list:
     return [vpc["CidrBlock"]] + [c for c in unwrap_list(vpc, "SecondaryCidrBlocks", "SecondaryCidrBlock") if c]
-
-
-def _system_vpc_route_table(module: t.Any, region: str, vpc_id: str) -> str | None:
-    body = module.call("vpc", "DescribeRouteTableList", {"RegionId": region, "VpcId": vpc_id, "RouteTableType": "System"}, region=region)
-    tables = [item for item in unwrap_list(body, "RouterTableList", "RouterTableListType") if item.get("RouteTableType") == "System"]
-    return tables[0]["RouteTableId"] if tables else None
 
 
 def check_members(module: t.Any, members: list, label: str = "members", allow_single_zone: bool = False) -> tuple:
@@ -419,10 +434,11 @@ def check_members(module: t.Any, members: list, label: str = "members", allow_si
             if error.code and error.code.startswith("InvalidRegionId"):
                 raise CenInputError("%sregion: %s is not a region the CEN can reach (%s)" % (where, region, error.message)) from None
             raise
-        route_table_id = member.get("route_table_id") or _system_vpc_route_table(module, region, vpc["VpcId"])
         resolved.append({"region": region, "vpc_id": vpc["VpcId"], "vswitch_ids": list(member.get("vswitch_ids")),
-                         "zones": dict(sorted(zones.items())), "cidr_blocks": vpc_cidr_blocks(vpc), "route_table_id": route_table_id})
+                         "zones": dict(sorted(zones.items())), "cidr_blocks": vpc_cidr_blocks(vpc), "route_table_id": member.get("route_table_id")})
     _check_overlaps(resolved, label)
+    for member in resolved:  # only once the input is known to be good
+        member["route_table_id"] = member["route_table_id"] or system_vpc_route_table_id(module, member["region"], member["vpc_id"])
     return regions, resolved
 
 
@@ -495,24 +511,20 @@ _ASSOCIATION = dict(resource="association of {attachment_id} with route table {r
 _PROPAGATION = dict(_ASSOCIATION, resource="route propagation of {attachment_id} to route table {route_table_id}",
                     operation="ListTransitRouterRouteTablePropagations", items=("TransitRouterPropagations",))
 
-WAITER_NAMES = {
-    # name: (common fields, success statuses, when the resource is missing)
-    "cen_active": (_CEN, ("Active",), "retry"),
-    "cen_deleted": (_CEN, (), "success"),
-    "transit_router_active": (_ROUTER, ("Active",), "retry"),
-    "transit_router_deleted": (_ROUTER, (), "success"),
-    "vpc_attachment_attached": (_VPC_ATTACHMENT, ("Attached",), "retry"),
-    "vpc_attachment_deleted": (_VPC_ATTACHMENT, (), "success"),
-    "peer_attachment_attached": (_PEER, ("Attached",), "retry"),
-    "peer_attachment_deleted": (_PEER, (), "success"),
-    "association_active": (_ASSOCIATION, ("Active",), "retry"),
-    "association_deleted": (_ASSOCIATION, (), "success"),
-    "propagation_active": (_PROPAGATION, ("Active",), "retry"),
-    "propagation_deleted": (_PROPAGATION, (), "success"),
-}
-# A deleting resource that reports a creating status again has failed; the others move on their own.
-_FAILURES = {"cen_active": ("Deleting",), "transit_router_active": ("Deleting",), "vpc_attachment_attached": ("Detaching",),
-             "peer_attachment_attached": ("Detaching",), "association_active": ("Dissociating",), "propagation_active": ("Disabling",)}
 
-for _name, (_fields, _success, _gone) in WAITER_NAMES.items():
-    register(_name, WaiterSpec(success=_success, when_gone=_gone, failure=_FAILURES.get(_name, ()), **_fields))
+def _register_pair(fields: dict, ready: tuple, deleted: str, failure: tuple) -> None:
+    """The two waiters of a resource: (name, status) it must reach, and the name of the wait for it to be gone.
+
+    ``failure``: the status that means a resource we wait for went the other way (deleting, detaching...).
+    """
+    name, status = ready
+    register(name, WaiterSpec(success=(status,), failure=failure, when_gone="retry", **fields))  # just created: may not be listed yet
+    register(deleted, WaiterSpec(success=(), when_gone="success", **fields))
+
+
+_register_pair(_CEN, ("cen_active", "Active"), "cen_deleted", failure=("Deleting",))
+_register_pair(_ROUTER, ("transit_router_active", "Active"), "transit_router_deleted", failure=("Deleting",))
+_register_pair(_VPC_ATTACHMENT, ("vpc_attachment_attached", "Attached"), "vpc_attachment_deleted", failure=("Detaching",))
+_register_pair(_PEER, ("peer_attachment_attached", "Attached"), "peer_attachment_deleted", failure=("Detaching",))
+_register_pair(_ASSOCIATION, ("association_active", "Active"), "association_deleted", failure=("Dissociating",))
+_register_pair(_PROPAGATION, ("propagation_active", "Active"), "propagation_deleted", failure=("Disabling",))

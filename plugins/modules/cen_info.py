@@ -209,8 +209,7 @@ from ansible_collections.alicloud.acr_access.plugins.module_utils.client import 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
 
 
-def _links(module, attachment_id: str, tables: list, kind: str) -> list:
-    found = api.links_of(module, kind, attachment_id, tables)
+def _links(found: dict) -> list:
     return [{"route_table_id": table, "status": status} for table, status in sorted(found.items())]
 
 
@@ -226,12 +225,16 @@ def describe_cen(module, cen: dict) -> dict:
         router_view = api.normalise_transit_router(router, system[0] if system else None)
         router_view["route_table_ids"] = tables_of[router["TransitRouterId"]]
         view["transit_routers"].append(router_view)
+    attachments = api.list_vpc_attachments(module, CenId=cen["CenId"])
+    # One list per route table and kind (of the routers that have VPC attachments), grouped by attachment here.
+    used_tables = [table for router_id in dict.fromkeys(a.get("TransitRouterId") for a in attachments) for table in tables_of.get(router_id, [])]
+    links = {kind: api.links_by_attachment(module, kind, used_tables) for kind in ("association", "propagation")}
     view["vpc_attachments"] = []
-    for attachment in api.list_vpc_attachments(module, CenId=cen["CenId"]):
-        tables = tables_of.get(attachment.get("TransitRouterId"), [])
+    for attachment in attachments:
+        attachment_id = attachment["TransitRouterAttachmentId"]
         attachment_view = api.normalise_vpc_attachment(attachment)
-        attachment_view["associations"] = _links(module, attachment["TransitRouterAttachmentId"], tables, "association")
-        attachment_view["propagations"] = _links(module, attachment["TransitRouterAttachmentId"], tables, "propagation")
+        attachment_view["associations"] = _links(links["association"].get(attachment_id, {}))
+        attachment_view["propagations"] = _links(links["propagation"].get(attachment_id, {}))
         view["vpc_attachments"].append(attachment_view)
     view["peer_attachments"] = [api.normalise_peer_attachment(item) for item in api.list_peer_attachments(module, cen["CenId"])]
     return view

@@ -13,6 +13,8 @@ description:
   - Finds a CEN instance by O(cen_id) or by O(name), creates it when it does not exist, updates its name and description,
     and deletes it with O(state=absent).
   - A name that several CEN instances carry is an error; use O(cen_id) then.
+  - A CEN in C(Deleting) (for example after O(state=absent) with O(wait=false)) counts as absent; O(state=present) waits
+    until it is gone, then creates a new one.
   - Calls C(DescribeCens), C(CreateCen), C(ModifyCenAttribute) and C(DeleteCen) (CBN API 2017-09-12).
   - The CBN API is global; O(region) is not needed.
 author:
@@ -47,7 +49,7 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait.
+      - How many seconds the whole task may take, every wait included (one budget for the task).
     type: int
     default: 300
 extends_documentation_fragment:
@@ -127,7 +129,7 @@ cen:
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import wait_for
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
 
 
 def _wanted_changes(params: dict, current: dict) -> dict:
@@ -144,29 +146,40 @@ def _read(module, cen_id: str) -> dict:
     return api.find_cen(module, cen_id=cen_id) or {}
 
 
-def ensure_present(module) -> dict:
+def _lookup(module) -> tuple:
+    """(the live CEN or None, the CENs being deleted): a CEN in Deleting is on its way out, so it counts as absent."""
     params = module.params
-    current = api.find_cen(module, cen_id=params["cen_id"], name=None if params["cen_id"] else params["name"])
+    cens = api.list_cens(module, cen_id=params["cen_id"], name=None if params["cen_id"] else params["name"])
+    going = [cen for cen in cens if cen.get("Status") == "Deleting"]
+    live = [cen for cen in cens if cen.get("Status") != "Deleting"]
+    return api.single_cen(live, params["name"]), going
+
+
+def ensure_present(module, deadline: Deadline) -> dict:
+    params = module.params
+    current, going = _lookup(module)
     if current is None and params["cen_id"]:
-        raise api.CenInputError("cen_id: CEN instance %s not found; leave cen_id out and give name to create one" % params["cen_id"])
+        state = "is being deleted" if going else "not found"
+        raise api.CenInputError("cen_id: CEN instance %s %s; leave cen_id out and give name to create one" % (params["cen_id"], state))
     if current is None:
-        return _create(module)
+        return _create(module, deadline, going)
     changes = _wanted_changes(params, current)
     before = api.normalise_cen(current)
     if not changes:
         if params["wait"] and current.get("Status") == "Creating":
-            current = wait_for(module, "cen_active", params["wait_timeout"], cen_id=current["CenId"])
+            current = wait_for(module, "cen_active", deadline, cen_id=current["CenId"])
         return dict(changed=False, cen=api.normalise_cen(current))
     after = dict(before, **api.normalise_cen(dict(current, **changes)))
     if not module.check_mode:
         if current.get("Status") != "Active":
-            wait_for(module, "cen_active", params["wait_timeout"], cen_id=current["CenId"])
+            wait_for(module, "cen_active", deadline, cen_id=current["CenId"])
+        deadline.before_write("ModifyCenAttribute %s" % current["CenId"])
         api.modify_cen(module, current["CenId"], changes.get("Name"), changes.get("Description"))
         after = api.normalise_cen(_read(module, current["CenId"]))
     return dict(changed=True, cen=after, diff=dict(before=before, after=after))
 
 
-def _create(module) -> dict:
+def _create(module, deadline: Deadline, going: list) -> dict:
     params = module.params
     if not params["name"]:
         raise api.CenInputError("name: give the name of the CEN instance to find or create (or cen_id of an existing one)")
@@ -174,14 +187,16 @@ def _create(module) -> dict:
                "protection_level": "REDUCED", "creation_time": None}
     if module.check_mode:
         return dict(changed=True, cen=planned, diff=dict(before={}, after=planned))
+    for cen in going:  # the old one of this name must be gone first, or the next lookup by name finds two
+        wait_for(module, "cen_deleted", deadline, cen_id=cen["CenId"])
+    deadline.before_write("CreateCen %s" % params["name"])
     cen_id = api.create_cen(module, params["name"], params["description"])
-    if params["wait"]:
-        wait_for(module, "cen_active", params["wait_timeout"], cen_id=cen_id)
-    after = api.normalise_cen(_read(module, cen_id)) or dict(planned, cen_id=cen_id, status="Creating")
+    created = wait_for(module, "cen_active", deadline, cen_id=cen_id) if params["wait"] else None
+    after = api.normalise_cen(created) or dict(planned, cen_id=cen_id, status="Creating")
     return dict(changed=True, cen=after, diff=dict(before={}, after=after))
 
 
-def ensure_absent(module) -> dict:
+def ensure_absent(module, deadline: Deadline) -> dict:
     params = module.params
     current = api.find_cen(module, cen_id=params["cen_id"], name=None if params["cen_id"] else params["name"])
     if current is None:
@@ -189,15 +204,16 @@ def ensure_absent(module) -> dict:
     before = api.normalise_cen(current)
     if current.get("Status") == "Deleting":
         if params["wait"] and not module.check_mode:
-            wait_for(module, "cen_deleted", params["wait_timeout"], cen_id=current["CenId"])
+            wait_for(module, "cen_deleted", deadline, cen_id=current["CenId"])
         return dict(changed=False, cen={})
     if module.check_mode:
         return dict(changed=True, cen={}, diff=dict(before=before, after={}))
     if current.get("Status") != "Active":
-        wait_for(module, "cen_active", params["wait_timeout"], cen_id=current["CenId"])
+        wait_for(module, "cen_active", deadline, cen_id=current["CenId"])
+    deadline.before_write("DeleteCen %s" % current["CenId"])
     changed = api.delete_cen(module, current["CenId"])
     if changed and params["wait"]:
-        wait_for(module, "cen_deleted", params["wait_timeout"], cen_id=current["CenId"])
+        wait_for(module, "cen_deleted", deadline, cen_id=current["CenId"])
     return dict(changed=changed, cen={}, diff=dict(before=before, after={}))
 
 
@@ -212,7 +228,8 @@ def main():
     )
     module = AnsibleAlicloudModule(argument_spec=argument_spec, required_one_of=[("cen_id", "name")], supports_check_mode=True)
     try:
-        result = ensure_present(module) if module.params["state"] == "present" else ensure_absent(module)
+        deadline = Deadline(module.params["wait_timeout"])
+        result = ensure_present(module, deadline) if module.params["state"] == "present" else ensure_absent(module, deadline)
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to manage the CEN instance %s" % (module.params["cen_id"] or module.params["name"]))
     module.exit_json(**result)

@@ -18,7 +18,7 @@ description:
     C(InvalidOperation.UnsupportRouteTableType)). The seed procedure speaks of a custom route table; this module checks the table type
     with C(DescribeRouteTableList) first and fails with the fix (use the system route table) before any write.
   - Optionally waits until a transit router has learned the advertised routes (O(learned_by)), for example the transit router of
-    the other region of an inter-region connection.
+    the other region of an inter-region connection. The ids of O(learned_by) are checked before any change.
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
@@ -65,7 +65,9 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds for the whole task.
+    description:
+      - Seconds for the whole task, one budget for every change and wait (publishing, then learning by O(learned_by)).
+      - No change is sent once it is spent; the task then fails naming the change it did not make.
     type: int
     default: 300
 extends_documentation_fragment:
@@ -82,6 +84,11 @@ attributes:
 requirements:
   - alibabacloud-cbn20170912
   - alibabacloud-vpc20160428
+notes:
+  - C(DescribePublishedRouteEntries) tells only V(Published) from V(NonPublished); a publication still being applied reads
+    V(NonPublished). So a run right after a O(wait=false) run publishes that entry again and reports it as changed (the cloud takes the
+    second request once the first is done, and nothing changes twice). Use O(wait=true), the default, where the second run must be
+    unchanged.
 seealso:
   - module: alicloud.acr_access.vpc_route_entry
   - name: PublishRouteEntries API reference
@@ -214,8 +221,10 @@ diff:
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import PUBLISH_DEFAULT_TIMEOUT, ensure_advertised, wait_learned
+from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import (
+    PUBLISH_DEFAULT_TIMEOUT, ensure_advertised, learning_route_table, wait_learned)
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import RouteInputError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
 
 
 def argument_spec() -> dict:
@@ -232,16 +241,23 @@ def argument_spec() -> dict:
     )
 
 
+def watches_learning(params: dict, check_mode: bool) -> bool:
+    return bool(params["learned_by"]) and params["state"] == "present" and params["wait"] and not check_mode
+
+
 def main():
     module = AnsibleAlicloudModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
+    deadline = Deadline(params["wait_timeout"])  # one budget for the publications and the learning
     try:
+        # Resolved before any write: a wrong learned_by id must fail before the routes are advertised.
+        learning_table = learning_route_table(module, params["learned_by"]) if watches_learning(params, module.check_mode) else None
         result = ensure_advertised(module, params["cen_id"], module.region, params["vpc_id"], params["route_table_id"],
                                    params["destination_cidr_blocks"], state=params["state"], wait=params["wait"],
-                                   timeout=params["wait_timeout"], check_mode=module.check_mode)
-        if params["learned_by"] and params["state"] == "present" and params["wait"] and not module.check_mode:
+                                   timeout=deadline, check_mode=module.check_mode)
+        if learning_table is not None:
             cidrs = [entry["destination_cidr_block"] for entry in result["entries"]]
-            result["learned"] = wait_learned(module, params["learned_by"], cidrs, params["wait_timeout"])
+            result["learned"] = wait_learned(module, learning_table, cidrs, deadline)
     except RouteInputError as error:
         module.fail_json(msg=str(error))
     except AlicloudError as error:

@@ -46,7 +46,7 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait.
+      - How many seconds the whole task may take, every wait included (one budget for the task).
     type: int
     default: 600
 extends_documentation_fragment:
@@ -144,7 +144,7 @@ transit_router:
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import wait_for
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
 
 
 def _view(module, router: dict | None) -> dict:
@@ -153,26 +153,29 @@ def _view(module, router: dict | None) -> dict:
     return api.normalise_transit_router(router, api.system_route_table_id(module, router["TransitRouterId"]))
 
 
-def ensure_present(module) -> dict:
+def ensure_present(module, deadline: Deadline) -> dict:
     params = module.params
     router = api.find_transit_router(module, params["cen_id"], module.region)
     if router is not None:
         if params["wait"] and router.get("Status") != "Active":
-            router = wait_for(module, "transit_router_active", params["wait_timeout"], transit_router_id=router["TransitRouterId"])
+            router = wait_for(module, "transit_router_active", deadline, transit_router_id=router["TransitRouterId"])
         return dict(changed=False, transit_router=_view(module, router))
     planned = {"transit_router_id": None, "transit_router_name": params["name"] or "", "transit_router_description": params["description"] or "",
                "cen_id": params["cen_id"], "region_id": module.region, "status": None, "type": "Enterprise", "creation_time": None,
                "system_route_table_id": None}
     if module.check_mode:
         return dict(changed=True, transit_router=planned, diff=dict(before={}, after=planned))
+    deadline.before_write("CreateTransitRouter in %s" % module.region)
     router_id = api.create_transit_router(module, params["cen_id"], module.region, params["name"], params["description"])
-    if params["wait"]:
-        wait_for(module, "transit_router_active", params["wait_timeout"], transit_router_id=router_id)
-    after = _view(module, api.find_transit_router(module, params["cen_id"], module.region)) or dict(planned, transit_router_id=router_id)
+    if params["wait"]:  # the waiter's last read is the router
+        router = wait_for(module, "transit_router_active", deadline, transit_router_id=router_id)
+    else:
+        router = api.find_transit_router(module, params["cen_id"], module.region)
+    after = _view(module, router) or dict(planned, transit_router_id=router_id)
     return dict(changed=True, transit_router=after, diff=dict(before={}, after=after))
 
 
-def ensure_absent(module) -> dict:
+def ensure_absent(module, deadline: Deadline) -> dict:
     params = module.params
     router = api.find_transit_router(module, params["cen_id"], module.region)
     if router is None:
@@ -183,10 +186,11 @@ def ensure_absent(module) -> dict:
         return dict(changed=changed, transit_router={}, diff=dict(before=before, after={}))
     if changed:
         if router.get("Status") != "Active":
-            wait_for(module, "transit_router_active", params["wait_timeout"], transit_router_id=router["TransitRouterId"])
+            wait_for(module, "transit_router_active", deadline, transit_router_id=router["TransitRouterId"])
+        deadline.before_write("DeleteTransitRouter %s" % router["TransitRouterId"])
         changed = api.delete_transit_router(module, router["TransitRouterId"])
     if params["wait"]:
-        wait_for(module, "transit_router_deleted", params["wait_timeout"], transit_router_id=router["TransitRouterId"])
+        wait_for(module, "transit_router_deleted", deadline, transit_router_id=router["TransitRouterId"])
     return dict(changed=changed, transit_router={}, diff=dict(before=before, after={}))
 
 
@@ -203,7 +207,8 @@ def main():
     try:
         if not module.region:
             raise api.CenInputError("region: give the region of the transit router")
-        result = ensure_present(module) if module.params["state"] == "present" else ensure_absent(module)
+        deadline = Deadline(module.params["wait_timeout"])
+        result = ensure_present(module, deadline) if module.params["state"] == "present" else ensure_absent(module, deadline)
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to manage the transit router of CEN %s in %s" % (module.params["cen_id"], module.region))
     module.exit_json(**result)

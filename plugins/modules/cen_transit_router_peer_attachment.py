@@ -79,7 +79,7 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait.
+      - How many seconds the whole task may take, every wait included (one budget for the task).
     type: int
     default: 900
 extends_documentation_fragment:
@@ -202,7 +202,7 @@ peer_attachment:
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import wait_for
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
 
 
 def _router(module, routers: list, router_id: str | None, region: str, option: str) -> dict | None:
@@ -216,7 +216,9 @@ def _router(module, routers: list, router_id: str | None, region: str, option: s
 
 def _check_input(module) -> None:
     params = module.params
-    if params["state"] == "present" and (params["bandwidth"] is None or params["bandwidth"] < 1):
+    if params["state"] == "present" and params["bandwidth"] is None:
+        raise api.CenInputError("bandwidth is required with state=present: give the bandwidth of the connection in Mbit/s, a positive integer")
+    if params["state"] == "present" and params["bandwidth"] < 1:
         raise api.CenInputError("bandwidth: %s is not a positive integer number of Mbit/s" % params["bandwidth"])
     if params["bandwidth_type"] == "BandwidthPackage" and params["state"] == "present" and not params["cen_bandwidth_package_id"]:
         raise api.CenInputError("cen_bandwidth_package_id: required with bandwidth_type BandwidthPackage")
@@ -243,7 +245,7 @@ def _changes(params: dict, current: dict) -> dict:
     return changes
 
 
-def ensure_present(module) -> dict:
+def ensure_present(module, deadline: Deadline) -> dict:
     params = module.params
     routers = api.list_transit_routers(module, params["cen_id"])
     router = _router(module, routers, params["transit_router_id"], module.region, "transit_router_id")
@@ -254,33 +256,34 @@ def ensure_present(module) -> dict:
                                 % (params["cen_id"], missing))
     current = api.find_peer_attachment(module, params["cen_id"], router["TransitRouterId"], peer["TransitRouterId"]) if router and peer else None
     if current is None:
-        return _create(module, router, peer)
+        return _create(module, deadline, router, peer)
     before = api.normalise_peer_attachment(current)
     changes = _changes(params, current)
     attachment_id = current["TransitRouterAttachmentId"]
     if not changes:
         if params["wait"] and current.get("Status") != "Attached":
-            current = wait_for(module, "peer_attachment_attached", params["wait_timeout"], cen_id=params["cen_id"], attachment_id=attachment_id)
+            current = wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
         return dict(changed=False, peer_attachment=api.normalise_peer_attachment(current))
     if module.check_mode:
         after = api.normalise_peer_attachment(dict(current, **changes))
         return dict(changed=True, peer_attachment=after, diff=dict(before=before, after=after))
     if current.get("Status") != "Attached":  # the cloud refuses a change while the previous one runs
-        wait_for(module, "peer_attachment_attached", params["wait_timeout"], cen_id=params["cen_id"], attachment_id=attachment_id)
+        wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
+    deadline.before_write("UpdateTransitRouterPeerAttachmentAttribute %s" % attachment_id)
     api.update_peer_attachment(module, attachment_id, changes)
-    after = api.normalise_peer_attachment(_read(module, attachment_id))
+    after = api.normalise_peer_attachment(_read(module, deadline, attachment_id))
     return dict(changed=True, peer_attachment=after, diff=dict(before=before, after=after))
 
 
-def _read(module, attachment_id: str) -> dict | None:
+def _read(module, deadline: Deadline, attachment_id: str) -> dict | None:
     params = module.params
     if params["wait"]:
-        return wait_for(module, "peer_attachment_attached", params["wait_timeout"], cen_id=params["cen_id"], attachment_id=attachment_id)
+        return wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
     found = [a for a in api.list_peer_attachments(module, params["cen_id"]) if a["TransitRouterAttachmentId"] == attachment_id]
     return found[0] if found else None
 
 
-def _create(module, router: dict | None, peer: dict | None) -> dict:
+def _create(module, deadline: Deadline, router: dict | None, peer: dict | None) -> dict:
     params = module.params
     planned = dict(_settings(params), TransitRouterAttachmentId=None, TransitRouterId=(router or {}).get("TransitRouterId"),
                    PeerTransitRouterId=(peer or {}).get("TransitRouterId"), CenId=params["cen_id"], RegionId=module.region,
@@ -290,12 +293,13 @@ def _create(module, router: dict | None, peer: dict | None) -> dict:
         after = api.normalise_peer_attachment(planned)
         return dict(changed=True, peer_attachment=after, diff=dict(before={}, after=after))
     settings = dict(_settings(params), DefaultLinkType=params["link_type"] or api.DEFAULT_LINK_TYPE)
+    deadline.before_write("CreateTransitRouterPeerAttachment %s-%s" % (module.region, params["peer_region"]))
     attachment_id = api.create_peer_attachment(module, router, peer, settings, params["name"], params["description"])
-    after = api.normalise_peer_attachment(_read(module, attachment_id) or dict(planned, TransitRouterAttachmentId=attachment_id, Status="Attaching"))
+    after = api.normalise_peer_attachment(_read(module, deadline, attachment_id) or dict(planned, TransitRouterAttachmentId=attachment_id, Status="Attaching"))
     return dict(changed=True, peer_attachment=after, diff=dict(before={}, after=after))
 
 
-def ensure_absent(module) -> dict:
+def ensure_absent(module, deadline: Deadline) -> dict:
     params = module.params
     routers = api.list_transit_routers(module, params["cen_id"])
     router = _router(module, routers, params["transit_router_id"], module.region, "transit_router_id")
@@ -310,10 +314,11 @@ def ensure_absent(module) -> dict:
         return dict(changed=changed, peer_attachment={}, diff=dict(before=before, after={}))
     if changed:
         if current.get("Status") != "Attached":
-            wait_for(module, "peer_attachment_attached", params["wait_timeout"], cen_id=params["cen_id"], attachment_id=attachment_id)
+            wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
+        deadline.before_write("DeleteTransitRouterPeerAttachment %s" % attachment_id)
         changed = api.delete_peer_attachment(module, attachment_id)
     if params["wait"]:
-        wait_for(module, "peer_attachment_deleted", params["wait_timeout"], cen_id=params["cen_id"], attachment_id=attachment_id)
+        wait_for(module, "peer_attachment_deleted", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
     return dict(changed=changed, peer_attachment={}, diff=dict(before=before, after={}))
 
 
@@ -338,7 +343,8 @@ def main():
         if not module.region:
             raise api.CenInputError("region: give the region of the local transit router")
         _check_input(module)
-        result = ensure_present(module) if module.params["state"] == "present" else ensure_absent(module)
+        deadline = Deadline(module.params["wait_timeout"])
+        result = ensure_present(module, deadline) if module.params["state"] == "present" else ensure_absent(module, deadline)
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to manage the connection of CEN %s between %s and %s"
                              % (module.params["cen_id"], module.region, module.params["peer_region"]))

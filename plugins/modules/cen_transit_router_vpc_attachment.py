@@ -22,7 +22,9 @@ description:
     The cloud refuses while a VPC route entry still points at the attachment; remove those first.
   - With O(wait=false) the module returns right after asking for the attachment, so that a play can attach several VPCs
     at once and then wait for all of them with a second task (O(wait=true), which only reads until the attachment is
-    C(Attached)); association and propagation need an attached attachment and are done by that second run.
+    C(Attached)); association and propagation need an attached attachment and are done by that second run
+    (until then they are reported as V(pending) with a warning, and a run that sends nothing reports no change).
+  - O(route_table_id) is checked against the transit router's route tables before any change.
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
@@ -91,7 +93,8 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait for each step. Attaching takes minutes in the cloud.
+      - How many seconds the whole task may take, every step included (one budget, not one per step).
+        Attaching takes minutes in the cloud. No change is started once the time is spent.
     type: int
     default: 1800
 extends_documentation_fragment:
@@ -239,18 +242,24 @@ attachment:
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import wait_for
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
 
 PENDING = "pending"  # association / propagation left for a run with wait: true
+KINDS = ("association", "propagation")
+LIVE = ("Active", "Associating", "Enabling")  # a link that exists or is being made
+ASKED = {"association": "Associating", "propagation": "Enabling"}  # the status right after the request
 
 
 class AttachmentManager:
-    """Collects what must change on one VPC attachment, then applies it (or only predicts it in check mode)."""
+    """Collects what must change on one VPC attachment, then applies it (or only predicts it in check mode).
+
+    Every read is done once and passed down; every wait and write draws on one ``Deadline`` (wait_timeout).
+    """
 
     def __init__(self, module):
         self.module = module
         self.params = module.params
-        self.timeout = module.params["wait_timeout"]
+        self.deadline = Deadline(module.params["wait_timeout"])
         self.changed = False
         self.router = None
 
@@ -264,22 +273,39 @@ class AttachmentManager:
             return found[0]
         return api.find_transit_router(self.module, self.params["cen_id"], self.module.region)
 
-    def table_id(self) -> str | None:
-        if self.params["route_table_id"]:
-            return self.params["route_table_id"]
-        return api.system_route_table_id(self.module, self.router["TransitRouterId"]) if self.router else None
+    def route_tables(self) -> list:
+        """The transit router's route tables, read once (none without a router, in check mode)."""
+        return api.list_route_tables(self.module, self.router["TransitRouterId"]) if self.router else []
 
-    def links(self, attachment_id: str | None, kind: str) -> dict:
-        if not attachment_id or not self.router:
-            return {}
-        tables = [t["TransitRouterRouteTableId"] for t in api.list_route_tables(self.module, self.router["TransitRouterId"])]
-        return api.links_of(self.module, kind, attachment_id, tables)
+    def table_id(self, tables: list) -> str | None:
+        """route_table_id checked against the router's tables (before any write), or the system route table."""
+        ids = [table["TransitRouterRouteTableId"] for table in tables]
+        wanted = self.params["route_table_id"]
+        if wanted:
+            if self.router and wanted not in ids:
+                raise api.CenInputError("route_table_id: %s is not a route table of transit router %s (its route tables: %s); "
+                                        "give one of those, or leave route_table_id out for the system route table"
+                                        % (wanted, self.router["TransitRouterId"], ", ".join(ids) or "none"))
+            return wanted
+        system = [table["TransitRouterRouteTableId"] for table in tables if table.get("TransitRouterRouteTableType") == "System"]
+        return system[0] if system else None
+
+    def read_links(self, attachment: dict | None, tables: list) -> dict:
+        """{kind: {route table id: status}} of the attachment over all the router's tables (a new attachment has none)."""
+        attachment_id = (attachment or {}).get("TransitRouterAttachmentId")
+        if not attachment_id:
+            return {kind: {} for kind in KINDS}
+        ids = [table["TransitRouterRouteTableId"] for table in tables]
+        return {kind: api.links_of(self.module, kind, attachment_id, ids) for kind in KINDS}
 
     def view(self, attachment: dict | None, table_id: str | None, association: str | None, propagation: str | None) -> dict:
         if not attachment:
             return {}
         return dict(api.normalise_vpc_attachment(attachment), route_table_id=table_id, association_status=association,
                     propagation_status=propagation)
+
+    def _wait(self, name: str, **ids) -> dict | None:
+        return wait_for(self.module, name, self.deadline, **ids)
 
     # --- present --------------------------------------------------------------------------------
     def ensure_present(self) -> dict:
@@ -291,26 +317,19 @@ class AttachmentManager:
         if self.router is None and not self.module.check_mode:
             raise api.CenInputError("cen_id: CEN %s has no transit router in region %s; create it first (alicloud.acr_access.cen_transit_router)"
                                     % (self.params["cen_id"], self.module.region))
+        tables = self.route_tables()
+        table_id = self.table_id(tables)
         current = api.find_vpc_attachment(self.module, self.router["TransitRouterId"], self.params["vpc_id"]) if self.router else None
         if current and current.get("Status") == "Detaching":
-            if self.module.check_mode:
-                current = None
-            else:
-                wait_for(self.module, "vpc_attachment_deleted", self.timeout, attachment_id=current["TransitRouterAttachmentId"])
-                current = None
-        table_id = self.table_id()
-        before = self.view(current, table_id, *self._link_states(current, table_id))
+            if not self.module.check_mode:
+                self._wait("vpc_attachment_deleted", attachment_id=current["TransitRouterAttachmentId"])
+            current = None
+        links = self.read_links(current, tables)
+        before = self.view(current, table_id, links["association"].get(table_id), links["propagation"].get(table_id))
         attachment = self._create(zones) if current is None else self._update(current, zones)
-        association, propagation = self._ensure_links(attachment, table_id)
+        association, propagation = self._ensure_links(attachment, table_id, links)
         after = self.view(attachment, table_id, association, propagation)
         return dict(changed=self.changed, attachment=after, diff=dict(before=before, after=after))
-
-    def _link_states(self, attachment: dict | None, table_id: str | None) -> tuple:
-        attachment_id = (attachment or {}).get("TransitRouterAttachmentId")
-        if not attachment_id or not table_id:
-            return None, None
-        return (api.link_status(self.module, "association", attachment_id, table_id),
-                api.link_status(self.module, "propagation", attachment_id, table_id))
 
     def _create(self, zones: dict) -> dict:
         self.changed = True
@@ -321,6 +340,7 @@ class AttachmentManager:
                    "AutoPublishRouteEnabled": bool(self.params["auto_publish_route"])}
         if self.module.check_mode:
             return planned
+        self.deadline.before_write("CreateTransitRouterVpcAttachment")
         attachment_id = api.create_vpc_attachment(self.module, self.router, self.params["vpc_id"], zones, self.params["name"],
                                                   self.params["description"], bool(self.params["auto_publish_route"]))
         return self._settled(attachment_id) or dict(planned, TransitRouterAttachmentId=attachment_id, Status="Attaching")
@@ -328,7 +348,7 @@ class AttachmentManager:
     def _settled(self, attachment_id: str) -> dict | None:
         """The attachment, waited for when asked to; None with wait: false (no read, so that a play can ask for the next one at once)."""
         if self.params["wait"]:
-            return wait_for(self.module, "vpc_attachment_attached", self.timeout, attachment_id=attachment_id)
+            return self._wait("vpc_attachment_attached", attachment_id=attachment_id)
         return None
 
     def _attribute_changes(self, current: dict) -> dict:
@@ -342,57 +362,68 @@ class AttachmentManager:
         attachment_id = current["TransitRouterAttachmentId"]
         if not add and not remove and not attributes:
             if self.params["wait"] and current.get("Status") != "Attached":
-                return wait_for(self.module, "vpc_attachment_attached", self.timeout, attachment_id=attachment_id)
+                return self._wait("vpc_attachment_attached", attachment_id=attachment_id)
             return current
         self.changed = True
         if self.module.check_mode:
             mappings = [{"ZoneId": z, "VSwitchId": v} for z, v in sorted(zones.items())]
             return dict(current, ZoneMappings=mappings, **attributes)
         if current.get("Status") != "Attached":  # the cloud refuses changes while the previous one runs
-            wait_for(self.module, "vpc_attachment_attached", self.timeout, attachment_id=attachment_id)
+            self._wait("vpc_attachment_attached", attachment_id=attachment_id)
         if add or remove:
+            self.deadline.before_write("UpdateTransitRouterVpcAttachmentZones")
             api.update_vpc_attachment_zones(self.module, attachment_id, add, remove)
         if attributes:
             if add or remove:
-                wait_for(self.module, "vpc_attachment_attached", self.timeout, attachment_id=attachment_id)
+                self._wait("vpc_attachment_attached", attachment_id=attachment_id)
+            self.deadline.before_write("UpdateTransitRouterVpcAttachmentAttribute")
             api.update_vpc_attachment_attribute(self.module, attachment_id, attributes)
         mappings = [{"ZoneId": z, "VSwitchId": v} for z, v in sorted(zones.items())]
         return self._settled(attachment_id) or dict(current, ZoneMappings=mappings, Status="Modifying" if add or remove else current.get("Status"),
                                                     **attributes)
 
     # --- association and propagation --------------------------------------------------------------
-    def _ensure_links(self, attachment: dict, table_id: str | None) -> tuple:
-        states = []
-        for kind, wanted in (("association", self.params["associate"]), ("propagation", self.params["propagate"])):
-            states.append(self._ensure_link(kind, wanted, attachment, table_id))
-        return tuple(states)
+    def _ensure_links(self, attachment: dict, table_id: str | None, links: dict) -> tuple:
+        wanted = {"association": self.params["associate"], "propagation": self.params["propagate"]}
+        return tuple(self._ensure_link(kind, wanted[kind], attachment, table_id, links[kind]) for kind in KINDS)
 
-    def _ensure_link(self, kind: str, wanted: bool, attachment: dict, table_id: str | None) -> str | None:
+    def _will_be_attached(self, attachment: dict) -> bool:
+        # In check mode a run with wait: true would have waited for the attachment before linking it.
+        return attachment.get("Status") == "Attached" or (self.module.check_mode and self.params["wait"])
+
+    def _ensure_link(self, kind: str, wanted: bool, attachment: dict, table_id: str | None, current: dict) -> str | None:
+        """The link's status after making it; ``current`` is {route table id: status} as read before any change."""
         attachment_id = attachment.get("TransitRouterAttachmentId")
-        current = self.links(attachment_id, kind)
-        if not wanted:
-            return current.get(table_id)
-        if current.get(table_id) in ("Active", "Associating", "Enabling"):
-            if self.params["wait"] and current[table_id] != "Active" and not self.module.check_mode:
-                return wait_for(self.module, kind + "_active", self.timeout, attachment_id=attachment_id, route_table_id=table_id)["Status"]
-            return current[table_id]
+        status = current.get(table_id)
+        if not wanted or table_id is None:
+            return status
+        if status in LIVE:
+            if self.params["wait"] and status != "Active" and not self.module.check_mode:
+                return self._wait(kind + "_active", attachment_id=attachment_id, route_table_id=table_id)["Status"]
+            return status
+        if not self._will_be_attached(attachment):
+            # Nothing is sent: the cloud links only an attached attachment. Say so instead of reporting a change.
+            state = attachment.get("Status") or "being created"
+            self.module.warn("The %s of attachment %s with route table %s is not requested yet: the attachment is %s. "
+                             "Run the task again with wait: true to finish it." % (kind, attachment_id or "(new)", table_id, state))
+            return PENDING
         self.changed = True
         if self.module.check_mode:
-            return "Active" if self.params["wait"] else PENDING
-        if attachment.get("Status") != "Attached":  # wait: false left it attaching; a later run with wait: true links it
-            return PENDING
+            return "Active" if self.params["wait"] else ASKED[kind]
         if kind == "association":  # one associated table per transit router: move it
             for other in [t for t in current if t != table_id]:
                 self._unlink(kind, attachment_id, other)
+        self.deadline.before_write(LINK_WRITES[kind] % (attachment_id, table_id))
         api.create_link(self.module, kind, attachment_id, table_id)
         if not self.params["wait"]:
-            return "Associating" if kind == "association" else "Enabling"
-        return wait_for(self.module, kind + "_active", self.timeout, attachment_id=attachment_id, route_table_id=table_id)["Status"]
+            return ASKED[kind]
+        return self._wait(kind + "_active", attachment_id=attachment_id, route_table_id=table_id)["Status"]
 
     def _unlink(self, kind: str, attachment_id: str, table_id: str) -> None:
+        self.deadline.before_write(UNLINK_WRITES[kind] % (attachment_id, table_id))
         api.remove_link(self.module, kind, attachment_id, table_id)
         # The attachment cannot be deleted (nor re-associated) while the link is still going away.
-        wait_for(self.module, kind + "_deleted", self.timeout, attachment_id=attachment_id, route_table_id=table_id)
+        self._wait(kind + "_deleted", attachment_id=attachment_id, route_table_id=table_id)
 
     # --- absent ---------------------------------------------------------------------------------------
     def ensure_absent(self) -> dict:
@@ -401,23 +432,33 @@ class AttachmentManager:
         if current is None:
             return dict(changed=False, attachment={})
         attachment_id = current["TransitRouterAttachmentId"]
-        table_id = self.table_id()
-        before = self.view(current, table_id, *self._link_states(current, table_id))
+        tables = self.route_tables()
+        table_id = self.table_id(tables)
+        links = self.read_links(current, tables)
+        before = self.view(current, table_id, links["association"].get(table_id), links["propagation"].get(table_id))
         if current.get("Status") == "Detaching":
             if self.params["wait"] and not self.module.check_mode:
-                wait_for(self.module, "vpc_attachment_deleted", self.timeout, attachment_id=attachment_id)
+                self._wait("vpc_attachment_deleted", attachment_id=attachment_id)
             return dict(changed=False, attachment={})
         if self.module.check_mode:
             return dict(changed=True, attachment={}, diff=dict(before=before, after={}))
         if current.get("Status") != "Attached":
-            wait_for(self.module, "vpc_attachment_attached", self.timeout, attachment_id=attachment_id)
+            self._wait("vpc_attachment_attached", attachment_id=attachment_id)
+            links = self.read_links(current, tables)  # links may have moved while it settled
         for kind in ("propagation", "association"):
-            for other in self.links(attachment_id, kind):
+            for other in links[kind]:
                 self._unlink(kind, attachment_id, other)
+        self.deadline.before_write("DeleteTransitRouterVpcAttachment %s" % attachment_id)
         changed = api.delete_vpc_attachment(self.module, attachment_id)
         if self.params["wait"]:
-            wait_for(self.module, "vpc_attachment_deleted", self.timeout, attachment_id=attachment_id)
+            self._wait("vpc_attachment_deleted", attachment_id=attachment_id)
         return dict(changed=changed, attachment={}, diff=dict(before=before, after={}))
+
+
+LINK_WRITES = {"association": "AssociateTransitRouterAttachmentWithRouteTable %s %s",
+               "propagation": "EnableTransitRouterRouteTablePropagation %s %s"}
+UNLINK_WRITES = {"association": "DissociateTransitRouterAttachmentFromRouteTable %s %s",
+                 "propagation": "DisableTransitRouterRouteTablePropagation %s %s"}
 
 
 def main():

@@ -90,3 +90,27 @@ def test_system_route_table_and_paging_of_cens(twin, twin_args, make_module):
 def test_reachable_regions_is_none_when_the_endpoint_cannot_tell(twin, twin_args, make_module):
     regions = api.reachable_regions(make_module(twin_args()))
     assert regions is None or "cn-hangzhou" in regions
+
+
+def test_resolve_zones_reads_the_vpcs_vswitches_once(twin, twin_args, make_module):
+    module = make_module(twin_args())
+    vpc, zones = api.resolve_zones(module, "cn-hangzhou", "vpc-bp1twin0000000000001", ["vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"])
+    assert zones == {"cn-hangzhou-j": "vsw-bp1twin00000000000j1", "cn-hangzhou-k": "vsw-bp1twin00000000000k1"}
+    [call] = twin.calls(action="DescribeVSwitches")
+    assert call["params"]["VpcId"] == "vpc-bp1twin0000000000001" and "VSwitchId" not in call["params"]  # no comma-separated id list
+
+
+def test_vswitch_of_another_vpc_is_looked_up_by_its_single_id(twin, twin_args, make_module):
+    module = make_module(twin_args())
+    since = twin.last_seq()
+    with pytest.raises(api.CenInputError) as caught:
+        api.resolve_zones(module, "cn-shanghai", "vpc-uf6twin0000000000001", ["vsw-uf6twin00000000000m1", "vsw-bp1twin00000000000j1"])
+    assert "vsw-bp1twin00000000000j1 not found in region cn-shanghai" in caught.value.message
+    lookups = [c["params"].get("VSwitchId") for c in twin.calls(since, action="DescribeVSwitches")]
+    assert lookups == [None, "vsw-bp1twin00000000000j1"]
+
+
+def test_links_by_attachment_groups_one_list_per_table(twin, twin_args, make_module):
+    module = make_module(twin_args())
+    assert api.links_by_attachment(module, "association", []) == {}
+    assert twin.calls(action="ListTransitRouterRouteTableAssociations") == []

@@ -105,3 +105,23 @@ def test_bad_members_fail_naming_the_field(run_module, twin_args, twin, case, wo
     assert result["failed"] is True and result["error"]["code"] == "InvalidInput"
     assert all(word in result["msg"] for word in words), result["msg"]
     assert twin.writes() == []
+
+
+def test_links_are_read_once_per_route_table_not_per_attachment(run_module, twin_args, twin, make_module):
+    module = make_module(twin_args())
+    cen_id, first_id, table_id = build_connected_cen(twin, module)
+    second = add_vpc(twin, "vpc-bp1second000000001", "cn-hangzhou", "10.1.0.0/16", ["cn-hangzhou-j", "cn-hangzhou-k"])
+    router = {"TransitRouterId": twin.cloud.tr_route_tables[table_id]["TransitRouterId"], "CenId": cen_id, "RegionId": "cn-hangzhou"}
+    zones = {"cn-hangzhou-j": second["vswitch_ids"][0], "cn-hangzhou-k": second["vswitch_ids"][1]}
+    second_id = api.create_vpc_attachment(module, router, second["vpc_id"], zones, None, None, False)
+    twin.settle()
+    api.create_link(module, "propagation", second_id, table_id)
+    twin.settle()
+    since = twin.last_seq()
+    [cen] = run_module(main, twin_args(cen_id=cen_id))["cens"]
+    counts = twin.counts(since)
+    # two attachments on the Hangzhou router, one route table there, none attached in Shanghai: one call per kind
+    assert (counts["ListTransitRouterRouteTableAssociations"], counts["ListTransitRouterRouteTablePropagations"]) == (1, 1)
+    views = {a["transit_router_attachment_id"]: a for a in cen["vpc_attachments"]}
+    assert views[first_id]["associations"] == [{"route_table_id": table_id, "status": "Active"}] and views[first_id]["propagations"] == []
+    assert views[second_id]["associations"] == [] and views[second_id]["propagations"] == [{"route_table_id": table_id, "status": "Active"}]

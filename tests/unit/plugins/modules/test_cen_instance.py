@@ -76,3 +76,40 @@ def test_delete_refused_while_transit_routers_exist(run_module, twin_args, twin,
     result = run_module(main, twin_args(cen_id=cen_id, state="absent"))
     assert result["failed"] is True and result["error"]["operation"] == "DeleteCen"
     assert result["error"]["code"] == "InvalidOperation.TransitRouterExist" and result["error"]["request_id"]
+
+
+def test_create_uses_the_waiters_answer(run_module, twin_args, twin):
+    run_module(main, twin_args(name="acr-access"))
+    [create] = twin.calls(action="CreateCen")
+    assert len(twin.calls(since=create["seq"], action="DescribeCens")) == 1  # the wait's read, no read again after it
+
+
+def test_deleting_cen_counts_as_absent(run_module, twin_args, twin):
+    old_id = run_module(main, twin_args(name="acr-access"))["cen"]["cen_id"]
+    twin.set_time_scale(0.3)  # the deletion takes 1.5 s: still Deleting when the next task looks
+    assert run_module(main, twin_args(name="acr-access", state="absent", wait=False))["changed"] is True
+    assert twin.cloud.cens[old_id]["Status"] == "Deleting"
+    result = run_module(main, twin_args(name="acr-access"))
+    assert result["changed"] is True and result["cen"]["cen_id"] != old_id and result["cen"]["status"] == "Active"
+    assert old_id not in twin.cloud.cens  # waited for it to be gone before creating the new one
+    assert [c["action"] for c in twin.writes()] == ["CreateCen", "DeleteCen", "CreateCen"]
+
+
+def test_deleting_cen_by_id_is_an_error(run_module, twin_args, twin):
+    cen_id = run_module(main, twin_args(name="acr-access"))["cen"]["cen_id"]
+    twin.set_time_scale(1000.0)
+    run_module(main, twin_args(cen_id=cen_id, state="absent", wait=False))
+    since = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen_id))
+    assert result["failed"] is True and "cen_id: CEN instance %s is being deleted" % cen_id in result["msg"]
+    assert twin.writes(since) == []
+
+
+def test_no_write_once_the_wait_spent_wait_timeout(run_module, twin_args, twin):
+    old_id = run_module(main, twin_args(name="acr-access"))["cen"]["cen_id"]
+    twin.set_time_scale(0.1)  # gone 0.5 s after the delete: inside the 1 s budget, but only seen by the read at its end
+    run_module(main, twin_args(name="acr-access", state="absent", wait=False))
+    since = twin.last_seq()
+    result = run_module(main, twin_args(name="acr-access", wait_timeout=1))
+    assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout" and "before CreateCen" in result["msg"]
+    assert twin.writes(since) == [] and old_id not in twin.cloud.cens

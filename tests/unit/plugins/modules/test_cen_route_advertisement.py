@@ -2,6 +2,10 @@
 
 import pytest
 
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import ensure_advertised, learning_route_table, wait_learned
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import ensure_route_entries
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
 from ansible_collections.alicloud.acr_access.plugins.modules import vpc_route_entry
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_route_advertisement import main
 
@@ -132,3 +136,56 @@ def test_check_mode_predicts_a_route_an_earlier_task_would_create(run_module, tw
     assert "failed" not in result and result["entries"][0]["action"] == "published"
     assert any("192.168.0.0/16 not in route table" in str(warning) for warning in result["warnings"]), result["warnings"]
     assert twin.writes(since=seq) == []
+
+
+# --- review fixes ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("learned_by, option", [
+    ({"transit_router_attachment_id": "tr-attach-typo0000000001"}, "learned_by.transit_router_attachment_id"),
+    ({"transit_router_route_table_id": "vtb-typo00000000000001"}, "learned_by.transit_router_route_table_id"),
+])
+def test_wrong_learned_by_fails_before_the_route_is_advertised(run_module, twin_args, twin, cen, learned_by, option):
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING], learned_by=learned_by))
+    assert result["failed"] is True and result["msg"].startswith(option) and "not found" in result["msg"]
+    assert twin.writes(since=seq) == [] and published_status(twin) is None
+
+
+def test_learned_by_a_route_table_id(run_module, twin_args, twin, cen):
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING],
+                                        learned_by={"transit_router_route_table_id": cen["rt_sh"]}))
+    assert (result["learned"]["transit_router_route_table_id"], result["learned"]["transit_router_id"]) == (cen["rt_sh"], cen["tr_sh"])
+    assert [r["status"] for r in result["learned"]["routes"]] == ["Active"]
+
+
+def jumps_after(twin, action):
+    """A clock for a Deadline that is spent as soon as ``action`` has been sent."""
+    return lambda: 10000.0 if twin.calls(action=action) else 0.0
+
+
+def test_no_publish_once_the_budget_is_spent(make_module, twin_args, twin, cen):
+    """The first publication uses up the budget: the second is not sent (was: every write had at least 1 s)."""
+    ensure_route_entries(make_module(twin_args()), "cn-hangzhou", HZ_TABLE, [{"destination_cidr_block": "192.168.0.0/16", "next_hop_id": HZ_ECS}])
+    deadline = Deadline(300, clock=jumps_after(twin, "PublishRouteEntries"))
+    with pytest.raises(AlicloudError) as err:
+        ensure_advertised(make_module(twin_args()), cen["cen"], "cn-hangzhou", HZ_VPC, None, [COVERING, "192.168.0.0/16"], timeout=deadline)
+    assert err.value.code == "WaiterTimeout" and "PublishRouteEntries (192.168.0.0/16" in str(err.value)
+    assert [c["params"]["DestinationCidrBlock"] for c in twin.calls(action="PublishRouteEntries")] == [COVERING]
+
+
+def test_learning_wait_gets_what_is_left_of_the_same_budget(make_module, twin_args, twin, cen, sdk_client, sdk_models):
+    """Hangzhou's routes never reach Shanghai here; the budget is spent by the publication, so the learning wait reads once and stops."""
+    cbn, m = sdk_client("cbn"), sdk_models("cbn")
+    cbn.disable_transit_router_route_table_propagation(m.DisableTransitRouterRouteTablePropagationRequest(
+        transit_router_attachment_id=cen["att_hz"], transit_router_route_table_id=cen["rt_hz"]))
+    twin.settle()
+    module = make_module(twin_args())
+    deadline = Deadline(300, clock=jumps_after(twin, "PublishRouteEntries"))
+    table = learning_route_table(module, {"transit_router_attachment_id": cen["att_sh"]})
+    result = ensure_advertised(module, cen["cen"], "cn-hangzhou", HZ_VPC, None, [COVERING], timeout=deadline)
+    assert result["entries"][0]["publish_status"] == "Published"
+    seq = twin.last_seq()
+    with pytest.raises(AlicloudError) as err:
+        wait_learned(module, table, [COVERING], deadline)
+    assert err.value.code == "WaiterTimeout"
+    assert twin.counts(since=seq) == {"ListTransitRouterRouteEntries": 1}

@@ -74,3 +74,18 @@ def test_unknown_cen_fails_on_create(run_module, twin_args, twin):
 def test_region_the_cen_cannot_reach(run_module, twin_args, twin, cen_id):
     result = run_module(main, twin_args(cen_id=cen_id, region="eu-nowhere-9"))
     assert result["failed"] is True and result["error"]["code"] == "IllegalParam.RegionId" and "eu-nowhere-9" in result["msg"]
+
+
+def test_create_uses_the_waiters_answer(run_module, twin_args, twin, cen_id):
+    run_module(main, twin_args(cen_id=cen_id))
+    [create] = twin.calls(action="CreateTransitRouter")
+    assert len(twin.calls(since=create["seq"], action="ListTransitRouters")) == 1  # the wait's read, no read again after it
+
+
+def test_no_write_once_the_wait_spent_wait_timeout(run_module, twin_args, twin, cen_id):
+    twin.set_time_scale(0.025)  # Active 0.5 s after the create: inside the 1 s budget, seen by the read at its end
+    router_id = run_module(main, twin_args(cen_id=cen_id, wait=False))["transit_router"]["transit_router_id"]
+    since = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen_id, state="absent", wait_timeout=1))
+    assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout" and "before DeleteTransitRouter" in result["msg"]
+    assert twin.writes(since) == [] and twin.cloud.transit_routers[router_id]["Status"] == "Active"

@@ -69,7 +69,7 @@ def test_absent_from_the_other_side(run_module, twin_args, twin, cen_id):
 @pytest.mark.parametrize("extra, words", [
     ({"bandwidth": 0}, ["bandwidth", "0", "positive"]),
     ({"bandwidth": -5}, ["bandwidth", "-5", "positive"]),
-    ({"bandwidth": None}, ["bandwidth", "positive"]),
+    ({"bandwidth": None}, ["bandwidth is required with state=present", "positive"]),
     ({"peer_region": "cn-hangzhou"}, ["peer_region", "cn-hangzhou"]),
     ({"bandwidth_type": "BandwidthPackage"}, ["cen_bandwidth_package_id"]),
     ({"cen_bandwidth_package_id": "cenbwp-x"}, ["cen_bandwidth_package_id", "cenbwp-x"]),
@@ -87,3 +87,12 @@ def test_bad_input_fails_before_any_write(run_module, twin_args, twin, cen_id, e
 def test_bandwidth_not_an_integer(run_module, twin_args, twin, cen_id):
     result = run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", bandwidth="ten"))
     assert result["failed"] is True and "bandwidth" in result["msg"] and twin.writes() == [c for c in twin.writes() if c["action"].startswith("Create")]
+
+
+def test_no_write_once_the_wait_spent_wait_timeout(run_module, twin_args, twin, cen_id):
+    twin.set_time_scale(1 / 120.0)  # Attached 0.5 s after the create: inside the 1 s budget, seen by the read at its end
+    run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", bandwidth=10, wait=False))
+    since = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", bandwidth=20, wait_timeout=1))
+    assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout"
+    assert "before UpdateTransitRouterPeerAttachmentAttribute" in result["msg"] and twin.writes(since) == []

@@ -180,3 +180,45 @@ def test_busy_attachment_create_is_retried(run_module, twin_args, twin, cen):
     assert "failed" not in result and result["attachment"]["status"] == "Attached"
     calls = twin.calls(action="CreateTransitRouterVpcAttachment")
     assert len(calls) == 2 and calls[0]["params"]["ClientToken"] == calls[1]["params"]["ClientToken"]
+
+
+def test_unknown_route_table_fails_before_the_attachment_is_created(run_module, twin_args, twin, cen):
+    since = twin.last_seq()
+    result = run_module(main, args(twin_args, cen, route_table_id="vtb-bp1nothere00000000"))
+    assert result["failed"] is True and result["error"]["code"] == "InvalidInput"
+    assert "route_table_id: vtb-bp1nothere00000000 is not a route table of transit router %s" % cen["router_id"] in result["msg"]
+    assert cen["table_id"] in result["msg"]  # names the tables it could be
+    assert twin.writes(since) == [] and twin.cloud.tr_attachments == {}
+
+
+def test_rerun_reads_route_tables_and_links_once(run_module, twin_args, twin, cen):
+    run_module(main, args(twin_args, cen))
+    since = twin.last_seq()
+    again = run_module(main, args(twin_args, cen))
+    assert again["changed"] is False
+    counts = twin.counts(since)
+    assert counts["ListTransitRouterRouteTables"] == 1
+    # one route table (the system one): one lookup per kind, shared by the diff and the change check
+    assert (counts["ListTransitRouterRouteTableAssociations"], counts["ListTransitRouterRouteTablePropagations"]) == (1, 1)
+
+
+def test_no_write_once_the_wait_spent_wait_timeout(run_module, twin_args, twin, cen):
+    run_module(main, args(twin_args, cen))
+    twin.set_time_scale(1 / 60.0)  # detached 0.5 s after the delete: inside the 1 s budget, seen by the read at its end
+    run_module(main, args(twin_args, cen, state="absent", wait=False))
+    since = twin.last_seq()
+    result = run_module(main, args(twin_args, cen, wait_timeout=1))
+    assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout"
+    assert "before CreateTransitRouterVpcAttachment" in result["msg"] and "nothing more was changed" in result["msg"]
+    assert twin.writes(since) == [] and twin.cloud.tr_attachments == {}
+
+
+def test_still_attaching_with_wait_false_reports_no_change(run_module, twin_args, twin, cen):
+    twin.set_time_scale(1000.0)  # stays Attaching for the test
+    first = run_module(main, args(twin_args, cen, wait=False))
+    assert first["changed"] is True and first["attachment"]["status"] == "Attaching"
+    since = twin.last_seq()
+    second = run_module(main, args(twin_args, cen, wait=False))
+    assert second["changed"] is False and twin.writes(since) == []  # nothing was sent
+    assert (second["attachment"]["association_status"], second["attachment"]["propagation_status"]) == ("pending", "pending")
+    assert any("wait: true" in str(warning) and "is Attaching" in str(warning) for warning in second["warnings"])
