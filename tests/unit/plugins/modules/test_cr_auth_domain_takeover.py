@@ -39,9 +39,7 @@ REGISTRIES = {
 
 @pytest.fixture(scope="module")
 def lab():
-    reason = probe_lab.lab_supported()
-    if reason:
-        pytest.skip(reason)
+    probe_lab.require_lab()
     listeners, hosts = [], {probe_lab.SEED_AUTH: [probe_lab.SEED_AUTH_IP]}
     for name, (address, challenges, switch) in REGISTRIES.items():
         listener = dict(address=address, domain=domain(name), behaviour="registry", www_authenticate=challenges)
@@ -139,3 +137,18 @@ def test_probe_failure_names_the_stage(takeover):
 def test_needs_a_registry(run_module):
     result = run_module(cr_auth_domain_takeover.main, dict(state="enabled"))
     assert result["failed"] is True and "needs registry_domain, or instance_name together with region" in result["msg"]
+
+
+@pytest.mark.parametrize("args, name", [
+    (dict(poll_interval=0), "poll_interval"),
+    (dict(poll_interval=-1), "poll_interval"),
+    (dict(timeout=0), "timeout"),
+    (dict(wait_timeout=-5), "wait_timeout"),
+    (dict(port=0), "port"),
+    (dict(port=70000), "port"),
+])
+def test_bad_numbers_fail_before_any_probe(run_module, args, name):
+    # localhost: were it probed, only 127.0.0.1 would see it (and the failure would name a stage)
+    result = run_module(cr_auth_domain_takeover.main, dict(args, registry_domain="localhost", state="enabled", wait=True))
+    assert result["failed"] is True and result["msg"].startswith(name + " must be ") and "stage" not in result
+    assert "give %s" % name in result["msg"]  # and the fix

@@ -58,9 +58,7 @@ def build_lab_spec():
 
 @pytest.fixture(scope="module")
 def lab():
-    reason = probe_lab.lab_supported()
-    if reason:
-        pytest.skip(reason)
+    probe_lab.require_lab()
     listeners, hosts = build_lab_spec()
     with probe_lab.ProbeLab(listeners, hosts, prefix="acrrei") as built:
         yield built
@@ -209,3 +207,27 @@ def test_bad_input_fails_before_any_traffic(run_module, args, message):
     result = run_module(registry_endpoint_info.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
+
+
+@pytest.mark.parametrize("args, name", [
+    (dict(timeout=0), "timeout"),
+    (dict(timeout=-2.5), "timeout"),
+    (dict(port=0), "port"),
+    (dict(port=65536), "port"),
+])
+def test_bad_numbers_fail_before_any_traffic(run_module, args, name):
+    result = run_module(registry_endpoint_info.main, dict(args, registry_domain="localhost", region=REGION))
+    assert result["failed"] is True and result["msg"].startswith(name + " must be ") and "stage" not in result
+
+
+def test_one_rule_for_the_registry_domain_and_the_instance_domains():
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_probe import own_domains, registry_target
+    assert registry_target("ACR-Twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com.", "other", REGION) == (
+        "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com", "option registry_domain")
+    assert registry_target(None, "acr-twin", REGION) == (domain("acr-twin"), "option instance_name + region")
+    assert registry_target(None, "acr-twin", None) is None
+    # Without region, the region of a system domain gives the instance's other system domains (both modules alike).
+    assert own_domains("custom-registry-vpc.cn-shanghai.cr.aliyuncs.com", "acr-twin", None, ["r.example.com"]) == [
+        "custom-registry-vpc.cn-shanghai.cr.aliyuncs.com", "r.example.com",
+        "acr-twin-registry-vpc.cn-shanghai.cr.aliyuncs.com", "acr-twin-registry.cn-shanghai.cr.aliyuncs.com"]
+    assert own_domains("registry.example.com", "acr-twin", None) == ["registry.example.com"]

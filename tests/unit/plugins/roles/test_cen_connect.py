@@ -4,6 +4,7 @@ The molecule scenario (roles/cen_connect/molecule/default) covers converge, idem
 these tests cover what it does not. Each playbook run costs a few seconds (one Python process per module task).
 """
 
+import copy
 import json
 import os
 import re
@@ -13,6 +14,8 @@ import sys
 import pytest
 
 import ansible_collections
+from acr_twin import Twin, TwinServer
+from acr_twin.fixtures import SEED
 
 COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
@@ -45,9 +48,9 @@ def play(twin, tmp_path):
     playbook.write_text(PLAYBOOK)
     fact_file = tmp_path / "fact.json"
 
-    def run(check=False, **role_vars):
+    def run(check=False, endpoint=None, **role_vars):
         extra = dict({"cen_connect_cen_name": "acr-access", "cen_connect_members": MEMBERS, "fact_file": str(fact_file)}, **role_vars)
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % twin.endpoint,
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % (endpoint or twin.endpoint),
                    ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI5tTwinAccessKey00001", ALIBABA_CLOUD_ACCESS_KEY_SECRET="twin-secret-do-not-use-in-production",
                    ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(extra)]
@@ -75,18 +78,21 @@ def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_wa
     assert code == 0, output
     calls = twin.calls(start)
 
-    # Concurrency: both attachments are asked for before any waiting read of either.
-    # The first read of the first attachment after its create (find or waiter read) comes after the second create.
+    attachments = {a["vpc_id"]: a["transit_router_attachment_id"] for a in fact["vpc_attachments"]}
+    # Concurrency: both attachments are asked for before any waiting read of either. A read of the first attachment
+    # after its create names it by VPC (the find of the waiting task) or by attachment id (the waiter): every such
+    # read comes after the second create.
     [first, second] = [c for c in calls if c["action"] == "CreateTransitRouterVpcAttachment"]
+    first_vpc = first["params"]["VpcId"]
     reads_of_first = [c["seq"] for c in calls if c["action"] == "ListTransitRouterVpcAttachments" and c["seq"] > first["seq"]
-                      and first["params"]["VpcId"] in (c["params"].get("VpcId"), None)]
-    assert first["params"]["VpcId"] != second["params"]["VpcId"] and reads_of_first and second["seq"] < min(reads_of_first)
+                      and (c["params"].get("VpcId") == first_vpc or c["params"].get("TransitRouterAttachmentId") == attachments[first_vpc])]
+    assert first_vpc != second["params"]["VpcId"] and reads_of_first
+    assert second["seq"] < min(reads_of_first), "the role waited for %s before asking for the second attachment" % first_vpc
     # Order: CEN, routers, attachments, associations/propagations, peer, VPC routes.
     writes = [c["action"] for c in calls if c["write"]]
     assert writes.index("CreateCen") < writes.index("CreateTransitRouter") < writes.index("CreateTransitRouterVpcAttachment")
     assert writes.index("EnableTransitRouterRouteTablePropagation") < writes.index("CreateTransitRouterPeerAttachment") < writes.index("CreateRouteEntry")
 
-    attachments = {a["vpc_id"]: a["transit_router_attachment_id"] for a in fact["vpc_attachments"]}
     assert set(fact["transit_routers"]) == {"cn-hangzhou", "cn-shanghai"}
     assert all(r["system_route_table_id"] for r in fact["transit_routers"].values())
     assert len(fact["peer_attachments"]) == 1 and fact["peer_attachments"][0]["status"] == "Attached"
@@ -126,3 +132,53 @@ def test_overlapping_members_fail_before_any_write(play, twin):
     code, output = play()[:2]
     assert code != 0 and "cen_connect_members[1].vpc_id" in output and "overlaps" in output
     assert twin.writes() == []
+
+
+def with_second_pair():
+    """The seed plus a second VPC in each region (pair B), so that two pairs of VPCs can share one CEN."""
+    fixture = copy.deepcopy(SEED)
+    for region, prefix, cidr, zones in (("cn-hangzhou", "bp1", "10.1", "jk"), ("cn-shanghai", "uf6", "172.17", "mn")):
+        vpcs = next(r for r in fixture["regions"] if r["region"] == region)["vpcs"]
+        vpcs.append({"id": "vpc-%stwin0000000000002" % prefix, "cidr_block": "%s.0.0/16" % cidr,
+                     "vswitches": [{"id": "vsw-%stwin00000000000%s2" % (prefix, zone), "zone": "%s-%s" % (region, zone),
+                                    "cidr_block": "%s.%d.0/24" % (cidr, number)} for number, zone in enumerate(zones)]})
+    return fixture
+
+
+PAIR_B = [
+    {"region": "cn-hangzhou", "vpc_id": "vpc-bp1twin0000000000002", "vswitch_ids": ["vsw-bp1twin00000000000j2", "vsw-bp1twin00000000000k2"]},
+    {"region": "cn-shanghai", "vpc_id": "vpc-uf6twin0000000000002", "vswitch_ids": ["vsw-uf6twin00000000000m2", "vsw-uf6twin00000000000n2"]},
+]
+
+
+def test_absent_keeps_the_connection_other_vpcs_still_use(play):
+    twin = Twin(fixture=with_second_pair(), time_scale=0.0)
+    with TwinServer(twin) as server:
+        code, output, pair_b = play(endpoint=server.endpoint, cen_connect_members=PAIR_B)
+        assert code == 0, output
+        code, output = play(endpoint=server.endpoint)[:2]  # pair A (the seed's VPCs) in the same CEN
+        assert code == 0, output
+        cloud = twin.cloud
+        assert len(cloud.cens) == 1 and len(cloud.transit_routers) == 2 and len(cloud.tr_attachments) == 5  # 4 VPCs + 1 connection
+        routes_b = {k: dict(v) for k, v in cloud.route_entries.items() if v["NextHopId"] in
+                    {a["transit_router_attachment_id"] for a in pair_b["vpc_attachments"]}}
+        assert len(routes_b) == 2
+
+        since = twin.last_seq()
+        code, output, fact = play(endpoint=server.endpoint, cen_connect_state="absent")  # remove pair A only
+        assert code == 0, output
+        assert fact == {}
+        writes = [c["action"] for c in twin.writes(since)]
+        assert writes.count("DeleteTransitRouterVpcAttachment") == 2, writes
+        assert "DeleteTransitRouterPeerAttachment" not in writes and "DeleteTransitRouter" not in writes and "DeleteCen" not in writes
+        assert "Keeping the connection between cn-hangzhou and cn-shanghai" in output
+        # pair B is still connected: its attachments, the connection between the regions, its routes
+        attached = {a["VpcId"]: a["Status"] for a in cloud.tr_attachments.values() if a["ResourceType"] == "VPC"}
+        assert attached == {"vpc-bp1twin0000000000002": "Attached", "vpc-uf6twin0000000000002": "Attached"}
+        assert [a["Status"] for a in cloud.tr_attachments.values() if a["ResourceType"] == "TR"] == ["Attached"]
+        assert {k: v for k, v in cloud.route_entries.items() if k in routes_b} == routes_b
+
+        # removing pair B then leaves nothing
+        code, output = play(endpoint=server.endpoint, cen_connect_state="absent", cen_connect_members=PAIR_B)[:2]
+        assert code == 0, output
+        assert (cloud.cens, cloud.transit_routers, cloud.tr_attachments) == ({}, {}, {})

@@ -49,9 +49,7 @@ WRAPPER = """
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    reason = probe_lab.lab_supported()
-    if reason:
-        pytest.skip(reason)
+    probe_lab.require_lab()
     listeners, hosts = probe_lab.seed_listeners()
     state_dir = tmp_path_factory.mktemp("probe-lab")
     with probe_lab.ProbeLab(listeners, hosts, prefix="acrxra") as built:
@@ -169,3 +167,16 @@ def test_check_mode_on_a_fresh_twin_predicts_without_writes(ansible, twin):
     assert facts["cen_connect"]["cen_id"] is None and facts["registry_routes"] is None
     assert twin.writes() == [] and twin.calls()
     assert changed_count(output) >= 1
+
+
+def test_check_mode_with_a_premade_cen_skips_step_3_and_says_why(ansible, twin, sdk_client, sdk_models):
+    # The CEN exists (made beforehand, or left by a run that failed later) but no VPC is attached yet.
+    sdk_client("cbn", "cn-hangzhou").create_cen(sdk_models("cbn").CreateCenRequest(name="acr-access"))
+    twin.settle()
+    since = twin.last_seq()
+    code, output, facts = ansible(check=True)
+    assert code == 0, output
+    assert facts["cen_connect"]["cen_id"] and facts["registry_routes"] is None
+    assert [a["transit_router_attachment_id"] for a in facts["cen_connect"]["vpc_attachments"]] == [None, None]
+    assert "Check mode: step 3 skipped - the VPC attachment of %s, %s would be created first" % (HZ_VPC, SH_VPC) in " ".join(output.split())
+    assert twin.writes(since) == []

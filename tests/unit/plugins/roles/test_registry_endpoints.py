@@ -7,6 +7,7 @@ registry_endpoint_info there through delegate_to, as it would over ssh on an ECS
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -39,9 +40,7 @@ PLAYBOOK = """
 
 @pytest.fixture(scope="module")
 def lab():
-    reason = probe_lab.lab_supported()
-    if reason:
-        pytest.skip(reason)
+    probe_lab.require_lab()
     listeners, hosts = probe_lab.seed_listeners(bucket="my-bucket")
     # a second copy of the registry on another address, for a probe host with a stale hosts entry
     listeners.append(dict(listeners[0], address=STALE_REGISTRY_IP))
@@ -152,4 +151,21 @@ def test_needs_exactly_one_of_id_and_name(playbook):
 def test_unknown_instance_fails_before_probing(playbook):
     fact, output = playbook(registry_endpoints_instance_name="no-such-instance")
     assert fact is None
+    # the role's assert ("Instance no-such-instance in cn-hangzhou: 0 found.") or cr_instance_info's INSTANCE_NOT_EXIST
+    # ("... named 'no-such-instance' in region cn-hangzhou"): either names the instance and its region, not another failure
+    assert re.search(r"no-such-instance'? in (region )?cn-hangzhou", output), output
     assert "Probe the registry" not in output
+
+
+def test_probe_host_outside_the_inventory_fails_before_any_cloud_call(playbook, twin):
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_host="ecs1-hangzuo")
+    assert fact is None
+    assert "registry_endpoints_probe_host: 'ecs1-hangzuo' is not a host of the inventory" in output
+    assert twin.calls() == []
+
+
+def test_empty_region_fails_naming_the_variable(playbook, twin):
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_region="")
+    assert fact is None
+    assert "registry_endpoints_region: give the region of the instance" in output
+    assert twin.calls() == []
