@@ -12,14 +12,14 @@ router guide; the API answers InvalidOperation.UnsupportRouteTableType): checked
 
 from __future__ import annotations
 
-import time
 import typing as t
 
+from .cen import link_status, list_route_tables, list_vpc_attachments
 from .common import snake_dict, unwrap_list
 from .errors import AlicloudApiError, AlicloudError
 from .retry import ROUTE_PUBLISH_BUSY, ROUTE_WITHDRAW_BUSY
-from .vpc import RouteInputError, describe_route_table, normalise_cidr, system_route_table_id
-from .waiter import WaiterSpec, register, wait_for
+from .vpc import RouteInputError, as_deadline, describe_route_table, normalise_cidr, number_pages, system_route_table_id
+from .waiter import Deadline, WaiterSpec, register, wait_for
 
 PUBLISH_DEFAULT_TIMEOUT = 300
 PUBLISHED_PAGE = 100
@@ -98,18 +98,10 @@ def resolve_route_table(module: t.Any, region: str, vpc_id: str, route_table_id:
 
 def describe_published(module: t.Any, cen_id: str, region: str, vpc_id: str, route_table_id: str) -> list:
     """Every entry of the table with its PublishStatus (DescribePublishedRouteEntries, paged)."""
-    found: list = []
-    page = 1
-    while True:
-        body = module.call("cbn", "DescribePublishedRouteEntries", {
-            "CenId": cen_id, "ChildInstanceId": vpc_id, "ChildInstanceRegionId": region, "ChildInstanceType": "VPC",
-            "ChildInstanceRouteTableId": route_table_id, "PageNumber": page, "PageSize": PUBLISHED_PAGE})
-        batch = unwrap_list(body, "PublishedRouteEntries", "PublishedRouteEntry")
-        found.extend(batch)
-        total = body.get("TotalCount")
-        if len(batch) < PUBLISHED_PAGE or (total is not None and len(found) >= int(total)):
-            return found
-        page += 1
+    params = {"CenId": cen_id, "ChildInstanceId": vpc_id, "ChildInstanceRegionId": region, "ChildInstanceType": "VPC",
+              "ChildInstanceRouteTableId": route_table_id}
+    return number_pages(module, "DescribePublishedRouteEntries", params, ("PublishedRouteEntries", "PublishedRouteEntry"),
+                        product="cbn", page_size=PUBLISHED_PAGE)
 
 
 def normalise_published(item: dict | None, cidr: str, action: str) -> dict:
@@ -122,26 +114,27 @@ def normalise_published(item: dict | None, cidr: str, action: str) -> dict:
 
 
 class Advertiser:
-    """Publish or withdraw the listed destinations of one VPC route table, then wait for the outcome."""
+    """Publish or withdraw the listed destinations of one VPC route table, then wait for the outcome.
 
-    def __init__(self, module: t.Any, cen_id: str, region: str, vpc_id: str, route_table_id: str, timeout: float):
+    Every write and wait draws on the task's one Deadline; no write is sent once it is spent.
+    """
+
+    def __init__(self, module: t.Any, cen_id: str, region: str, vpc_id: str, route_table_id: str, deadline: Deadline):
         self.module = module
         self.ids = {"cen_id": cen_id, "region": region, "vpc_id": vpc_id, "route_table_id": route_table_id}
-        self.give_up_at = time.monotonic() + timeout
+        self.deadline = deadline
 
-    def seconds_left(self) -> float:
-        return max(1.0, self.give_up_at - time.monotonic())
-
-    def _params(self, cidr: str) -> dict:
-        return _published_request(dict(self.ids, destination_cidr_block=cidr))
+    def _write(self, action: str, cidr: str, extra_codes: tuple) -> dict:
+        self.deadline.before_write("%s (%s of %s)" % (action, cidr, self.ids["route_table_id"]))
+        return self.module.call("cbn", action, _published_request(dict(self.ids, destination_cidr_block=cidr)),
+                                extra_codes=extra_codes, deadline=self.deadline.left())
 
     def publish(self, cidr: str) -> None:
-        self.module.call("cbn", "PublishRouteEntries", self._params(cidr), extra_codes=ROUTE_PUBLISH_BUSY, deadline=self.seconds_left())
+        self._write("PublishRouteEntries", cidr, ROUTE_PUBLISH_BUSY)
 
     def withdraw(self, cidr: str) -> bool:
         try:
-            self.module.call("cbn", "WithdrawPublishedRouteEntries", self._params(cidr), extra_codes=ROUTE_WITHDRAW_BUSY + ROUTE_PUBLISH_BUSY,
-                             deadline=self.seconds_left())
+            self._write("WithdrawPublishedRouteEntries", cidr, ROUTE_WITHDRAW_BUSY + ROUTE_PUBLISH_BUSY)
         except AlicloudError as error:
             if error.code == ALREADY_WITHDRAWN:
                 return False
@@ -149,7 +142,7 @@ class Advertiser:
         return True
 
     def wait(self, name: str, cidr: str) -> dict | None:
-        return wait_for(self.module, name, self.seconds_left(), destination_cidr_block=cidr, **self.ids)
+        return wait_for(self.module, name, self.deadline, destination_cidr_block=cidr, **self.ids)
 
 
 def plan_advertisement(published: list, cidrs: list, state: str, route_table_id: str, missing_ok: bool = False) -> list:
@@ -186,9 +179,12 @@ def normalise_cidrs(cidrs: list) -> list:
 
 
 def ensure_advertised(module: t.Any, cen_id: str, region: str, vpc_id: str, route_table_id: str | None, cidrs: list,
-                      state: str = "present", wait: bool = True, timeout: float = PUBLISH_DEFAULT_TIMEOUT,
+                      state: str = "present", wait: bool = True, timeout: float | Deadline = PUBLISH_DEFAULT_TIMEOUT,
                       check_mode: bool = False) -> dict:
-    """Publish (or withdraw) the listed destinations of the table; one read, then only the needed writes."""
+    """Publish (or withdraw) the listed destinations of the table; one read, then only the needed writes.
+
+    ``timeout``: seconds, or the task's Deadline (shared with wait_learned).
+    """
     cidrs = normalise_cidrs(cidrs)
     table_id = resolve_route_table(module, region, vpc_id, route_table_id)
     published = describe_published(module, cen_id, region, vpc_id, table_id)
@@ -196,7 +192,7 @@ def ensure_advertised(module: t.Any, cen_id: str, region: str, vpc_id: str, rout
     missing = [cidr for cidr, item, _action in plan if item is None and state == "present"]
     if missing:
         module.warn("check mode: %s not in route table %s yet; predicted as published once created" % (", ".join(missing), table_id))
-    advertiser = Advertiser(module, cen_id, region, vpc_id, table_id, timeout)
+    advertiser = Advertiser(module, cen_id, region, vpc_id, table_id, as_deadline(timeout))
     results = []
     for cidr, item, action in plan:
         if not check_mode:
@@ -224,21 +220,24 @@ def _apply_advertisement(advertiser: Advertiser, cidr: str, item: dict | None, a
 
 # --- what a transit router learned -------------------------------------------------------------------------
 
-def learning_route_table(module: t.Any, attachment_id: str) -> dict:
-    """The transit router route table that forwards for a VPC attachment: the one it is associated with, else the System table."""
-    attachments = unwrap_list(module.call("cbn", "ListTransitRouterVpcAttachments", {"TransitRouterAttachmentId": attachment_id}),
-                              "TransitRouterAttachments")
-    attachment = next((item for item in attachments if item.get("TransitRouterAttachmentId") == attachment_id), None)
+def learning_route_table(module: t.Any, learned_by: dict) -> dict:
+    """The transit router route table to watch (reads only; call it before any write, so that a typo changes nothing).
+
+    Given as ``transit_router_route_table_id``, or found from ``transit_router_attachment_id``: the table the attachment is
+    associated with, else its transit router's System table. RouteInputError names the option of an id that does not exist.
+    """
+    if learned_by.get("transit_router_route_table_id"):
+        return _given_learning_table(module, learned_by["transit_router_route_table_id"], learned_by.get("transit_router_id"))
+    attachment_id = learned_by["transit_router_attachment_id"]
+    attachment = next((item for item in list_vpc_attachments(module, TransitRouterAttachmentId=attachment_id)
+                       if item.get("TransitRouterAttachmentId") == attachment_id), None)
     if attachment is None:
-        raise AlicloudApiError("transit router VPC attachment %s not found" % attachment_id, operation="ListTransitRouterVpcAttachments",
-                               code="InvalidTransitRouterAttachmentId.NotFound")
+        raise RouteInputError("learned_by.transit_router_attachment_id: transit router VPC attachment %s not found: give the id of "
+                              "an existing VPC attachment (tr-attach-...)" % attachment_id)
     router_id = attachment["TransitRouterId"]
-    tables = unwrap_list(module.call("cbn", "ListTransitRouterRouteTables", {"TransitRouterId": router_id, "MaxResults": 100}),
-                         "TransitRouterRouteTables")
+    tables = list_route_tables(module, router_id)
     for table in tables:
-        associations = module.call("cbn", "ListTransitRouterRouteTableAssociations", {
-            "TransitRouterRouteTableId": table["TransitRouterRouteTableId"], "TransitRouterAttachmentId": attachment_id})
-        if unwrap_list(associations, "TransitRouterAssociations"):
+        if link_status(module, "association", attachment_id, table["TransitRouterRouteTableId"]) is not None:
             return {"transit_router_id": router_id, "transit_router_route_table_id": table["TransitRouterRouteTableId"]}
     system = next((table for table in tables if table.get("TransitRouterRouteTableType") == "System"), None)
     if system is None:
@@ -246,16 +245,24 @@ def learning_route_table(module: t.Any, attachment_id: str) -> dict:
     return {"transit_router_id": router_id, "transit_router_route_table_id": system["TransitRouterRouteTableId"]}
 
 
-def wait_learned(module: t.Any, learned_by: dict, cidrs: list, timeout: float) -> dict:
-    """Wait until the transit router route table (given, or found from an attachment) has an Active route for every cidr."""
-    table = {"transit_router_id": learned_by.get("transit_router_id"),
-             "transit_router_route_table_id": learned_by.get("transit_router_route_table_id")}
-    if not table["transit_router_route_table_id"]:
-        table = learning_route_table(module, learned_by["transit_router_attachment_id"])
-    give_up_at = time.monotonic() + timeout
+def _given_learning_table(module: t.Any, table_id: str, router_id: str | None) -> dict:
+    body = module.call("cbn", "ListTransitRouterRouteTables", {"TransitRouterRouteTableIds": [table_id]})
+    table = next((item for item in unwrap_list(body, "TransitRouterRouteTables") if item.get("TransitRouterRouteTableId") == table_id), None)
+    if table is None:
+        raise RouteInputError("learned_by.transit_router_route_table_id: transit router route table %s not found: give the id of an "
+                              "existing transit router route table" % table_id)
+    return {"transit_router_id": router_id or table.get("TransitRouterId"), "transit_router_route_table_id": table_id}
+
+
+def wait_learned(module: t.Any, table: dict, cidrs: list, timeout: float | Deadline) -> dict:
+    """Wait until the transit router route table (from learning_route_table) has an Active route for every cidr.
+
+    ``timeout``: the task's Deadline (what is left after ensure_advertised), or seconds.
+    """
+    deadline = as_deadline(timeout)
     routes = []
     for cidr in cidrs:
-        item = wait_for(module, "route_learned", max(1.0, give_up_at - time.monotonic()), destination_cidr_block=cidr,
+        item = wait_for(module, "route_learned", deadline, destination_cidr_block=cidr,
                         transit_router_route_table_id=table["transit_router_route_table_id"])
         routes.append({"destination_cidr_block": cidr, "transit_router_route_entry_id": item.get("TransitRouterRouteEntryId"),
                        "next_hop_id": item.get("TransitRouterRouteEntryNextHopId"),

@@ -12,29 +12,29 @@ Errors propagate as AlicloudError; retries happen in ``module.call``.
 from __future__ import annotations
 
 import ipaddress
-import time
 import typing as t
 import uuid
 
 from .common import camel_to_snake, unwrap_list
 from .errors import AlicloudApiError, AlicloudError, is_not_found
-from .retry import ROUTE_ENTRY_BUSY
-from .waiter import wait_for
+from .retry import ROUTE_ENTRY_BUSY, is_transport_error
+from .waiter import Deadline, wait_for
 
 PAGE_SIZE = 50          # DescribeVpcs / DescribeVSwitches / DescribeRouteTableList maximum
 ROUTE_ENTRY_PAGE = 100  # DescribeRouteEntryList MaxResult maximum
 
 
-def _pages(module: t.Any, action: str, params: dict, items: tuple, region: str) -> list:
-    """All items of a PageNumber/PageSize list call."""
+def number_pages(module: t.Any, action: str, params: dict, items: tuple, region: str | None = None,
+                 product: str = "vpc", page_size: int = PAGE_SIZE) -> list:
+    """All items of a PageNumber/PageSize list call (VPC by default; route_publish uses it for CBN too)."""
     found: list = []
     page = 1
     while True:
-        body = module.call("vpc", action, dict(params, PageNumber=page, PageSize=PAGE_SIZE), region=region)
+        body = module.call(product, action, dict(params, PageNumber=page, PageSize=page_size), region=region)
         batch = unwrap_list(body, *items)
         found.extend(batch)
         total = body.get("TotalCount")
-        if len(batch) < PAGE_SIZE or (total is not None and len(found) >= int(total)):
+        if len(batch) < page_size or (total is not None and len(found) >= int(total)):
             return found
         page += 1
 
@@ -55,7 +55,7 @@ def _token_pages(module: t.Any, action: str, params: dict, items: tuple, region:
 
 def describe_vpcs(module: t.Any, region: str, vpc_id: str | None = None, vpc_name: str | None = None) -> list:
     """VPCs of a region, optionally only the one with ``vpc_id`` or those named ``vpc_name`` (exact match)."""
-    vpcs = _pages(module, "DescribeVpcs", {"RegionId": region, "VpcId": vpc_id, "VpcName": vpc_name}, ("Vpcs", "Vpc"), region)
+    vpcs = number_pages(module, "DescribeVpcs", {"RegionId": region, "VpcId": vpc_id, "VpcName": vpc_name}, ("Vpcs", "Vpc"), region)
     if vpc_name is not None:
         vpcs = [vpc for vpc in vpcs if vpc.get("VpcName") == vpc_name]
     if vpc_id is not None:
@@ -64,12 +64,16 @@ def describe_vpcs(module: t.Any, region: str, vpc_id: str | None = None, vpc_nam
 
 
 def describe_vswitches(module: t.Any, region: str, vpc_id: str) -> list:
-    return _pages(module, "DescribeVSwitches", {"RegionId": region, "VpcId": vpc_id}, ("VSwitches", "VSwitch"), region)
+    return number_pages(module, "DescribeVSwitches", {"RegionId": region, "VpcId": vpc_id}, ("VSwitches", "VSwitch"), region)
+
+
+def _route_table_list(module: t.Any, region: str, **filters: t.Any) -> list:
+    """DescribeRouteTableList, paged; the items are wrapped twice (RouterTableList.RouterTableListType)."""
+    return number_pages(module, "DescribeRouteTableList", dict(filters, RegionId=region), ("RouterTableList", "RouterTableListType"), region)
 
 
 def describe_route_tables(module: t.Any, region: str, vpc_id: str) -> list:
-    return _pages(module, "DescribeRouteTableList", {"RegionId": region, "VpcId": vpc_id},
-                  ("RouterTableList", "RouterTableListType"), region)
+    return _route_table_list(module, region, VpcId=vpc_id)
 
 
 def describe_route_entries(module: t.Any, region: str, route_table_id: str, destination_cidr_block: str | None = None) -> list:
@@ -192,44 +196,85 @@ def next_hop_of(entry: dict) -> tuple:
     return entry.get("NextHopType") or "", entry.get("NextHopId") or ""
 
 
-def validate_routes(routes: list, state: str) -> list:
-    """Normalised copies of the wanted routes; RouteInputError (before any write) for bad CIDRs, duplicates, missing next hops."""
+ROUTES_FIELD = "routes[{index}]."  # how validate_routes names a field of the routes option; "" for the single-route shorthand
+
+# Id prefix -> next hop type, for routes given without next_hop_type ("tr-attach-" before any shorter prefix).
+HOP_ID_PREFIXES = (
+    ("tr-attach-", "Attachment"),
+    ("i-", "Instance"),
+    ("vpn-", "VpnGateway"),
+    ("ri-", "RouterInterface"),
+    ("havip-", "HaVip"),
+    ("eni-", "NetworkInterface"),
+    ("ngw-", "NatGateway"),
+    ("ipv6gw-", "IPv6Gateway"),
+    ("ipv4gw-", "Ipv4Gateway"),
+    ("pcc-", "VpcPeer"),
+    ("vpce-", "GatewayEndpoint"),
+    ("ecr-", "Ecr"),
+)
+_HOP_NAMES = {
+    "Instance": "ECS instance", "Attachment": "transit router VPC attachment", "VpnGateway": "VPN gateway",
+    "RouterInterface": "router interface", "HaVip": "HaVip", "NetworkInterface": "elastic network interface",
+    "NatGateway": "NAT gateway", "IPv6Gateway": "IPv6 gateway", "Ipv4Gateway": "IPv4 gateway", "VpcPeer": "VPC peer connection",
+    "GatewayEndpoint": "gateway endpoint", "Ecr": "Express Connect Router",
+}
+_HOP_HINTS = {hop_type: "%s (%s...)" % (_HOP_NAMES[hop_type], prefix) for prefix, hop_type in HOP_ID_PREFIXES}
+
+
+def infer_next_hop_type(hop_id: str | None) -> str | None:
+    """The next hop type an id stands for, from its prefix (``tr-attach-...`` -> Attachment); None when unknown."""
+    for prefix, hop_type in HOP_ID_PREFIXES:
+        if (hop_id or "").startswith(prefix):
+            return hop_type
+    return None
+
+
+def _field(prefix: str, index: int, name: str) -> str:
+    return prefix.format(index=index) + name
+
+
+def _next_hop(route: dict, state: str, index: int, cidr: str, prefix: str) -> tuple:
+    """(type, id) of a wanted route; the type defaults to the one the id's prefix stands for."""
+    hop_id = route.get("next_hop_id") or None
+    hop_type = route.get("next_hop_type") or infer_next_hop_type(hop_id)
+    if state == "present" and not hop_id:
+        hint = _HOP_HINTS.get(hop_type) if hop_type else "next hop: %s" % ", ".join(_HOP_HINTS.values())
+        raise RouteInputError("%s is required for %s%s: give the id of the %s"
+                              % (_field(prefix, index, "next_hop_id"), cidr, " (next_hop_type %s)" % hop_type if hop_type else "", hint))
+    if hop_id and not hop_type:
+        raise RouteInputError("%s is not given and cannot be inferred from next_hop_id %s: set it to one of %s"
+                              % (_field(prefix, index, "next_hop_type"), hop_id, ", ".join(NEXT_HOP_TYPES)))
+    return hop_type, hop_id
+
+
+def validate_routes(routes: list, state: str, prefix: str = ROUTES_FIELD) -> list:
+    """Normalised copies of the wanted routes; RouteInputError (before any write) for bad CIDRs, duplicates, missing next hops.
+
+    ``prefix`` names the fields in errors as the user wrote them: ``routes[{index}].`` for the list, "" for the shorthand.
+    """
     wanted = []
     seen: dict = {}
     for index, route in enumerate(routes):
-        where = "routes[%d].destination_cidr_block" % index
+        where = _field(prefix, index, "destination_cidr_block")
         cidr = normalise_cidr(route.get("destination_cidr_block"), where)
         if cidr in seen:
             raise RouteInputError("%s: %s is listed twice (routes[%d] and routes[%d]); a route table holds one route per destination"
                                   % (where, cidr, seen[cidr], index))
         seen[cidr] = index
-        hop_type = route.get("next_hop_type") or "Instance"
-        hop_id = route.get("next_hop_id") or None
-        if state == "present" and not hop_id:
-            raise RouteInputError("routes[%d].next_hop_id is required for %s (next_hop_type %s): give the id of the %s"
-                                  % (index, cidr, hop_type, _HOP_HINTS.get(hop_type, "next hop")))
+        hop_type, hop_id = _next_hop(route, state, index, cidr, prefix)
         description = route.get("description")
         if description is not None and len(mark_description(description)) > DESCRIPTION_MAX:
-            raise RouteInputError("routes[%d].description is too long: at most %d characters (the ownership marker %r takes %d)"
-                                  % (index, DESCRIPTION_MAX - len(ROUTE_OWNER_MARKER) - 1, ROUTE_OWNER_MARKER, len(ROUTE_OWNER_MARKER) + 1))
+            raise RouteInputError("%s is too long: at most %d characters (the ownership marker %r takes %d)"
+                                  % (_field(prefix, index, "description"), DESCRIPTION_MAX - len(ROUTE_OWNER_MARKER) - 1,
+                                     ROUTE_OWNER_MARKER, len(ROUTE_OWNER_MARKER) + 1))
         wanted.append({"destination_cidr_block": cidr, "next_hop_type": hop_type, "next_hop_id": hop_id,
                        "name": route.get("name"), "description": description})
     return wanted
 
 
-_HOP_HINTS = {
-    "Instance": "ECS instance (i-...)",
-    "Attachment": "transit router VPC attachment (tr-attach-...)",
-    "VpnGateway": "VPN gateway (vpn-...)",
-    "RouterInterface": "router interface (ri-...)",
-    "HaVip": "HaVip (havip-...)",
-    "NetworkInterface": "elastic network interface (eni-...)",
-}
-
-
 def system_route_table_id(module: t.Any, region: str, vpc_id: str) -> str:
-    tables = _pages(module, "DescribeRouteTableList", {"RegionId": region, "VpcId": vpc_id, "RouteTableType": "System"},
-                    ("RouterTableList", "RouterTableListType"), region)
+    tables = _route_table_list(module, region, VpcId=vpc_id, RouteTableType="System")
     if not tables:
         raise AlicloudApiError("VPC %s has no system route table in region %s (does the VPC exist there?)" % (vpc_id, region),
                                operation="DescribeRouteTableList", code="InvalidVpcId.NotFound",
@@ -239,9 +284,8 @@ def system_route_table_id(module: t.Any, region: str, vpc_id: str) -> str:
 
 def describe_route_table(module: t.Any, region: str, route_table_id: str) -> dict:
     """One route table (RouteTableType, VpcId...); InvalidRouteTableId.NotFound when the region has no such table."""
-    tables = _pages(module, "DescribeRouteTableList", {"RegionId": region, "RouteTableId": route_table_id},
-                    ("RouterTableList", "RouterTableListType"), region)
-    tables = [table for table in tables if table.get("RouteTableId") == route_table_id]
+    tables = [table for table in _route_table_list(module, region, RouteTableId=route_table_id)
+              if table.get("RouteTableId") == route_table_id]
     if not tables:
         raise AlicloudApiError("route table %s not found in region %s" % (route_table_id, region), operation="DescribeRouteTableList",
                                code="InvalidRouteTableId.NotFound", request_id=getattr(module, "last_request_id", None))
@@ -294,14 +338,16 @@ def _conflict_message(entry: dict, wanted: dict, table_id: str) -> str:
                wanted["next_hop_type"], wanted["next_hop_id"]))
 
 
-def plan_route_changes(entries: list, wanted_routes: list, state: str, table_id: str, replace_foreign: bool = False) -> list:
+def plan_route_changes(entries: list, wanted_routes: list, state: str, table_id: str, replace_foreign: bool = False,
+                       prefix: str = ROUTES_FIELD) -> list:
     """Compare the wanted routes with the table's entries (pure). RouteInputError lists every conflict, before any write."""
     by_destination = {entry.get("DestinationCidrBlock"): entry for entry in entries}
     changes, conflicts = [], []
-    for wanted in wanted_routes:
+    for index, wanted in enumerate(wanted_routes):
         existing = by_destination.get(wanted["destination_cidr_block"])
         if state == "absent":
-            changes.append(RouteChange(wanted, existing, _absent_action(existing, wanted, conflicts, table_id)))
+            action = _absent_action(existing, wanted, table_id, _field(prefix, index, "next_hop_id"), conflicts)
+            changes.append(RouteChange(wanted, existing, action))
             continue
         if existing is None:
             changes.append(RouteChange(wanted, None, "created"))
@@ -316,86 +362,89 @@ def plan_route_changes(entries: list, wanted_routes: list, state: str, table_id:
     return changes
 
 
-def _absent_action(existing: dict | None, wanted: dict, conflicts: list, table_id: str) -> str:
-    """absent: delete a listed route only when its next hop matches (or no next hop was given, or it is ours)."""
+def _absent_action(existing: dict | None, wanted: dict, table_id: str, hop_field: str, conflicts: list) -> str:
+    """absent: delete a listed route only when it is ours or its next hop is the given one; foreign entries are never guessed at."""
     if existing is None:
         return "absent"
     if existing.get("Type") != "Custom":
         conflicts.append("%s in %s is a %s route of the cloud (%s): it cannot be deleted; remove it from the list"
                          % (wanted["destination_cidr_block"], table_id, existing.get("Type"), existing.get("RouteEntryId")))
         return "absent"
-    if wanted.get("next_hop_id") is None or is_ours(existing) or _hop_matches(existing, wanted):
+    if is_ours(existing) or (wanted.get("next_hop_id") is not None and _hop_matches(existing, wanted)):
         return "deleted"
-    return "absent"  # the destination routes elsewhere: not the route we were asked to remove
+    if wanted.get("next_hop_id") is None:
+        hop_type, hop_id = next_hop_of(existing)
+        conflicts.append("%s: %s in %s is route entry %s (next hop %s %s), not created by this collection; it is removed only when "
+                         "its next hop is given: set %s: %s to remove it"
+                         % (hop_field, wanted["destination_cidr_block"], table_id, existing.get("RouteEntryId"), hop_type or "-",
+                            hop_id or "-", hop_field.rsplit(".", 1)[-1], hop_id or "-"))
+    return "absent"  # refused above, or the destination routes elsewhere: not the route we were asked to remove
 
 
-def _is_ambiguous(error: BaseException) -> bool:
-    """No answer (transport failure): the change may or may not have been made."""
-    return getattr(error, "code", None) in (None, "", "None") and getattr(error, "status_code", None) is None
+def _no_answer(error: AlicloudError) -> bool:
+    """No answer at all (transport failure after the retries): the change may or may not have been made."""
+    return error.code is None and is_transport_error(error.__cause__ or error)
+
+
+def as_deadline(timeout: float | Deadline) -> Deadline:
+    """The task's Deadline: given, or started now from seconds."""
+    return timeout if isinstance(timeout, Deadline) else Deadline(timeout)
 
 
 class RouteTableEditor:
-    """Applies route changes to one route table, one at a time (the cloud refuses concurrent changes: TaskConflict)."""
+    """Applies route changes to one route table, one at a time (the cloud refuses concurrent changes: TaskConflict).
 
-    def __init__(self, module: t.Any, region: str, table_id: str, timeout: float):
+    Every write and wait draws on the task's one Deadline; no write is sent once it is spent.
+    """
+
+    def __init__(self, module: t.Any, region: str, table_id: str, deadline: Deadline):
         self.module = module
         self.region = region
         self.table_id = table_id
-        self.give_up_at = time.monotonic() + timeout
-        self.timeout = timeout
-        self._pending: str | None = None  # id of the entry whose change may still be running
+        self.deadline = deadline
+        # (waiter, entry id) of the last change, which may still be running: the next change on the table waits for it.
+        self._pending: tuple | None = None
 
     @property
     def pending(self) -> str | None:
-        return self._pending
+        return self._pending[1] if self._pending else None
 
-    def seconds_left(self) -> float:
-        return max(1.0, self.give_up_at - time.monotonic())
-
-    def _call(self, action: str, params: dict) -> dict:
+    def _write(self, action: str, params: dict, what: str) -> dict:
+        self.deadline.before_write("%s (%s in %s)" % (action, what, self.table_id))
         return self.module.call("vpc", action, dict(params, RegionId=self.region), region=self.region,
-                                extra_codes=ROUTE_ENTRY_BUSY, deadline=self.seconds_left())
+                                extra_codes=ROUTE_ENTRY_BUSY, deadline=self.deadline.left())
 
     def settle(self) -> dict | None:
-        """Wait until the last changed entry is Available (or gone): the next change on the table would be refused."""
+        """Wait until the last change is done (entry Available, or gone after a delete): the next change would be refused."""
         if self._pending is None:
             return None
-        entry_id, self._pending = self._pending, None
-        return wait_for(self.module, "route_entry_available", self.seconds_left(),
-                        region=self.region, route_table_id=self.table_id, route_entry_id=entry_id)
+        (waiter, entry_id), self._pending = self._pending, None
+        return wait_for(self.module, waiter, self.deadline, region=self.region, route_table_id=self.table_id, route_entry_id=entry_id)
 
     def find(self, destination: str) -> dict | None:
         found = describe_route_entries(self.module, self.region, self.table_id, destination_cidr_block=destination)
         return next((entry for entry in found if entry.get("DestinationCidrBlock") == destination), None)
 
     def create(self, wanted: dict) -> str:
-        """CreateRouteEntry with a ClientToken; after an ambiguous failure, read back before trying again."""
+        """CreateRouteEntry with a ClientToken (module.call re-sends it after no answer); then one read-back if still in doubt."""
         params = {"RouteTableId": self.table_id, "DestinationCidrBlock": wanted["destination_cidr_block"],
                   "NextHopType": wanted["next_hop_type"], "NextHopId": wanted["next_hop_id"],
                   "RouteEntryName": wanted.get("name") or None, "Description": mark_description(wanted.get("description")),
                   "ClientToken": str(uuid.uuid4())}
         self.settle()
-        for _attempt in range(3):
-            try:
-                entry_id = self._call("CreateRouteEntry", params)["RouteEntryId"]
-                break
-            except AlicloudError as error:
-                found = self._read_back(error, wanted)
-                if found is None and _is_ambiguous(error):
-                    continue  # not made: send it again, with the same ClientToken
-                if found is None:
-                    raise
-                entry_id = found["RouteEntryId"]
-                break
-        else:
-            raise AlicloudApiError("CreateRouteEntry got no answer three times and %s is not in %s"
-                                   % (wanted["destination_cidr_block"], self.table_id), operation="CreateRouteEntry")
-        self._pending = entry_id
+        try:
+            entry_id = self._write("CreateRouteEntry", params, wanted["destination_cidr_block"])["RouteEntryId"]
+        except AlicloudError as error:
+            found = self._read_back(error, wanted)
+            if found is None:
+                raise
+            entry_id = found["RouteEntryId"]
+        self._pending = ("route_entry_available", entry_id)
         return entry_id
 
     def _read_back(self, error: AlicloudError, wanted: dict) -> dict | None:
-        """After no answer, or a Duplicated answer to a retried create: is our route there already?"""
-        if not (_is_ambiguous(error) or error.code == "RouterEntryConflict.Duplicated"):
+        """After no answer, or a Duplicated answer to a re-sent create: is our route there already?"""
+        if not (_no_answer(error) or error.code == "RouterEntryConflict.Duplicated"):
             return None
         found = self.find(wanted["destination_cidr_block"])
         if found is not None and _hop_matches(found, wanted):
@@ -410,24 +459,23 @@ class RouteTableEditor:
         if wanted.get("name"):
             params["RouteEntryName"] = wanted["name"]
         try:
-            self._call("ModifyRouteEntry", params)
+            self._write("ModifyRouteEntry", params, wanted["destination_cidr_block"])
         except AlicloudError as error:
-            if error.code != "OperationDenied.NextHopNotChanged":  # a retry after a lost answer: already done
+            if error.code != "OperationDenied.NextHopNotChanged":  # a re-send after a lost answer: already done
                 raise
-        self._pending = entry["RouteEntryId"]
+        self._pending = ("route_entry_available", entry["RouteEntryId"])
         return entry["RouteEntryId"]
 
     def delete(self, entry: dict) -> bool:
-        """DeleteRouteEntry; NotFound means already gone (False)."""
+        """DeleteRouteEntry; NotFound means already gone (False). The deletion is waited for by the next change, or at the end."""
         self.settle()
         try:
-            self._call("DeleteRouteEntry", {"RouteEntryId": entry["RouteEntryId"]})
+            self._write("DeleteRouteEntry", {"RouteEntryId": entry["RouteEntryId"]}, entry.get("DestinationCidrBlock"))
         except AlicloudError as error:
             if is_not_found(error):
                 return False
             raise
-        wait_for(self.module, "route_entry_deleted", self.seconds_left(),
-                 region=self.region, route_table_id=self.table_id, route_entry_id=entry["RouteEntryId"])
+        self._pending = ("route_entry_deleted", entry["RouteEntryId"])
         return True
 
 
@@ -449,18 +497,20 @@ def _predicted_entry(change: RouteChange, table_id: str) -> dict | None:
 
 
 def ensure_route_entries(module: t.Any, region: str, table_id: str, routes: list, state: str = "present",
-                         replace_foreign: bool = False, wait: bool = True, timeout: float = ROUTE_ENTRY_DEFAULT_TIMEOUT,
-                         check_mode: bool = False) -> dict:
+                         replace_foreign: bool = False, wait: bool = True, timeout: float | Deadline = ROUTE_ENTRY_DEFAULT_TIMEOUT,
+                         check_mode: bool = False, prefix: str = ROUTES_FIELD) -> dict:
     """Make the listed routes of one table present (or absent): one read of the table, then one change at a time.
 
-    Returns {changed, routes: [...], diff: {before, after}}. Raises RouteInputError (before any write) or AlicloudError.
+    ``timeout`` is the task's budget (seconds or its Deadline) for every write and wait; ``prefix`` names fields in errors
+    (see validate_routes). Returns {changed, routes: [...], diff: {before, after}}. Raises RouteInputError (before any write)
+    or AlicloudError.
     """
-    wanted_routes = validate_routes(routes, state)
+    wanted_routes = validate_routes(routes, state, prefix)
     entries = describe_route_entries(module, region, table_id)
-    changes = plan_route_changes(entries, wanted_routes, state, table_id, replace_foreign)
+    changes = plan_route_changes(entries, wanted_routes, state, table_id, replace_foreign, prefix)
     before = [_diff_item(change.existing) for change in changes]
     results = []
-    editor = None if check_mode else RouteTableEditor(module, region, table_id, timeout)
+    editor = None if check_mode else RouteTableEditor(module, region, table_id, as_deadline(timeout))
     for change in changes:
         entry = _predicted_entry(change, table_id)
         if editor is not None:

@@ -20,10 +20,12 @@ description:
   - The cloud refuses concurrent changes on one route table (C(TaskConflict)), so changes are made one at a time, each waiting
     until the previous entry is C(Available); C(TaskConflict) and the other route-entry busy codes are retried within O(wait_timeout).
   - Every create carries a C(ClientToken); after a create that got no answer, the table is read back before creating again.
-  - O(state=absent) deletes a listed destination only when its next hop is the given one (or no O(routes[].next_hop_id) is given,
-    or the entry was created by this collection). A destination that is not in the table is no change.
+  - O(state=absent) deletes a listed destination only when the entry was created by this collection, or its next hop is the given
+    O(routes[].next_hop_id). An entry of someone else listed without its next hop is an error naming it (give its next hop to remove
+    it), raised before any change; one with another next hop is kept (V(absent)). A destination that is not in the table is no change.
   - All input is checked before any write - CIDR syntax (an address becomes a /32; host bits set is an error naming the network),
-    duplicate destinations, missing next hop ids.
+    duplicate destinations, missing next hop ids, next hop types that cannot be inferred.
+  - Errors name the option as it was given - V(routes[1].next_hop_id) for the list, V(next_hop_id) for the single-route shorthand.
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
@@ -51,15 +53,18 @@ options:
         description:
           - The kind of next hop. V(Attachment) is a transit router (the VPC attachment id as O(routes[].next_hop_id)),
             V(Instance) an ECS instance.
+          - Default - inferred from the prefix of O(routes[].next_hop_id) - V(i-) Instance, V(tr-attach-) Attachment,
+            V(vpn-) VpnGateway, V(ri-) RouterInterface, V(havip-) HaVip, V(eni-) NetworkInterface, V(ngw-) NatGateway,
+            V(ipv6gw-) IPv6Gateway, V(ipv4gw-) Ipv4Gateway, V(pcc-) VpcPeer, V(vpce-) GatewayEndpoint, V(ecr-) Ecr.
+            An id with another prefix needs this option (the task fails naming it, before any change).
         type: str
-        default: Instance
         choices: [Attachment, Instance, VpnGateway, RouterInterface, HaVip, NetworkInterface, NatGateway, IPv6Gateway, Ipv4Gateway,
                   VpcPeer, GatewayEndpoint, Ecr]
       next_hop_id:
         description:
           - The ID of the next hop (V(i-...), V(tr-attach-...)...). Required with O(state=present).
-          - With O(state=absent), the entry is deleted only when its next hop is this one (or it was created by this collection);
-            without it, the destination is deleted whatever its next hop.
+          - With O(state=absent), the entry is deleted only when its next hop is this one, or it was created by this collection;
+            without it, only an entry of this collection is deleted (an entry of someone else is an error naming it).
         type: str
       name:
         description: The name of the route entry (set when it is created or replaced).
@@ -71,9 +76,8 @@ options:
     description: Single-route shorthand for O(routes[].destination_cidr_block).
     type: str
   next_hop_type:
-    description: Single-route shorthand for O(routes[].next_hop_type).
+    description: Single-route shorthand for O(routes[].next_hop_type) (default - inferred from O(next_hop_id)).
     type: str
-    default: Instance
     choices: [Attachment, Instance, VpnGateway, RouterInterface, HaVip, NetworkInterface, NatGateway, IPv6Gateway, Ipv4Gateway,
               VpcPeer, GatewayEndpoint, Ecr]
   next_hop_id:
@@ -99,11 +103,14 @@ options:
   wait:
     description:
       - Wait until the last changed entry is V(Available) (or deleted). Changes before the last are always waited for,
-        because the cloud takes one change per table at a time.
+        because the cloud takes one change per table at a time - so with O(wait=false) only the last change (a create,
+        replace or delete) is left running.
     type: bool
     default: true
   wait_timeout:
-    description: Seconds for the whole task (changes, retries of busy answers and waits).
+    description:
+      - Seconds for the whole task (changes, retries of busy answers and waits), one budget for all of them.
+      - No change is sent once it is spent; the task then fails naming the change it did not make.
     type: int
     default: 600
 extends_documentation_fragment:
@@ -150,8 +157,7 @@ EXAMPLES = r"""
     region: cn-hangzhou
     vpc_id: vpc-bp1twin0000000000001
     destination_cidr_block: 100.0.0.0/8
-    next_hop_type: Instance
-    next_hop_id: i-bp1twin0000000000001
+    next_hop_id: i-bp1twin0000000000001  # next_hop_type Instance, inferred from i-
 
 - name: Remove a route (only if it still goes to that instance)
   alicloud.acr_access.vpc_route_entry:
@@ -246,15 +252,15 @@ diff:
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import (
-    NEXT_HOP_TYPES, ROUTE_ENTRY_DEFAULT_TIMEOUT, RouteInputError, ensure_route_entries, system_route_table_id)
+    NEXT_HOP_TYPES, ROUTE_ENTRY_DEFAULT_TIMEOUT, ROUTES_FIELD, RouteInputError, ensure_route_entries, system_route_table_id)
 
-SINGLE_ROUTE_OPTIONS = ("destination_cidr_block", "next_hop_id", "name", "description")
+SINGLE_ROUTE_OPTIONS = ("destination_cidr_block", "next_hop_type", "next_hop_id", "name", "description")
 
 
 def argument_spec() -> dict:
     route = dict(
         destination_cidr_block=dict(type="str", required=True),
-        next_hop_type=dict(type="str", default="Instance", choices=list(NEXT_HOP_TYPES)),
+        next_hop_type=dict(type="str", choices=list(NEXT_HOP_TYPES)),
         next_hop_id=dict(type="str"),
         name=dict(type="str"),
         description=dict(type="str"),
@@ -264,7 +270,7 @@ def argument_spec() -> dict:
         vpc_id=dict(type="str"),
         routes=dict(type="list", elements="dict", options=route),
         destination_cidr_block=dict(type="str"),
-        next_hop_type=dict(type="str", default="Instance", choices=list(NEXT_HOP_TYPES)),
+        next_hop_type=dict(type="str", choices=list(NEXT_HOP_TYPES)),
         next_hop_id=dict(type="str"),
         name=dict(type="str"),
         description=dict(type="str"),
@@ -279,7 +285,12 @@ def wanted_routes(params: dict) -> list:
     """The routes option, or the single-route shorthand as a one-item list."""
     if params["routes"] is not None:
         return params["routes"]
-    return [dict((key, params[key]) for key in SINGLE_ROUTE_OPTIONS + ("next_hop_type",))]
+    return [dict((key, params[key]) for key in SINGLE_ROUTE_OPTIONS)]
+
+
+def field_prefix(params: dict) -> str:
+    """How errors name a route's fields: as the user wrote them (routes[0].next_hop_id, or next_hop_id for the shorthand)."""
+    return ROUTES_FIELD if params["routes"] is not None else ""
 
 
 def main():
@@ -296,7 +307,7 @@ def main():
             table_id = system_route_table_id(module, module.region, params["vpc_id"])
         result = ensure_route_entries(module, module.region, table_id, wanted_routes(params), state=params["state"],
                                       replace_foreign=params["replace_foreign"], wait=params["wait"],
-                                      timeout=params["wait_timeout"], check_mode=module.check_mode)
+                                      timeout=params["wait_timeout"], check_mode=module.check_mode, prefix=field_prefix(params))
     except RouteInputError as error:
         module.fail_json(msg=str(error), route_table_id=table_id)
     except AlicloudError as error:

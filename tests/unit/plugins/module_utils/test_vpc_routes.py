@@ -4,8 +4,8 @@ import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import normalise_cidrs, plan_advertisement
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import (
-    ROUTE_OWNER_MARKER, RouteInputError, is_ours, mark_description, next_hop_of, normalise_cidr, plan_route_changes, user_description,
-    validate_routes)
+    ROUTE_OWNER_MARKER, RouteInputError, infer_next_hop_type, is_ours, mark_description, next_hop_of, normalise_cidr, plan_route_changes,
+    user_description, validate_routes)
 
 TABLE = "vtb-test"
 
@@ -106,11 +106,56 @@ def test_plan_present_conflicts_name_every_entry_and_the_fix():
     ([entry("10.1.0.0/16", hop="i-2")], wanted("10.1.0.0/16"), "deleted"),                 # ours: deleted whatever the hop
     ([entry("10.1.0.0/16", hop="i-2", ours=False)], wanted("10.1.0.0/16"), "absent"),      # foreign, elsewhere: kept
     ([entry("10.1.0.0/16", ours=False)], wanted("10.1.0.0/16"), "deleted"),                # foreign, same hop: deleted
-    ([entry("10.1.0.0/16", hop="i-2", ours=False)], wanted("10.1.0.0/16", hop=None), "deleted"),  # no hop given: any
+    ([entry("10.1.0.0/16", hop="i-2")], wanted("10.1.0.0/16", hop=None), "deleted"),      # ours, no hop given: deleted
 ])
 def test_plan_absent(table, route, action):
     [change] = plan_route_changes(table, [route], "absent", TABLE)
     assert change.action == action
+
+
+def test_plan_absent_never_deletes_a_foreign_entry_without_its_next_hop():
+    """Was "no hop given: delete whatever it is", which removed routes somebody else made."""
+    table = [entry("10.9.0.0/16", ours=False), entry("10.1.0.0/16", hop="i-2", ours=False, entry_id="rte-foreign")]
+    with pytest.raises(RouteInputError) as err:
+        plan_route_changes(table, [wanted("10.9.0.0/16"), wanted("10.1.0.0/16", hop=None)], "absent", TABLE)
+    text = str(err.value)
+    assert text.startswith("routes[1].next_hop_id: ") and "rte-foreign" in text and "next_hop_id: i-2 to remove it" in text
+
+
+def test_plan_absent_names_the_shorthand_field():
+    with pytest.raises(RouteInputError, match=r"^next_hop_id: 10.1.0.0/16"):
+        plan_route_changes([entry("10.1.0.0/16", ours=False)], [wanted("10.1.0.0/16", hop=None)], "absent", TABLE, prefix="")
+
+
+@pytest.mark.parametrize("hop_id, hop_type", [
+    ("i-bp1abc", "Instance"), ("tr-attach-uf6abc", "Attachment"), ("vpn-bp1abc", "VpnGateway"), ("ri-bp1abc", "RouterInterface"),
+    ("havip-bp1abc", "HaVip"), ("eni-bp1abc", "NetworkInterface"), ("ngw-bp1abc", "NatGateway"),
+])
+def test_next_hop_type_is_inferred_from_the_id(hop_id, hop_type):
+    assert infer_next_hop_type(hop_id) == hop_type
+    [route] = validate_routes([{"destination_cidr_block": "10.1.0.0/16", "next_hop_id": hop_id}], "present")
+    assert route["next_hop_type"] == hop_type
+
+
+def test_given_next_hop_type_wins_over_the_prefix():
+    [route] = validate_routes([{"destination_cidr_block": "10.1.0.0/16", "next_hop_id": "i-1", "next_hop_type": "HaVip"}], "present")
+    assert route["next_hop_type"] == "HaVip"
+
+
+def test_next_hop_type_that_cannot_be_inferred_is_an_error_naming_the_field():
+    routes = [wanted("10.1.0.0/16"), {"destination_cidr_block": "10.2.0.0/16", "next_hop_id": "weird-1"}]
+    with pytest.raises(RouteInputError) as err:
+        validate_routes(routes, "present")
+    assert str(err.value).startswith("routes[1].next_hop_type is not given and cannot be inferred from next_hop_id weird-1")
+    assert "Attachment" in str(err.value)
+
+
+def test_shorthand_errors_name_the_option_the_user_set():
+    with pytest.raises(RouteInputError) as err:
+        validate_routes([{"destination_cidr_block": "10.0.0.1/8", "next_hop_id": "i-1"}], "present", prefix="")
+    assert str(err.value).startswith("destination_cidr_block 10.0.0.1/8 has host bits set")
+    with pytest.raises(RouteInputError, match=r"^next_hop_id is required"):
+        validate_routes([{"destination_cidr_block": "10.0.0.0/8"}], "present", prefix="")
 
 
 def test_plan_absent_refuses_system_routes():

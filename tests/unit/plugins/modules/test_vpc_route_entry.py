@@ -1,8 +1,15 @@
 """vpc_route_entry's main() against the twin with the real SDK: create, compare, replace in place, conflicts, faults, check mode."""
 
+import http.client
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import ROUTE_OWNER_MARKER
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import ROUTE_OWNER_MARKER, ensure_route_entries
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
 from ansible_collections.alicloud.acr_access.plugins.modules.vpc_route_entry import main
 
 HZ_VPC, HZ_TABLE = "vpc-bp1twin0000000000001", "vtb-bp1twin0000000000001"
@@ -193,7 +200,8 @@ def test_absent_in_check_mode(run_module, twin_args, twin):
     assert twin.writes(since=seq) == [] and "192.168.0.0/16" in custom_entries(twin)
 
 
-def test_attachment_next_hop_in_shanghai(run_module, twin_args, twin, sdk_client, sdk_models):
+def shanghai_attachment(sdk_client, sdk_models, twin):
+    """A transit router VPC attachment of the Shanghai VPC, through the SDK."""
     cbn, m = sdk_client("cbn"), sdk_models("cbn")
     cen = cbn.create_cen(m.CreateCenRequest(name="t")).body.cen_id
     tr = cbn.create_transit_router(m.CreateTransitRouterRequest(cen_id=cen, region_id="cn-shanghai")).body.transit_router_id
@@ -202,6 +210,11 @@ def test_attachment_next_hop_in_shanghai(run_module, twin_args, twin, sdk_client
     attachment = cbn.create_transit_router_vpc_attachment(m.CreateTransitRouterVpcAttachmentRequest(
         transit_router_id=tr, region_id="cn-shanghai", vpc_id=SH_VPC, zone_mappings=zones)).body.transit_router_attachment_id
     twin.settle()
+    return attachment
+
+
+def test_attachment_next_hop_in_shanghai(run_module, twin_args, twin, sdk_client, sdk_models):
+    attachment = shanghai_attachment(sdk_client, sdk_models, twin)
     result = run_module(main, twin_args(region="cn-shanghai", vpc_id=SH_VPC,
                                         routes=[route("10.94.205.198/32", hop=attachment, hop_type="Attachment")]))
     assert result["routes"][0]["action"] == "created" and result["routes"][0]["next_hop_type"] == "Attachment"
@@ -235,3 +248,117 @@ def test_api_error_names_the_code(run_module, twin_args, twin):
 def test_routes_and_shorthand_are_exclusive(run_module, twin_args, twin):
     result = run_module(main, twin_args(vpc_id=HZ_VPC, destination_cidr_block="192.168.0.0/16", routes=[route("172.31.0.0/16")]))
     assert result["failed"] is True and "mutually exclusive" in result["msg"]
+
+
+# --- review fixes ----------------------------------------------------------------------------------------
+
+def test_absent_without_next_hop_never_deletes_a_foreign_route(run_module, twin_args, twin, sdk_client, sdk_models):
+    run_module(main, twin_args(vpc_id=HZ_VPC, routes=[route("192.168.0.0/16")]))
+    foreign_id = foreign_route(sdk_client, sdk_models, "172.20.0.0/16")
+    twin.settle()
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(vpc_id=HZ_VPC, state="absent", routes=[
+        {"destination_cidr_block": "192.168.0.0/16"}, {"destination_cidr_block": "172.20.0.0/16"}]))
+    assert result["failed"] is True
+    assert result["msg"].startswith("routes[1].next_hop_id: ") and foreign_id in result["msg"]
+    assert "next_hop_id: %s to remove it" % HZ_ECS in result["msg"]
+    assert twin.writes(since=seq) == []  # not even our own route, listed first
+    assert set(custom_entries(twin)) == {"192.168.0.0/16", "172.20.0.0/16"}
+    # Given its next hop, the foreign route goes; our own needs none.
+    result = run_module(main, twin_args(vpc_id=HZ_VPC, state="absent", routes=[
+        {"destination_cidr_block": "192.168.0.0/16"}, {"destination_cidr_block": "172.20.0.0/16", "next_hop_id": HZ_ECS}]))
+    assert [r["action"] for r in result["routes"]] == ["deleted", "deleted"] and custom_entries(twin) == {}
+
+
+def test_attachment_next_hop_type_is_inferred_from_the_id(run_module, twin_args, twin, sdk_client, sdk_models):
+    attachment = shanghai_attachment(sdk_client, sdk_models, twin)
+    result = run_module(main, twin_args(region="cn-shanghai", vpc_id=SH_VPC, destination_cidr_block="10.94.205.198/32", next_hop_id=attachment))
+    assert result["routes"][0]["action"] == "created" and result["routes"][0]["next_hop_type"] == "Attachment"
+    [create] = twin.calls(action="CreateRouteEntry")
+    assert create["params"]["NextHopType"] == "Attachment"
+    assert custom_entries(twin, SH_TABLE)["10.94.205.198/32"][:2] == ("Attachment", attachment)
+
+
+def test_next_hop_type_that_cannot_be_inferred_names_the_option(run_module, twin_args, twin):
+    result = run_module(main, twin_args(vpc_id=HZ_VPC, destination_cidr_block="192.168.0.0/16", next_hop_id="xyz-1"))
+    assert result["failed"] is True and result["msg"].startswith("next_hop_type is not given and cannot be inferred from next_hop_id xyz-1")
+    assert twin.writes() == []
+
+
+def test_shorthand_errors_name_the_option_that_was_set(run_module, twin_args, twin):
+    result = run_module(main, twin_args(vpc_id=HZ_VPC, destination_cidr_block="10.94.205.198/24", next_hop_id=HZ_ECS))
+    assert result["failed"] is True and result["msg"].startswith("destination_cidr_block 10.94.205.198/24 has host bits set")
+    assert "routes[" not in result["msg"] and twin.writes() == []
+
+
+def test_one_deadline_for_every_write_of_the_task(make_module, twin_args, twin):
+    """The budget runs out after the first create (a clock that jumps once it is sent): the second create is never sent."""
+    deadline = Deadline(600, clock=lambda: 10000.0 if twin.calls(action="CreateRouteEntry") else 0.0)
+    with pytest.raises(AlicloudError) as err:
+        ensure_route_entries(make_module(twin_args()), "cn-hangzhou", HZ_TABLE, [route("192.168.0.0/16"), route("172.31.0.0/16")],
+                             timeout=deadline)
+    assert err.value.code == "WaiterTimeout" and "CreateRouteEntry (172.31.0.0/16" in str(err.value)
+    assert [c["params"]["DestinationCidrBlock"] for c in twin.writes()] == ["192.168.0.0/16"]
+
+
+def test_delete_without_wait_is_not_waited_for_but_the_next_change_is(run_module, twin_args, twin):
+    run_module(main, twin_args(vpc_id=HZ_VPC, routes=[route("192.168.0.0/16"), route("172.31.0.0/16")]))
+    seq = twin.last_seq()
+    result = run_module(main, twin_args(vpc_id=HZ_VPC, state="absent", wait=False, routes=[route("192.168.0.0/16"), route("172.31.0.0/16")]))
+    assert [r["action"] for r in result["routes"]] == ["deleted", "deleted"]
+    # Serialised per table: the second delete waits for the first; nothing waits for the last one.
+    assert [c["action"] for c in twin.calls()[seq:]] == [
+        "DescribeRouteTableList", "DescribeRouteEntryList", "DeleteRouteEntry", "DescribeRouteEntryList", "DeleteRouteEntry"]
+    assert custom_entries(twin) == {}
+
+
+class _DropCreates(BaseHTTPRequestHandler):
+    """Forwards every request to the twin but drops CreateRouteEntry unsent: the cloud never sees it, the client gets no answer."""
+    protocol_version = "HTTP/1.1"
+    target = None
+    dropped: list = []
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        action = self.headers.get("x-acs-action") or parse_qs(urlsplit(self.path).query).get("Action", [None])[0]
+        if action == "CreateRouteEntry":
+            self.dropped.append(action)
+            self.close_connection = True
+            return
+        upstream = http.client.HTTPConnection(self.target, timeout=10)
+        upstream.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
+        answer = upstream.getresponse()
+        data = answer.read()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        upstream.close()
+
+    do_GET = do_POST = _forward
+
+
+@pytest.fixture
+def dropping_endpoint(twin):
+    handler = type("Handler", (_DropCreates,), {"target": twin.endpoint, "dropped": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:%d" % server.server_address[1], handler.dropped
+    server.shutdown()
+    server.server_close()
+
+
+def test_create_without_any_answer_is_sent_by_the_retry_policy_only(run_module, twin_args, twin, dropping_endpoint):
+    """No outer loop around the transport retries: three sends with one ClientToken, one read-back, then the error."""
+    endpoint, dropped = dropping_endpoint
+    result = run_module(main, twin_args(vpc_id=HZ_VPC, endpoint=endpoint, routes=[route("192.168.0.0/16")]))
+    assert result["failed"] is True and result["error"]["operation"] == "CreateRouteEntry"
+    assert len(dropped) == 3 and twin.writes() == []
+    assert twin.counts() == {"DescribeRouteTableList": 1, "DescribeRouteEntryList": 2}  # the plan's read and one read-back
