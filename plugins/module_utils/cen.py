@@ -19,7 +19,8 @@ import ipaddress
 import typing as t
 import uuid
 
-from .common import camel_to_snake, unwrap_list
+from . import paging
+from .common import pick, unwrap_list
 from .errors import AlicloudError, is_not_found
 from .retry import TRANSIT_ROUTER_BUSY
 from .vpc import describe_vpcs, describe_vswitches
@@ -47,29 +48,11 @@ def client_token() -> str:
 # --- paging ------------------------------------------------------------------------------------
 
 def _number_pages(module: t.Any, action: str, params: dict, items: tuple) -> list:
-    found: list = []
-    page = 1
-    while True:
-        body = module.call("cbn", action, dict(params, PageNumber=page, PageSize=PAGE_SIZE))
-        batch = unwrap_list(body, *items)
-        found.extend(batch)
-        total = body.get("TotalCount")
-        if len(batch) < PAGE_SIZE or (total is not None and len(found) >= int(total)):
-            return found
-        page += 1
+    return paging.number_pages(module, "cbn", action, params, items, PAGE_SIZE)
 
 
 def _token_pages(module: t.Any, action: str, params: dict, key: str) -> list:
-    found: list = []
-    token = None
-    seen = set()
-    while True:
-        body = module.call("cbn", action, dict(params, MaxResults=TOKEN_PAGE, NextToken=token))
-        found.extend(unwrap_list(body, key))
-        token = body.get("NextToken") or None
-        if token is None or token in seen:  # a repeated token would loop for ever
-            return found
-        seen.add(token)
+    return paging.token_pages(module, "cbn", action, params, (key,), "MaxResults", TOKEN_PAGE)
 
 
 # --- CEN instances -------------------------------------------------------------------------------
@@ -130,7 +113,7 @@ def _delete(module: t.Any, action: str, params: dict, extra: tuple = ()) -> bool
 def normalise_cen(item: dict | None) -> dict:
     if not item:
         return {}
-    view = _pick(item, ("CenId", "Name", "Description", "Status", "ProtectionLevel", "CreationTime"))
+    view = pick(item, ("CenId", "Name", "Description", "Status", "ProtectionLevel", "CreationTime"))
     view["name"] = view["name"] or ""
     return view
 
@@ -171,7 +154,7 @@ def system_route_table_id(module: t.Any, transit_router_id: str) -> str | None:
 def normalise_transit_router(item: dict | None, route_table_id: str | None = None) -> dict:
     if not item:
         return {}
-    view = _pick(item, ("TransitRouterId", "TransitRouterName", "TransitRouterDescription", "CenId", "RegionId", "Status", "Type",
+    view = pick(item, ("TransitRouterId", "TransitRouterName", "TransitRouterDescription", "CenId", "RegionId", "Status", "Type",
                         "CreationTime"))
     view["system_route_table_id"] = route_table_id
     return view
@@ -234,7 +217,7 @@ def delete_vpc_attachment(module: t.Any, attachment_id: str) -> bool:
 def normalise_vpc_attachment(item: dict | None) -> dict:
     if not item:
         return {}
-    view = _pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "CenId", "RegionId", "VpcId", "Status",
+    view = pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "CenId", "RegionId", "VpcId", "Status",
                         "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "AutoPublishRouteEnabled", "CreationTime"))
     view["zone_mappings"] = sorted(({"zone_id": m.get("ZoneId"), "vswitch_id": m.get("VSwitchId")} for m in item.get("ZoneMappings") or []),
                                    key=lambda m: m["zone_id"] or "")
@@ -279,7 +262,7 @@ def delete_peer_attachment(module: t.Any, attachment_id: str) -> bool:
 def normalise_peer_attachment(item: dict | None) -> dict:
     if not item:
         return {}
-    view = _pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "PeerTransitRouterId", "CenId", "RegionId",
+    view = pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "PeerTransitRouterId", "CenId", "RegionId",
                         "PeerTransitRouterRegionId", "Status", "BandwidthType", "Bandwidth", "CenBandwidthPackageId", "DefaultLinkType",
                         "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "CreationTime"))
     return view
@@ -465,9 +448,6 @@ def _check_overlaps(members: list, label: str) -> None:
 
 
 # --- shared --------------------------------------------------------------------------------------------
-
-def _pick(item: dict, keys: tuple) -> dict:
-    return {camel_to_snake(key): item.get(key) for key in keys}
 
 
 # --- waiters -------------------------------------------------------------------------------------------

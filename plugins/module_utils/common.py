@@ -51,3 +51,8 @@ def unwrap_list(data: t.Any, *path: str) -> list:
     """The list at ``path`` in the old APIs' wrappers (``Vpcs.Vpc[]``), empty when absent."""
     found = dig(data, *path, default=[])
     return found if isinstance(found, list) else [found]
+
+
+def pick(item: dict, keys: tuple) -> dict:
+    """The API fields ``keys`` of ``item`` under their snake_case names (absent ones as None)."""
+    return {camel_to_snake(key): item.get(key) for key in keys}

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import typing as t
 
+from . import paging
 from .cen import link_status, list_route_tables, list_vpc_attachments
 from .common import snake_dict, unwrap_list
 from .errors import AlicloudApiError, AlicloudError
 from .retry import ROUTE_PUBLISH_BUSY, ROUTE_WITHDRAW_BUSY
-from .vpc import RouteInputError, as_deadline, describe_route_table, normalise_cidr, number_pages, system_route_table_id
+from .vpc import RouteInputError, as_deadline, describe_route_table, normalise_cidr, system_route_table_id
 from .waiter import Deadline, WaiterSpec, register, wait_for
 
 PUBLISH_DEFAULT_TIMEOUT = 300
@@ -100,8 +101,8 @@ def describe_published(module: t.Any, cen_id: str, region: str, vpc_id: str, rou
     """Every entry of the table with its PublishStatus (DescribePublishedRouteEntries, paged)."""
     params = {"CenId": cen_id, "ChildInstanceId": vpc_id, "ChildInstanceRegionId": region, "ChildInstanceType": "VPC",
               "ChildInstanceRouteTableId": route_table_id}
-    return number_pages(module, "DescribePublishedRouteEntries", params, ("PublishedRouteEntries", "PublishedRouteEntry"),
-                        product="cbn", page_size=PUBLISHED_PAGE)
+    return paging.number_pages(module, "cbn", "DescribePublishedRouteEntries", params,
+                               ("PublishedRouteEntries", "PublishedRouteEntry"), PUBLISHED_PAGE)
 
 
 def normalise_published(item: dict | None, cidr: str, action: str) -> dict:

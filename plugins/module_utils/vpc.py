@@ -15,7 +15,8 @@ import ipaddress
 import typing as t
 import uuid
 
-from .common import camel_to_snake, unwrap_list
+from . import paging
+from .common import pick, unwrap_list
 from .errors import AlicloudApiError, AlicloudError, is_not_found
 from .retry import ROUTE_ENTRY_BUSY, is_transport_error
 from .waiter import Deadline, wait_for
@@ -24,33 +25,14 @@ PAGE_SIZE = 50          # DescribeVpcs / DescribeVSwitches / DescribeRouteTableL
 ROUTE_ENTRY_PAGE = 100  # DescribeRouteEntryList MaxResult maximum
 
 
-def number_pages(module: t.Any, action: str, params: dict, items: tuple, region: str | None = None,
-                 product: str = "vpc", page_size: int = PAGE_SIZE) -> list:
-    """All items of a PageNumber/PageSize list call (VPC by default; route_publish uses it for CBN too)."""
-    found: list = []
-    page = 1
-    while True:
-        body = module.call(product, action, dict(params, PageNumber=page, PageSize=page_size), region=region)
-        batch = unwrap_list(body, *items)
-        found.extend(batch)
-        total = body.get("TotalCount")
-        if len(batch) < page_size or (total is not None and len(found) >= int(total)):
-            return found
-        page += 1
+def number_pages(module: t.Any, action: str, params: dict, items: tuple, region: str | None = None) -> list:
+    """All items of a VPC PageNumber/PageSize list call."""
+    return paging.number_pages(module, "vpc", action, params, items, PAGE_SIZE, region=region)
 
 
 def _token_pages(module: t.Any, action: str, params: dict, items: tuple, region: str) -> list:
-    """All items of a NextToken/MaxResult list call."""
-    found: list = []
-    token = None
-    seen = set()
-    while True:
-        body = module.call("vpc", action, dict(params, MaxResult=ROUTE_ENTRY_PAGE, NextToken=token), region=region)
-        found.extend(unwrap_list(body, *items))
-        token = body.get("NextToken") or None
-        if token is None or token in seen:  # a repeated token would loop for ever
-            return found
-        seen.add(token)
+    """All items of a VPC NextToken/MaxResult list call."""
+    return paging.token_pages(module, "vpc", action, params, items, "MaxResult", ROUTE_ENTRY_PAGE, region=region)
 
 
 def describe_vpcs(module: t.Any, region: str, vpc_id: str | None = None, vpc_name: str | None = None) -> list:
@@ -81,32 +63,29 @@ def describe_route_entries(module: t.Any, region: str, route_table_id: str, dest
     return _token_pages(module, "DescribeRouteEntryList", params, ("RouteEntrys", "RouteEntry"), region)
 
 
-def _pick(item: dict, keys: tuple) -> dict:
-    return {camel_to_snake(key): item.get(key) for key in keys}
-
 
 def normalise_vswitch(item: dict) -> dict:
-    view = _pick(item, ("VSwitchId", "VSwitchName", "VpcId", "ZoneId", "CidrBlock", "Status", "AvailableIpAddressCount", "Description"))
+    view = pick(item, ("VSwitchId", "VSwitchName", "VpcId", "ZoneId", "CidrBlock", "Status", "AvailableIpAddressCount", "Description"))
     view["route_table_id"] = (item.get("RouteTable") or {}).get("RouteTableId")
     view["route_table_type"] = (item.get("RouteTable") or {}).get("RouteTableType")
     return view
 
 
 def normalise_route_entry(item: dict) -> dict:
-    view = _pick(item, ("RouteEntryId", "RouteEntryName", "RouteTableId", "DestinationCidrBlock", "Type", "Status", "Description"))
-    view["next_hops"] = [_pick(hop, ("NextHopType", "NextHopId")) for hop in unwrap_list(item, "NextHops", "NextHop")]
+    view = pick(item, ("RouteEntryId", "RouteEntryName", "RouteTableId", "DestinationCidrBlock", "Type", "Status", "Description"))
+    view["next_hops"] = [pick(hop, ("NextHopType", "NextHopId")) for hop in unwrap_list(item, "NextHops", "NextHop")]
     return view
 
 
 def normalise_route_table(item: dict, entries: list) -> dict:
-    view = _pick(item, ("RouteTableId", "RouteTableName", "RouteTableType", "RouterId", "RouterType", "Status", "Description"))
+    view = pick(item, ("RouteTableId", "RouteTableName", "RouteTableType", "RouterId", "RouterType", "Status", "Description"))
     view["vswitch_ids"] = unwrap_list(item, "VSwitchIds", "VSwitchId")
     view["entries"] = [normalise_route_entry(entry) for entry in entries]
     return view
 
 
 def normalise_vpc(item: dict, vswitches: list, route_tables: list) -> dict:
-    view = _pick(item, ("VpcId", "VpcName", "RegionId", "CidrBlock", "Status", "VRouterId", "Description", "IsDefault", "CreationTime"))
+    view = pick(item, ("VpcId", "VpcName", "RegionId", "CidrBlock", "Status", "VRouterId", "Description", "IsDefault", "CreationTime"))
     view["secondary_cidr_blocks"] = unwrap_list(item, "SecondaryCidrBlocks", "SecondaryCidrBlock")
     view["vswitches"] = vswitches
     view["route_tables"] = route_tables
