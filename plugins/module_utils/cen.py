@@ -155,7 +155,7 @@ def normalise_transit_router(item: dict | None, route_table_id: str | None = Non
     if not item:
         return {}
     view = pick(item, ("TransitRouterId", "TransitRouterName", "TransitRouterDescription", "CenId", "RegionId", "Status", "Type",
-                        "CreationTime"))
+                       "CreationTime"))
     view["system_route_table_id"] = route_table_id
     return view
 
@@ -218,7 +218,7 @@ def normalise_vpc_attachment(item: dict | None) -> dict:
     if not item:
         return {}
     view = pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "CenId", "RegionId", "VpcId", "Status",
-                        "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "AutoPublishRouteEnabled", "CreationTime"))
+                       "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "AutoPublishRouteEnabled", "CreationTime"))
     view["zone_mappings"] = sorted(({"zone_id": m.get("ZoneId"), "vswitch_id": m.get("VSwitchId")} for m in item.get("ZoneMappings") or []),
                                    key=lambda m: m["zone_id"] or "")
     return view
@@ -263,8 +263,8 @@ def normalise_peer_attachment(item: dict | None) -> dict:
     if not item:
         return {}
     view = pick(item, ("TransitRouterAttachmentId", "TransitRouterId", "PeerTransitRouterId", "CenId", "RegionId",
-                        "PeerTransitRouterRegionId", "Status", "BandwidthType", "Bandwidth", "CenBandwidthPackageId", "DefaultLinkType",
-                        "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "CreationTime"))
+                       "PeerTransitRouterRegionId", "Status", "BandwidthType", "Bandwidth", "CenBandwidthPackageId", "DefaultLinkType",
+                       "TransitRouterAttachmentName", "TransitRouterAttachmentDescription", "CreationTime"))
     return view
 
 

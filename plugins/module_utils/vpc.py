@@ -63,7 +63,6 @@ def describe_route_entries(module: t.Any, region: str, route_table_id: str, dest
     return _token_pages(module, "DescribeRouteEntryList", params, ("RouteEntrys", "RouteEntry"), region)
 
 
-
 def normalise_vswitch(item: dict) -> dict:
     view = pick(item, ("VSwitchId", "VSwitchName", "VpcId", "ZoneId", "CidrBlock", "Status", "AvailableIpAddressCount", "Description"))
     view["route_table_id"] = (item.get("RouteTable") or {}).get("RouteTableId")
