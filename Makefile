@@ -42,6 +42,9 @@ PYTEST_ARGS ?=
 PYTEST_OPTS ?= -n auto --import-mode=importlib
 SANITY_ARGS ?=
 UNITS_ARGS ?=
+# ansible-test units runs the plugin tests (modules, module_utils) as Ansible's CI would; the twin's own
+# tests and the role tests (ansible-playbook runs) are run once, by `make pytest`.
+UNITS_PATHS ?= tests/unit/plugins/modules/ tests/unit/plugins/module_utils/
 LINT_ARGS ?=
 MOLECULE_ARGS ?=
 
@@ -129,7 +132,7 @@ pytest: $(VENV_STAMP) collection ## pytest on tests/unit (twin and module tests,
 
 .PHONY: units
 units: $(VENV_STAMP) collection pip-stub ## ansible-test units on ansible-core 2.19 / Python 3.11
-	cd $(COLLECTION_DIR) && PATH=$(VENV)/bin:$$PATH ansible-test units --local --python 3.11 $(UNITS_ARGS)
+	cd $(COLLECTION_DIR) && PATH=$(VENV)/bin:$$PATH ansible-test units --local --python 3.11 $(UNITS_ARGS) $(if $(UNITS_ARGS),,$(UNITS_PATHS))
 
 .PHONY: sanity sanity-2.19 sanity-2.21 sanity-py3.8
 sanity: ## ansible-test sanity on 2.19 (py3.11), 2.21 (py3.12), and compile/import on py3.8; all run even if one fails
