@@ -90,8 +90,7 @@ class Cloud:
     def new_id(self, prefix, region=None, length=17):
         serial = next(self._ids)
         infix = REGION_ID_PREFIX.get(region, "xx0") if region else ""
-        body = "twn%s" % format(serial, "x")
-        return "%s-%s%s" % (prefix, infix, body.rjust(length, "0"))
+        return "%s-%stwn%s" % (prefix, infix, format(serial, "x").rjust(length - 3, "0"))
 
     def idempotent(self, params, create):
         """Answer a repeated ClientToken of the same action with the first answer, as the cloud does."""
