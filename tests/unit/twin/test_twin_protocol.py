@@ -164,3 +164,20 @@ def test_admin_interface(sdk_client, sdk_models, twin):
     assert _admin(twin, "POST", "config", {"time_scale": 0})["time_scale"] == 0
     assert _admin(twin, "POST", "reset", {})["ok"]
     assert _admin(twin, "GET", "calls")["calls"] == []
+
+
+def test_lost_response_on_a_write_takes_effect_and_client_token_replays_it(sdk_client, sdk_models, twin):
+    vpc = sdk_client("vpc")
+    models = sdk_models("vpc")
+    request = models.CreateRouteEntryRequest(region_id="cn-hangzhou", route_table_id="vtb-bp1twin0000000000001",
+                                             destination_cidr_block="192.168.0.0/16", next_hop_id="i-bp1twin0000000000001",
+                                             client_token="token-lost-1")
+    twin.faults.force([{"action": "CreateRouteEntry", "kind": "lost_response"}])
+    with pytest.raises(Exception) as err:  # the connection drops: a transport error, not an API answer
+        vpc.create_route_entry(request)
+    assert not isinstance(err.value, (ClientException, ServerException))
+    made = [e for e in twin.cloud.route_entries.values() if e["DestinationCidrBlock"] == "192.168.0.0/16"]
+    assert len(made) == 1  # the change took effect although no answer came back
+    again = vpc.create_route_entry(request).body.route_entry_id
+    assert again == made[0]["RouteEntryId"]
+    assert len([e for e in twin.cloud.route_entries.values() if e["DestinationCidrBlock"] == "192.168.0.0/16"]) == 1
