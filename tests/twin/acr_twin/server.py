@@ -5,7 +5,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from acr_twin import network
 from acr_twin.faults import LostResponse
+from acr_twin.products import cr
 
 ADMIN_PREFIX = "/_twin/"
 
@@ -79,9 +81,15 @@ class _Handler(BaseHTTPRequestHandler):
             if name == "settle" and self.command == "POST":
                 twin.settle()
                 return self._send(200, {"ok": True})
+            if name == "network" and self.command == "GET":
+                # the network twin's reconciler: what every VPC router and transit router forwards now (acr_twin/network.py)
+                return self._send(200, network.forwarding(twin.cloud))
+            if name == "cr/login" and self.command == "POST":
+                # the network twin's token service: is this a valid GetAuthorizationToken login? (no secret is logged or stored)
+                return self._send(200, {"valid": cr.valid_token(twin.cloud, doc.get("instance_id"), doc.get("username"), doc.get("password"))})
         except (ValueError, TypeError) as err:
             return self._send(400, {"error": str(err)})
-        return self._send(404, {"error": "unknown admin call %s %s (known: GET health, state, calls; POST reset, faults, config, settle)"
+        return self._send(404, {"error": "unknown admin call %s %s (known: GET health, state, calls, network; POST reset, faults, config, settle, cr/login)"
                                 % (self.command, url.path)})
 
 
