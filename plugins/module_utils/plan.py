@@ -517,3 +517,8 @@ def build_plan(source, registry_vpc, endpoints, oss_route_mode="vip_ranges", oss
     plan["findings"] = _finish_findings(findings, accepted)
     plan["blocking"] = any(f["severity"] == "error" and not f["accepted"] for f in plan["findings"])
     return plan
+
+
+def hosts_entries(endpoints):
+    """Public name of _hosts_entries: the /etc/hosts lines [{ip, names}] of parsed endpoints (auth.takeover inside auth)."""
+    return _hosts_entries(endpoints)

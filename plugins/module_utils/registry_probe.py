@@ -94,14 +94,21 @@ def resolve(name: str, port: int = 443) -> list:
 
 
 def tls_context(validate_certs: bool = True, ca_path: str | None = None) -> ssl.SSLContext:
-    """A client context: the system CAs (or ``ca_path``) and host name checks, or no verification at all."""
+    """A client context: the system CAs plus ``ca_path`` and host name checks, or no verification at all.
+
+    The CA of ``ca_path`` is added to the system's, not put in their place: a registry behind a private CA still sends its
+    clients to an auth service and to OSS whose certificates a public CA signed.
+    """
     if not validate_certs:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
     try:
-        return ssl.create_default_context(cafile=ca_path)
+        context = ssl.create_default_context()
+        if ca_path:
+            context.load_verify_locations(cafile=ca_path)
+        return context
     except (OSError, ssl.SSLError) as error:
         raise ProbeError("tls", "cannot load the CA bundle ca_path=%s: %s" % (ca_path, _reason(error)), ca_path=ca_path)
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from ansible.module_utils import _internal as module_utils_internal
 from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
@@ -26,8 +27,11 @@ def clean_env(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def run_module(capsys):
+def run_module(capsys, monkeypatch):
     """``run_module(main, args)`` -> the module's JSON result (``failed`` set on failure)."""
+    # A test that loads a controller plugin (a filter, an action) marks the process as the controller, and a module's
+    # warnings then go to the controller's display instead of its result: a module runs on a target, so say so.
+    monkeypatch.setattr(module_utils_internal, "is_controller", False)
 
     def run(main, args):
         # Warnings and deprecations are process-wide in ansible-core: start each run without the last one's.
