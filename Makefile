@@ -53,7 +53,7 @@ MOLECULE_ARGS ?=
 MOLECULE_SCENARIOS = $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml roles/*/molecule/*/molecule.yml))
 
 # What `make test` runs, in this order; all of them run, and any failure fails the build.
-TEST_STEPS := pytest units sanity lint molecule
+TEST_STEPS := pytest e2e units sanity lint molecule
 
 # Quiet, deterministic Ansible for every tool below
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
@@ -73,7 +73,7 @@ help: ## list the targets
 ##@ Everything
 
 .PHONY: test
-test: ## set up, then run pytest, units, sanity, lint and molecule; prints how long each took
+test: ## set up, then run pytest, e2e, units, sanity, lint and molecule; prints how long each took
 	@started=$$(date +%s); \
 	$(MAKE) --no-print-directory venvs collection pip-stub; \
 	summary=("$$(printf '%-9s %-6s %4ss' setup done "$$(( $$(date +%s) - started ))")"); status=0; \
@@ -129,6 +129,16 @@ constraints: $(VENV_STAMP) $(VENV_221_STAMP) ## rewrite tests/constraints.txt fr
 .PHONY: pytest
 pytest: $(VENV_STAMP) collection ## pytest on tests/unit (twin and module tests, real SDKs against the twin)
 	cd $(COLLECTION_DIR) && PYTHONPATH=$(BUILD_ROOT) $(VENV)/bin/python -m pytest $(PYTEST_OPTS) tests/unit $(PYTEST_ARGS)
+
+# The network twin's tests and the end-to-end runs that end in a real pull (root: namespaces, dockerd, sshd).
+# one file per worker: each e2e module builds its own network twin once
+E2E_OPTS ?= -n 2 --dist loadfile --import-mode=importlib
+E2E_ARGS ?=
+.PHONY: e2e e2e-packages
+e2e-packages: ## install the Debian packages of the network twin (root; only what is missing)
+	scripts/install-e2e-packages
+e2e: $(VENV_STAMP) collection e2e-packages ## the network twin and the end-to-end tests: steps 1 to 4, a real docker/podman pull
+	cd $(COLLECTION_DIR) && PYTHONPATH=$(BUILD_ROOT) $(VENV)/bin/python -m pytest $(E2E_OPTS) tests/e2e $(E2E_ARGS)
 
 .PHONY: units
 units: $(VENV_STAMP) collection pip-stub ## ansible-test units on ansible-core 2.19 / Python 3.11

@@ -1,6 +1,7 @@
 """playbooks/cross_region_access.yml and teardown.yml: the whole procedure against the cloud twin, with the seed inventory.
 
-The probe host of playbooks/inventory/twin.yml runs inside a probe lab (a network namespace of the test, see
+The seed inventory playbooks/inventory/twin.yml with the probe lab's host (tests/e2e/inventory/probe_lab.yml): the probe
+runs inside a probe lab (a network namespace of the test, see
 test_registry_endpoints.py): ACR_ACCESS_PROBE_LAB names a directory with the lab's interpreter wrapper (python)
 and state.json (its test CA), as `tests/e2e/probe_lab.py up` writes them for scripts/demo.
 """
@@ -20,7 +21,7 @@ import ansible_collections  # noqa: E402
 
 COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
-INVENTORY = os.path.join(ROOT, "playbooks", "inventory", "twin.yml")
+INVENTORY = [os.path.join(ROOT, "playbooks", "inventory", "twin.yml"), os.path.join(ROOT, "tests", "e2e", "inventory", "probe_lab.yml")]
 HZ_VPC, SH_VPC = "vpc-bp1twin0000000000001", "vpc-uf6twin0000000000001"
 HZ_TABLE, SH_TABLE = "vtb-bp1twin0000000000001", "vtb-uf6twin0000000000001"
 OSS_RANGES = ["100.114.102.0/24", "100.118.28.0/24", "100.118.31.0/24", "100.98.170.0/24"]
@@ -70,7 +71,8 @@ def ansible(lab, twin, tmp_path):
 
     def run(playbook="cross_region_access", check=False):
         path = str(wrapper) if playbook == "cross_region_access" else os.path.join(ROOT, "playbooks", playbook + ".yml")
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, path] + (["--check"] if check else [])
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY[0], "-i", INVENTORY[1], path]
+        command += ["--check"] if check else []
         if facts.exists():
             facts.unlink()
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False, cwd=str(tmp_path))
