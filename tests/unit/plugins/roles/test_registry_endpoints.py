@@ -169,3 +169,27 @@ def test_empty_region_fails_naming_the_variable(playbook, twin):
     assert fact is None
     assert "registry_endpoints_region: give the region of the instance" in output
     assert twin.calls() == []
+
+
+KNOWN = {"registry": {"addresses": ["10.94.205.198"]}, "auth": {"domain": "dockerauth-vpc.cn-hangzhou.aliyuncs.com", "addresses": ["100.103.7.181"]},
+         "oss": {"domain": "oss-cn-hangzhou-internal.aliyuncs.com", "addresses": ["100.118.28.43"]}, "takeover": False}
+
+
+def test_known_endpoints_replace_the_probe(playbook):
+    # no probe host at all (an empty group): the addresses are taken as given and the fact says so
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_group="nobody", registry_endpoints_known=KNOWN)
+    assert fact, output
+    assert fact["registry"]["domain"] == "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"  # from the API, not given
+    assert [fact[kind]["addresses"] for kind in ("registry", "auth", "oss")] == [["10.94.205.198"], ["100.103.7.181"], ["100.118.28.43"]]
+    assert fact["auth"]["domain"] == KNOWN["auth"]["domain"] and fact["takeover"] is False
+    assert "not probed" in fact["registry"]["found_by"] and "not probed" in fact["oss"]["found_by"]
+    assert "registry_endpoints_known is set" in output
+    assert fact["probe_host"] == ""
+    assert re.search(r"Probe the registry from the probe host\] \**\nskipping: \[localhost\]", output), output  # the probe did not run
+
+
+def test_known_endpoints_without_a_domain_name_the_field(playbook):
+    known = dict(KNOWN, oss={"addresses": ["100.118.28.43"]})
+    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_group="nobody", registry_endpoints_known=known)
+    assert fact is None
+    assert "registry_endpoints_known.oss needs domain and addresses" in output
