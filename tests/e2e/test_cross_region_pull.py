@@ -62,7 +62,7 @@ WRAPPER = """
     - name: Save them
       ansible.builtin.copy:
         content: >-
-          {{{{ {{'registry_endpoints': registry_endpoints, 'plan': registry_routes.plan, 'cen_connect': cen_connect,
+          {{{{ {{'registry_endpoints': registry_endpoints, 'plan': registry_routes.plan | default(none), 'cen_connect': cen_connect,
                 'clients': dict(groups['registry_clients'] | zip(groups['registry_clients'] | map('extract', hostvars, 'registry_client')))}}
              | to_json }}}}
         dest: {facts}
@@ -275,6 +275,19 @@ def _files_holding(top, secret, skip):
             except OSError:
                 pass
     return found
+
+
+def test_check_mode_predicts_the_clients_and_writes_nothing(world):
+    before = dict((host, world.on_host(host, "cat", "/etc/hosts")) for host in CLIENTS)
+    since = world.twin.last_seq()
+    code, output = world.converge("--check", "--diff", log="check-run.log")
+    assert code == 0, output[-6000:]
+    assert world.twin.writes(since) == []
+    recap = _recap(output)
+    for host in CLIENTS:
+        assert recap[host] > 0, output[-3000:]  # the hosts block, the login and the pull it would make
+        assert world.on_host(host, "cat", "/etc/hosts") == before[host]
+    assert "+# BEGIN alicloud.acr_access cri-twin0000000000001" in output  # the diff of the hosts block it would add
 
 
 def test_first_run_pulls_on_every_client_and_keeps_the_secret(world):

@@ -414,22 +414,3 @@ def test_registry_image_missing_and_always(run_module, registry, fake_docker):
     assert always["changed"] is True and "the registry has sha256:cdcd" in always["images"][0]["reason"]
     bad = run_module(main, dict(args, images=["team/app:1.0", "App"]))
     assert bad["failed"] and bad["msg"].startswith("images[1]:")
-
-
-# ---------------------------------------------------------------- the role's filters
-
-def test_hosts_entries_filter_matches_the_plan():
-    from ansible.errors import AnsibleFilterError
-    from ansible_collections.alicloud.acr_access.plugins.filter.registry_client import hosts_entries
-    fact = dict(instance_id="cri-x", takeover=False, registry=dict(domain=REGISTRY, addresses=["10.94.205.198"], found_by="x"),
-                auth=dict(domain="dockerauth-vpc.cn-hangzhou.aliyuncs.com", addresses=["100.103.7.181"], realm="r"),
-                oss=dict(domain="oss-cn-hangzhou-internal.aliyuncs.com", addresses=["100.118.28.43"]))
-    assert hosts_entries(fact) == [dict(ip="10.94.205.198", names=[REGISTRY]),
-                                   dict(ip="100.103.7.181", names=["dockerauth-vpc.cn-hangzhou.aliyuncs.com"]),
-                                   dict(ip="100.118.28.43", names=["oss-cn-hangzhou-internal.aliyuncs.com"])]
-    takeover = dict(fact, takeover=True, auth=dict(domain=REGISTRY.replace("-vpc", ""), addresses=[]))
-    assert hosts_entries(takeover)[0] == dict(ip="10.94.205.198", names=[REGISTRY, REGISTRY.replace("-vpc", "")])
-    with pytest.raises(AnsibleFilterError, match="auth.addresses is empty"):
-        hosts_entries(dict(fact, auth=dict(domain="a.example", addresses=[])))
-    with pytest.raises(AnsibleFilterError, match="no oss.domain"):
-        hosts_entries(dict(fact, oss={}))

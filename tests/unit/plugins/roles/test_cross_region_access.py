@@ -136,7 +136,7 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
     assert facts["cross_region_access"]["hosts_lines"] == ["10.94.205.198 acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com",
                                                            "100.103.7.181 dockerauth-vpc.cn-hangzhou.aliyuncs.com",
                                                            "100.118.28.43 oss-cn-hangzhou-internal.aliyuncs.com"]
-    assert "Add to /etc/hosts on every client" in output
+    assert "The /etc/hosts lines every client needs" in output
 
     since = twin.last_seq()
     code, output, facts = ansible()
