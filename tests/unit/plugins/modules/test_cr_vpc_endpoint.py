@@ -92,8 +92,8 @@ def test_waits_through_creating(run_module, twin_args, cloud):
 
 
 def test_a_short_wait_timeout_fails_naming_the_link(run_module, twin_args, cloud):
-    cloud.set_time_scale(1.0)
-    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, wait_timeout=1))
+    cloud.set_time_scale(1.0)  # the link needs 30 s; the budget covers the reads before the write on a loaded machine
+    result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, wait_timeout=5))
     assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout"
     assert NEW_VPC in result["msg"] and "RUNNING" in result["msg"] and "CREATING" in result["msg"]
 
