@@ -22,8 +22,10 @@ from urllib.parse import urlsplit
 from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_client import (
     INDEX_TYPES, ClientError, challenge, get_token, manifest, registry_url, request,
 )
+from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_probe import ProbeError, connect, resolve, tls_handshake
 
 KINDS = ("registry", "auth", "oss")
+PORT = 443
 LABELS = {"registry": "the registry", "auth": "the auth service", "oss": "OSS"}
 COLUMNS = (("resolve", ("resolve",)), ("tls", ("tcp", "tls")), ("/v2", ("v2",)), ("token", ("token",)), ("manifest", ("manifest",)),
            ("blob via OSS", ("blob",)))
@@ -115,24 +117,28 @@ def _record(checks: list, name: str, kind: str, target: str, started: float, ok:
     return check
 
 
-def _resolve(domain: str) -> list:
-    infos = socket.getaddrinfo(domain, 443, socket.AF_INET, socket.SOCK_STREAM)
-    found = []
-    for info in infos:
-        if info[4][0] not in found:
-            found.append(info[4][0])
-    return found
+def _cause_text(error: ProbeError) -> str:
+    """The failed call's own words (client_verify's details), not the probe's sentence."""
+    cause = error.cause
+    if cause is None:
+        return str(error)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return cause.verify_message or str(cause)
+    if error.stage == "tcp":
+        return "timed out" if isinstance(cause, socket.timeout) else (cause.strerror or str(cause)).lower()
+    return str(cause) or type(cause).__name__
 
 
 def _address_chain(kind: str, endpoint: dict, context: ssl.SSLContext, timeout: float, checks: list, fail: t.Callable) -> str | None:
-    """resolve -> tcp -> tls for one domain; the address that works, or None (the failure recorded)."""
+    """resolve -> tcp -> tls for one domain (registry_probe's steps); the address that works, or None (the failure recorded)."""
     domain, planned = endpoint["domain"], [str(a) for a in endpoint.get("addresses") or []]
     started = time.monotonic()
     try:
-        found = _resolve(domain)
-    except (socket.gaierror, UnicodeError) as error:
-        _record(checks, "resolve", kind, domain, started, False, "does not resolve: %s" % error)
-        fail("resolve", kind, domain, "does not resolve: %s" % error, dict(planned=planned))
+        found = resolve(domain, PORT)
+    except ProbeError as error:
+        detail = "does not resolve: %s" % (error.cause or error)
+        _record(checks, "resolve", kind, domain, started, False, detail)
+        fail("resolve", kind, domain, detail, dict(planned=planned))
         return None
     wrong = [a for a in found if planned and a not in planned]
     if wrong:
@@ -144,29 +150,18 @@ def _address_chain(kind: str, endpoint: dict, context: ssl.SSLContext, timeout: 
     _record(checks, "resolve", kind, domain, started, True, "resolves to %s" % ", ".join(found))
     started = time.monotonic()
     try:
-        sock = socket.create_connection((address, 443), timeout=timeout)
-    except socket.timeout:
-        _record(checks, "tcp", kind, "%s:443" % address, started, False, "timed out")
-        fail("tcp", kind, domain, "timed out", dict(address=address))
+        sock = connect(domain, address, PORT, timeout)
+    except ProbeError as error:
+        _record(checks, "tcp", kind, "%s:%d" % (address, PORT), started, False, _cause_text(error))
+        fail("tcp", kind, domain, _cause_text(error), dict(address=address))
         return None
-    except OSError as error:
-        detail = (error.strerror or str(error)).lower()
-        _record(checks, "tcp", kind, "%s:443" % address, started, False, detail)
-        fail("tcp", kind, domain, detail, dict(address=address))
-        return None
-    _record(checks, "tcp", kind, "%s:443" % address, started, True, "connected")
+    _record(checks, "tcp", kind, "%s:%d" % (address, PORT), started, True, "connected")
     started = time.monotonic()
     try:
-        context.wrap_socket(sock, server_hostname=domain).close()
-    except ssl.SSLCertVerificationError as error:
-        sock.close()
-        _record(checks, "tls", kind, domain, started, False, error.verify_message or str(error))
-        fail("tls", kind, domain, error.verify_message or str(error), dict(address=address))
-        return None
-    except (ssl.SSLError, OSError) as error:
-        sock.close()
-        _record(checks, "tls", kind, domain, started, False, str(error) or type(error).__name__)
-        fail("tls", kind, domain, str(error) or type(error).__name__, dict(address=address))
+        tls_handshake(sock, context, domain, address, timeout).close()
+    except ProbeError as error:
+        _record(checks, "tls", kind, domain, started, False, _cause_text(error))
+        fail("tls", kind, domain, _cause_text(error), dict(address=address))
         return None
     _record(checks, "tls", kind, domain, started, True, "certificate verified")
     return address

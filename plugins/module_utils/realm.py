@@ -31,8 +31,6 @@ _WHITESPACE = " \t"
 # console's own example, dockerauth-ee-vpc-beijing.aliyuncs.com (region without the "cn-" prefix).
 _DOCKERAUTH = re.compile(r"^(?P<kind>dockerauth(?:-ee)?-vpc)[.-](?P<region>[a-z0-9-]+)\.aliyuncs\.com$")
 
-AUTH_DOCKERAUTH_VPC = "dockerauth-vpc"
-AUTH_DOCKERAUTH_EE_VPC = "dockerauth-ee-vpc"
 AUTH_TAKEOVER = "takeover"
 AUTH_OTHER = "other"
 
@@ -59,6 +57,7 @@ class BearerChallenge(t.NamedTuple):
     auth_domain: str
 
 
+# Not urllib.request.parse_http_list: it accepts an unterminated quote and a missing comma (test_realm cases unterminated-quote, missing-comma).
 class _Reader:
     """A cursor over one header value."""
 

@@ -31,6 +31,11 @@ class ProbeError(Exception):
         self.stage = stage
         self.details = details
 
+    @property
+    def cause(self) -> BaseException | None:
+        """The resolver, socket or ssl exception behind the failure (``raise ... from``), for callers that word it their own way."""
+        return self.__cause__
+
 
 def registry_vpc_domain(instance_name: str, region: str) -> str:
     """The VPC endpoint domain of an instance: ``<name>-registry-vpc.<region>.cr.aliyuncs.com``."""
@@ -85,7 +90,7 @@ def resolve(name: str, port: int = 443) -> list:
         infos = socket.getaddrinfo(name, port, socket.AF_INET, socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise ProbeError("dns", "DNS: no answer for %s on this host (%s). Add it to /etc/hosts or check the resolver "
-                         "(in a VPC: the PrivateZone record of the endpoint)." % (name, _reason(error)), name=name)
+                         "(in a VPC: the PrivateZone record of the endpoint)." % (name, _reason(error)), name=name) from error
     addresses = []
     for info in infos:
         if info[4][0] not in addresses:
@@ -110,42 +115,44 @@ def tls_context(validate_certs: bool = True, ca_path: str | None = None) -> ssl.
             context.load_verify_locations(cafile=ca_path)
         return context
     except (OSError, ssl.SSLError) as error:
-        raise ProbeError("tls", "cannot load the CA bundle ca_path=%s: %s" % (ca_path, _reason(error)), ca_path=ca_path)
+        raise ProbeError("tls", "cannot load the CA bundle ca_path=%s: %s" % (ca_path, _reason(error)), ca_path=ca_path) from error
 
 
 def _reason(error: BaseException) -> str:
     return getattr(error, "strerror", None) or getattr(error, "reason", None) or str(error) or type(error).__name__
 
 
-def _connect(domain: str, address: str, port: int, timeout: float) -> socket.socket:
+def connect(domain: str, address: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to ``address`` (``domain``'s); ProbeError("tcp") naming why not (the socket error as its cause)."""
     where = "%s (%s) port %d" % (domain, address, port)
     try:
         return socket.create_connection((address, port), timeout=timeout)
-    except ConnectionRefusedError:
+    except ConnectionRefusedError as error:
         raise ProbeError("tcp", "TCP connection to %s refused: the address answers but nothing listens on the port "
-                         "(wrong address for the registry, or a VPC ACL rejects it)." % where, address=address)
-    except socket.timeout:
+                         "(wrong address for the registry, or a VPC ACL rejects it)." % where, address=address) from error
+    except socket.timeout as error:
         raise ProbeError("tcp", "TCP connection to %s timed out after %ss: no route to the address from this host, "
-                         "or a security group / ACL drops the packets." % (where, timeout), address=address)
+                         "or a security group / ACL drops the packets." % (where, timeout), address=address) from error
     except OSError as error:
-        raise ProbeError("tcp", "TCP connection to %s failed: %s." % (where, _reason(error)), address=address)
+        raise ProbeError("tcp", "TCP connection to %s failed: %s." % (where, _reason(error)), address=address) from error
 
 
-def _handshake(sock: socket.socket, context: ssl.SSLContext, domain: str, address: str, timeout: float) -> ssl.SSLSocket:
+def tls_handshake(sock: socket.socket, context: ssl.SSLContext, domain: str, address: str, timeout: float) -> ssl.SSLSocket:
+    """TLS over ``sock`` for ``domain`` (SNI and certificate checks per ``context``); ProbeError("tls") closes ``sock``."""
     try:
         return context.wrap_socket(sock, server_hostname=domain)
     except ssl.SSLCertVerificationError as error:
         sock.close()
         raise ProbeError("tls", "TLS verification of %s (%s) failed: %s. Give the CA bundle that signed the registry's "
                          "certificate with ca_path (or validate_certs=false to skip the check)."
-                         % (domain, address, error.verify_message or _reason(error)), address=address)
-    except socket.timeout:
+                         % (domain, address, error.verify_message or _reason(error)), address=address) from error
+    except socket.timeout as error:
         sock.close()
         raise ProbeError("tls", "TLS handshake with %s (%s) timed out after %ss: the port accepts TCP but does not speak TLS."
-                         % (domain, address, timeout), address=address)
+                         % (domain, address, timeout), address=address) from error
     except (ssl.SSLError, OSError) as error:
         sock.close()
-        raise ProbeError("tls", "TLS handshake with %s (%s) failed: %s." % (domain, address, _reason(error)), address=address)
+        raise ProbeError("tls", "TLS handshake with %s (%s) failed: %s." % (domain, address, _reason(error)), address=address) from error
 
 
 def _get_v2(tls_sock: ssl.SSLSocket, domain: str, port: int, address: str, timeout: float) -> tuple:
@@ -157,10 +164,11 @@ def _get_v2(tls_sock: ssl.SSLSocket, domain: str, port: int, address: str, timeo
         response = connection.getresponse()
         body = response.read(_ANSWER_BYTES)
         return url, response.status, response.reason, response.msg.get_all("WWW-Authenticate") or [], body
-    except socket.timeout:
-        raise ProbeError("http", "no HTTP answer to GET %s (%s) within %ss." % (url, address, timeout), address=address)
+    except socket.timeout as error:
+        raise ProbeError("http", "no HTTP answer to GET %s (%s) within %ss." % (url, address, timeout), address=address) from error
     except (http.client.HTTPException, OSError) as error:
-        raise ProbeError("http", "GET %s (%s) failed: not an HTTP answer (%s: %s)." % (url, address, type(error).__name__, error), address=address)
+        raise ProbeError("http", "GET %s (%s) failed: not an HTTP answer (%s: %s)." % (url, address, type(error).__name__, error),
+                         address=address) from error
     finally:
         connection.close()
 
@@ -178,7 +186,7 @@ def _expect_bearer(url: str, status: int, reason: str, challenges: list, body: b
         return parse_bearer(challenges)
     except RealmError as error:
         raise ProbeError("http", "unexpected answer to GET %s (%s): HTTP 401 with WWW-Authenticate %s: %s (%s)."
-                         % (url, address, " / ".join(challenges), error, expected), address=address, status=status)
+                         % (url, address, " / ".join(challenges), error, expected), address=address, status=status) from error
 
 
 def probe_registry(domain: str, port: int = 443, timeout: float = 10, context: ssl.SSLContext | None = None,
@@ -194,8 +202,8 @@ def probe_registry(domain: str, port: int = 443, timeout: float = 10, context: s
     failure = None
     for address in addresses:
         try:
-            sock = _connect(domain, address, port, timeout)
-            tls_sock = _handshake(sock, context, domain, address, timeout)
+            sock = connect(domain, address, port, timeout)
+            tls_sock = tls_handshake(sock, context, domain, address, timeout)
             url, status, reason, challenges, body = _get_v2(tls_sock, domain, port, address, timeout)
         except ProbeError as error:
             if error.stage != "tcp":  # the address answered: another one would not answer differently
