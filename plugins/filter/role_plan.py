@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters of the roles and playbooks: the decisions of module_utils/role_plan.py (pure functions, tested with tables).
+
+The roles' YAML sequences modules; whatever it has to decide between them (which routes, which ids, what a teardown may
+remove, the facts it publishes) is one of these filters. Each is documented in plugins/filter/<name>.yml.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.alicloud.acr_access.plugins.module_utils import role_plan
+
+
+def _filter(name, function):
+    """The pure function as a filter: a missing key or a value of the wrong type fails naming the filter."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise AnsibleFilterError("%s: unexpected input (%s: %s)" % (name, type(exc).__name__, exc)) from exc
+    return run
+
+
+# ---------------------------------------------------------------- cen_connect and teardown
+
+
+def cen_connect_layout(members):
+    """{regions, region_pairs} of the members: one transit router per region, one inter-region connection per pair."""
+    return dict(regions=role_plan.member_regions(members), region_pairs=role_plan.region_pairs(members))
+
+
+def cen_connect_fact(members, cen_id, route_mode, routers, vpc_attachments, peers, route_entries):
+    """The fact cen_connect from the members and the results of the waiting loops."""
+    return role_plan.cen_connect_fact(cen_id, route_mode, members, routers, vpc_attachments, peers, route_entries)
+
+
+def cen_connect_rebuilt(cen_info, route_mode="vpc_route_entries"):
+    """The fact cen_connect as step 1 left it, from cen_info's result; {} with fewer than two members attached."""
+    return role_plan.rebuilt_cen_connect(cen_info, route_mode)
+
+
+# ---------------------------------------------------------------- registry_routes
+
+
+def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
+    """The role's inputs merged with the facts cen_connect and registry_endpoints."""
+    return role_plan.registry_routes_inputs(role, cen_connect, registry_endpoints)
+
+
+def registry_routes_fact(inputs, state, plan, source, registry, advertisement):
+    """The fact registry_routes."""
+    return role_plan.registry_routes_fact(state, inputs, plan, source, registry, advertisement)
+
+
+# ---------------------------------------------------------------- registry_endpoints
+
+
+def registry_endpoints_fact(probe_result, instance, region, probe_host, linked_ips, known=False):
+    """The fact registry_endpoints."""
+    return role_plan.registry_endpoints_fact(instance, region, probe_host, linked_ips, probe_result, bool(known))
+
+
+# ---------------------------------------------------------------- cross_region_access
+
+
+def cross_region_access_summary(cen_connect, registry_endpoints, registry_routes=None):
+    """The fact cross_region_access."""
+    return role_plan.cross_region_summary(cen_connect, registry_endpoints, registry_routes)
+
+
+FILTERS = {
+    "cen_connect_layout": cen_connect_layout,
+    "cen_vpc_attachments": role_plan.vpc_attachments_of,
+    "cen_attachment_ids": role_plan.attachment_ids,
+    "cen_member_routes": role_plan.member_routes,
+    "cen_connect_fact": cen_connect_fact,
+    "cen_disconnect_plan": role_plan.cen_disconnect_plan,
+    "cen_connect_pending": role_plan.connection_pending,
+    "cen_connect_rebuilt": cen_connect_rebuilt,
+    "registry_routes_inputs": registry_routes_inputs,
+    "registry_route_entries": role_plan.registry_route_entries,
+    "registry_routes_fact": registry_routes_fact,
+    "registry_plan_errors": role_plan.blocking_findings,
+    "registry_endpoints_known_errors": role_plan.known_endpoints_errors,
+    "registry_endpoints_known_result": role_plan.known_probe_result,
+    "registry_endpoints_source": role_plan.registry_endpoints_source,
+    "registry_endpoints_fact": registry_endpoints_fact,
+    "registry_ca_path": role_plan.registry_ca_path,
+    "registry_verify_endpoints": role_plan.verify_endpoints,
+    "registry_client_reports": role_plan.client_reports,
+    "cross_region_access_summary": cross_region_access_summary,
+    "cross_region_access_report": role_plan.cross_region_report,
+}
+
+
+class FilterModule:
+    def filters(self):
+        return dict((name, _filter(name, function)) for name, function in FILTERS.items())

@@ -1,0 +1,486 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The decisions of the roles and playbooks: which routes, which ids, which facts, what teardown may remove.
+
+PURE, like plan.py: facts in (module results and role inputs as plain data), decisions out. No I/O, no Ansible import,
+no SDK, standard library only (Python 3.8+), so that the rules are tested with tables and the role YAML only
+sequences modules. The filter plugins (plugins/filter/role_plan.py) expose these functions to the roles.
+
+Each function keeps the meaning of the Jinja it replaced, including its loose spots: a value that is missing or empty
+("default(x, true)") falls back, a value given explicitly wins.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+MEMBER_ROUTE_NAME = "cen-connect"
+_TRUE = ("yes", "on", "true", "1")
+
+
+def _first(items):
+    return items[0] if items else None
+
+
+def _unique(items):
+    """The items in their first order, each once (Jinja's unique)."""
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _as_bool(value):
+    """Ansible's bool filter for the values it accepts (true, 'yes', 'on', 'true', '1', any case)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, str)):
+        return str(value).lower() in _TRUE
+    return False
+
+
+def _or_empty(value, empty):
+    """value, or ``empty`` when value is missing or falsy (Jinja's default(empty, true))."""
+    return value if value else empty
+
+
+def _given(overrides):
+    """The keys of an explicit input dict whose value is neither None nor '' (those are "not given")."""
+    return dict((key, value) for key, value in (overrides or {}).items() if value is not None and value != "")
+
+
+# ---------------------------------------------------------------- cen_connect
+
+
+def member_regions(members):
+    """The members' regions, each once, in the members' order: one transit router per region."""
+    return _unique([member["region"] for member in members])
+
+
+def region_pairs(members):
+    """Every pair of member regions, [a, b] in the order of member_regions: one inter-region connection per pair."""
+    return [list(pair) for pair in combinations(member_regions(members), 2)]
+
+
+def attachment_ids(attachments):
+    """{vpc_id: transit_router_attachment_id} of VPC attachments (the last one of a VPC wins; None while only planned)."""
+    return dict((attachment["vpc_id"], attachment.get("transit_router_attachment_id")) for attachment in attachments)
+
+
+def member_routes(members, attachment_of):
+    """{vpc_id: [route]} - each member to every CIDR block of every other member, through the member's own attachment.
+
+    A member whose attachment has no id (check mode, or not attached) gets no route; every member has a key.
+    The routes have the shape of vpc_route_entry's ``routes``.
+    """
+    routes = dict((member["vpc_id"], []) for member in members)
+    for member in members:
+        hop = attachment_of.get(member["vpc_id"])
+        if hop is None:
+            continue
+        for other in members:
+            if other["vpc_id"] == member["vpc_id"]:
+                continue
+            for cidr in other.get("cidr_blocks") or []:
+                routes[member["vpc_id"]].append({
+                    "destination_cidr_block": cidr, "next_hop_type": "Attachment", "next_hop_id": hop, "name": MEMBER_ROUTE_NAME,
+                    "description": "cen_connect: to %s in %s" % (other["vpc_id"], other["region"]),
+                })
+    return routes
+
+
+def vpc_attachments_of(members, results):
+    """The fact cen_connect's vpc_attachments: each member (as cen_info resolved it) with its attachment's ids and status.
+
+    ``results`` are the waiting loop's results, in the members' order (each with ``attachment``).
+    """
+    attachments = []
+    for member, result in zip(members, results):
+        attachment = result["attachment"]
+        attachments.append({
+            "region": member["region"], "vpc_id": member["vpc_id"], "route_table_id": member["route_table_id"],
+            "cidr_blocks": member["cidr_blocks"], "transit_router_attachment_id": attachment["transit_router_attachment_id"],
+            "transit_router_route_table_id": attachment["route_table_id"], "status": attachment["status"],
+        })
+    return attachments
+
+
+def route_entries_made(results):
+    """The route entries of the vpc_route_entry loop's results, each with its member's vpc_id and route_table_id
+    (items skipped, in check mode or with auto_publish, have no ``routes``)."""
+    entries = []
+    for result in results or []:
+        if "routes" not in result:
+            continue
+        where = {"vpc_id": result["item"]["vpc_id"], "route_table_id": result["item"]["route_table_id"]}
+        entries.extend(dict(route, **where) for route in result["routes"])
+    return entries
+
+
+def cen_connect_fact(cen_id, route_mode, members, routers, vpc_attachments, peers, route_entries):
+    """The fact cen_connect after a connect: every id for the next roles.
+
+    ``routers`` and ``peers`` are the waiting loops' results (in the order of member_regions and region_pairs),
+    ``vpc_attachments`` what vpc_attachments_of returned, ``route_entries`` the results of the vpc_route_entry loop.
+    """
+    return {
+        "cen_id": cen_id,
+        "route_mode": route_mode,
+        "transit_routers": dict(zip(member_regions(members), [result["transit_router"] for result in routers])),
+        "vpc_attachments": vpc_attachments,
+        "peer_attachments": [result["peer_attachment"] for result in peers],
+        "peer_regions": region_pairs(members),
+        "route_entries": route_entries_made(route_entries),
+    }
+
+
+def cen_disconnect_plan(cen, members):
+    """What the teardown of cen_connect may remove from ``cen`` (cen_info's CEN) for these members, and what stays.
+
+    Other VPCs (not members) may still use the member regions' transit routers and the connections between them:
+    a connection stays when either of its transit routers carries a VPC attachment of another VPC, and a transit
+    router stays when it carries such an attachment or a connection that stays (connections outside the member
+    regions included). Returns attachment_of (the members' attachments found), kept_pairs, peers_to_delete
+    (sorted region pairs), kept_routers, routers_to_delete (cen_info's transit routers) and
+    all_routers_deleted (the CEN is then empty of transit routers).
+    """
+    member_ids = [member["vpc_id"] for member in members]
+    regions = member_regions(members)
+    attachments = cen.get("vpc_attachments") or []
+    peers = cen.get("peer_attachments") or []
+    routers = cen.get("transit_routers") or []
+
+    attachment_of = attachment_ids([attachment for attachment in attachments if attachment["vpc_id"] in member_ids])
+    foreign_routers = [attachment["transit_router_id"] for attachment in attachments if attachment["vpc_id"] not in member_ids]
+    our_peers = [peer for peer in peers if peer["region_id"] in regions and peer["peer_transit_router_region_id"] in regions]
+    foreign_peers = [peer for peer in peers if peer not in our_peers]
+    kept_peers = ([peer for peer in our_peers if peer["transit_router_id"] in foreign_routers]
+                  + [peer for peer in our_peers if peer["peer_transit_router_id"] in foreign_routers])
+    kept_pairs = _unique([sorted([peer["region_id"], peer["peer_transit_router_region_id"]]) for peer in kept_peers])
+    kept_routers = _unique(foreign_routers
+                           + [peer["transit_router_id"] for peer in foreign_peers + kept_peers]
+                           + [peer["peer_transit_router_id"] for peer in foreign_peers + kept_peers])
+    to_delete = [router for router in routers if router["region_id"] in regions and router["transit_router_id"] not in kept_routers]
+    return {
+        "attachment_of": attachment_of,
+        "kept_pairs": kept_pairs,
+        "peers_to_delete": [pair for pair in (sorted(pair) for pair in region_pairs(members)) if pair not in kept_pairs],
+        "kept_routers": kept_routers,
+        "routers_to_delete": to_delete,
+        "all_routers_deleted": len(to_delete) == len(routers),
+    }
+
+
+def connection_pending(cen_connect):
+    """What step 1 would create before anything can be routed (check mode): '' when the CEN and every attachment exist."""
+    if cen_connect.get("cen_id") is None:
+        return "the CEN"
+    missing = [attachment["vpc_id"] for attachment in cen_connect.get("vpc_attachments") or []
+               if not attachment.get("transit_router_attachment_id")]
+    return "the VPC attachment of " + ", ".join(missing) if missing else ""
+
+
+# ---------------------------------------------------------------- teardown: the fact cen_connect rebuilt from cen_info
+
+
+def member_attachments(members, cens):
+    """The members that have a VPC attachment in the first CEN, each with its transit_router_attachment_id, in order."""
+    if not cens:
+        return []
+    attachment_of = attachment_ids(cens[0].get("vpc_attachments") or [])
+    return [dict(member, transit_router_attachment_id=attachment_of[member["vpc_id"]]) for member in members if member["vpc_id"] in attachment_of]
+
+
+def rebuilt_route_entries(attachments, members):
+    """The route entries cen_connect made between the members (shape of cen_connect.route_entries, the keys registry_routes reads)."""
+    return [{"vpc_id": attachment["vpc_id"], "route_table_id": attachment["route_table_id"], "destination_cidr_block": cidr,
+             "next_hop_id": attachment["transit_router_attachment_id"]}
+            for attachment in attachments for other in members if other["vpc_id"] != attachment["vpc_id"]
+            for cidr in other.get("cidr_blocks") or []]
+
+
+def rebuilt_cen_connect(cen_info, route_mode="vpc_route_entries"):
+    """The fact cen_connect as step 1 left it, from cen_info's result; {} unless two or more members are attached."""
+    attachments = member_attachments(cen_info.get("members") or [], cen_info.get("cens") or [])
+    if len(attachments) < 2:
+        return {}
+    return {
+        "cen_id": cen_info["cens"][0]["cen_id"],
+        "route_mode": route_mode,
+        "vpc_attachments": attachments,
+        "route_entries": rebuilt_route_entries(attachments, cen_info.get("members") or []),
+    }
+
+
+# ---------------------------------------------------------------- registry_routes
+
+
+def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
+    """The inputs of registry_routes: the explicit ones where given, else the facts of cen_connect and registry_endpoints.
+
+    ``role`` holds the role's variables without their prefix: source_vpc_id, registry_vpc_id, next_hop_instance_id,
+    cen_id, source, registry_vpc, endpoints, reachable_cidrs. Returns cen_id, source_vpc, registry_vpc, endpoints,
+    reachable_cidrs and member_ids (cen_connect's members, for messages).
+    """
+    cen = cen_connect or {}
+    found = registry_endpoints or {}
+    members = cen.get("vpc_attachments") or []
+    source_given = role.get("source") or {}
+    registry_given = role.get("registry_vpc") or {}
+
+    # The registry VPC: named, else the only member in the registry's region; the source: named, else the only other member.
+    registry_region = registry_given.get("region") or found.get("region", "")
+    in_region = [member["vpc_id"] for member in members if member.get("region") == registry_region]
+    registry_vpc_id = (role.get("registry_vpc_id") or registry_given.get("vpc_id") or (in_region[0] if len(in_region) == 1 else ""))
+    others = [member["vpc_id"] for member in members if member["vpc_id"] != registry_vpc_id]
+    source_vpc_id = role.get("source_vpc_id") or source_given.get("vpc_id") or (others[0] if len(others) == 1 else "")
+
+    # A member gives {region, vpc_id, route_table_id, cidr_blocks, transit_router_attachment_id}; the explicit dicts
+    # override it key by key (keys left empty do not).
+    source_member = _first([member for member in members if member["vpc_id"] == source_vpc_id]) or {}
+    registry_member = _first([member for member in members if member["vpc_id"] == registry_vpc_id]) or {}
+    source_vpc = {"region": source_member.get("region", ""), "vpc_id": source_vpc_id,
+                  "route_table_id": _or_empty(source_member.get("route_table_id"), ""),
+                  "attachment_id": _or_empty(source_member.get("transit_router_attachment_id"), ""),
+                  "cidr_blocks": source_member.get("cidr_blocks", [])}
+    source_vpc.update(_given(source_given))
+    # The registry VPC's route table stays the system table by default (only its entries can be advertised),
+    # whatever table cen_connect wrote its member routes into.
+    registry_vpc = {"region": registry_member.get("region", ""), "vpc_id": registry_vpc_id, "route_table_id": "",
+                    "cidr_blocks": registry_member.get("cidr_blocks", []), "vswitch_cidr_blocks": [],
+                    "next_hop_instance_id": role.get("next_hop_instance_id", "")}
+    registry_vpc.update(_given(registry_given))
+
+    # cen_connect already routes the source to the other members' CIDR blocks through the source's attachment
+    # (or, with auto_publish, the transit routers publish them): addresses inside need no route of their own.
+    routed = [entry["destination_cidr_block"] for entry in cen.get("route_entries") or []
+              if entry.get("vpc_id") == source_vpc.get("vpc_id") and entry.get("next_hop_id") == source_vpc.get("attachment_id")]
+    published = []
+    if cen.get("route_mode", "") == "auto_publish":
+        published = _flatten([member.get("cidr_blocks") for member in members if member["vpc_id"] != source_vpc.get("vpc_id")])
+    return {
+        "cen_id": role.get("cen_id") or cen.get("cen_id") or "",
+        "source_vpc": source_vpc,
+        "registry_vpc": registry_vpc,
+        "endpoints": role.get("endpoints") or plan_endpoints(found),
+        "reachable_cidrs": _unique(list(role.get("reachable_cidrs") or []) + routed + published),
+        "member_ids": [member["vpc_id"] for member in members],
+    }
+
+
+def _flatten(values):
+    flat = []
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            flat.extend(_flatten(value))
+        elif value is not None:
+            flat.append(value)
+    return flat
+
+
+def plan_endpoints(registry_endpoints):
+    """The fact registry_endpoints in the shape of registry_access_plan's ``endpoints`` (only the keys it knows); {} for none."""
+    if not registry_endpoints:
+        return {}
+    registry, auth, oss = (registry_endpoints.get(kind) or {} for kind in ("registry", "auth", "oss"))
+    return {
+        "registry": {"domain": registry.get("domain"), "addresses": registry.get("addresses")},
+        "auth": {"domain": auth.get("domain"), "addresses": auth.get("addresses"), "takeover": _as_bool(registry_endpoints.get("takeover", False))},
+        "oss": {"domain": oss.get("domain"), "addresses": oss.get("addresses"), "bucket": oss.get("bucket")},
+    }
+
+
+def registry_route_entries(plan, description):
+    """The access plan's routes in the shape of vpc_route_entry, and the registry routes to advertise.
+
+    Returns source_routes, registry_routes ({destination_cidr_block, next_hop_type, next_hop_id, description}) and
+    advertised (destination CIDR blocks).
+    """
+    def shape(route):
+        return {"destination_cidr_block": route["destination_cidr_block"], "next_hop_type": route["next_hop_type"],
+                "next_hop_id": route["next_hop_id"], "description": description}
+
+    return {
+        "source_routes": [shape(route) for route in plan.get("source_routes") or []],
+        "registry_routes": [shape(route) for route in plan.get("registry_routes") or []],
+        "advertised": [route["destination_cidr_block"] for route in plan.get("registry_routes") or [] if route.get("advertise")],
+    }
+
+
+def _ran(result):
+    """A registered result, or {} when its task was skipped (or never ran)."""
+    return {} if not result or result.get("skipped") else result
+
+
+def registry_routes_fact(state, inputs, plan, source, registry, advertisement):
+    """The fact registry_routes: the inputs, the plan, and the results of the route and advertisement tasks."""
+    results = [_ran(source), _ran(registry), _ran(advertisement)]
+    return {
+        "state": state,
+        "inputs": {"cen_id": inputs["cen_id"], "source": inputs["source_vpc"], "registry_vpc": inputs["registry_vpc"],
+                   "endpoints": inputs["endpoints"], "reachable_cidrs": inputs["reachable_cidrs"]},
+        "plan": plan,
+        "source": results[0],
+        "registry": results[1],
+        "advertisement": results[2],
+        "changed": any(bool(result.get("changed")) for result in results),
+    }
+
+
+def blocking_findings(plan):
+    """The plan's errors that were not accepted."""
+    return [finding for finding in plan.get("findings") or [] if finding.get("severity") == "error" and not finding.get("accepted")]
+
+
+# ---------------------------------------------------------------- registry_endpoints
+
+KNOWN_EXAMPLES = {
+    "registry": ("my-registry-registry-vpc.cn-hangzhou.cr.aliyuncs.com", "10.0.0.201"),
+    "auth": ("dockerauth-vpc.cn-hangzhou.aliyuncs.com", "100.103.7.181"),
+    "oss": ("oss-cn-hangzhou-internal.aliyuncs.com", "100.118.28.43"),
+}
+
+
+def known_endpoints_errors(known):
+    """One message per endpoint of registry_endpoints_known that lacks its addresses (or, but for the registry, its domain)."""
+    errors = []
+    for kind, (domain, address) in KNOWN_EXAMPLES.items():
+        value = known.get(kind) if isinstance(known, dict) else None
+        complete = (isinstance(value, dict) and len(value.get("addresses") or []) > 0
+                    and (kind == "registry" or len(value.get("domain") or "") > 0))
+        if not complete:
+            errors.append("registry_endpoints_known.%s needs %s, for example %s: {domain: %s, addresses: [%s]}." % (
+                kind, "addresses" if kind == "registry" else "domain and addresses", kind, domain, address))
+    return errors
+
+
+def known_probe_result(known, registry_domain, oss_bucket=""):
+    """registry_endpoints_known in the shape of registry_endpoint_info's result (the probe it replaces)."""
+    given = "registry_endpoints_known (not probed)"
+    return {
+        "probe": {"host": ""},
+        "registry": {"domain": known["registry"].get("domain") or registry_domain, "addresses": known["registry"]["addresses"],
+                     "unexpected_addresses": []},
+        "auth": {"domain": known["auth"]["domain"], "addresses": known["auth"]["addresses"], "realm": "https://%s/auth" % known["auth"]["domain"],
+                 "service": "", "kind": "given", "found_by": given, "takeover": known.get("takeover", False)},
+        "oss": {"domain": known["oss"]["domain"], "addresses": known["oss"]["addresses"], "bucket": oss_bucket or None,
+                "found_by": given, "outside_vip_ranges": []},
+    }
+
+
+def registry_endpoints_source(instance, probe_vpc_id):
+    """From cr_instance_info's instance: the registry domain, the linked-VPC addresses to expect (the probe VPC's, else
+    every linked VPC's) and the instance's own domains (VPC, then internet)."""
+    registry = instance["endpoints"]["registry"]
+    links = [link for link in registry["vpc"].get("linked_vpcs") or [] if link.get("ip")]
+    if probe_vpc_id:
+        links = [link for link in links if link.get("vpc_id") == probe_vpc_id]
+    return {
+        "domain": registry["vpc"]["domains"][0],
+        "linked_ips": [link["ip"] for link in links],
+        "own_domains": _unique(list(registry["vpc"]["domains"]) + list((registry.get("internet") or {}).get("domains") or [])),
+    }
+
+
+def registry_endpoints_fact(instance, region, probe, linked_ips, result, known=False):
+    """The fact registry_endpoints from the instance, the probe's (or registry_endpoints_known's) result and the probe host."""
+    registry, auth, oss = result["registry"], result["auth"], result["oss"]
+    if known:
+        registry_found = "addresses from registry_endpoints_known (not probed)"
+    else:
+        registry_found = "addresses resolved on %s (%s)" % (probe, result["probe"]["host"])
+    warnings = []
+    if registry.get("unexpected_addresses"):
+        warnings.append("%s resolves to %s on %s, not to the linked VPC address %s that the API reports" % (
+            registry["domain"], ", ".join(registry["unexpected_addresses"]), probe, ", ".join(linked_ips)))
+    if oss.get("outside_vip_ranges"):
+        warnings.append("%s resolves to %s, outside the published OSS VIP ranges of %s" % (
+            oss["domain"], ", ".join(oss["outside_vip_ranges"]), region))
+    return {
+        "instance_id": instance["instance_id"],
+        "instance_name": instance["instance_name"],
+        "region": region,
+        "probe_host": probe,
+        "linked_vpc_addresses": linked_ips,
+        "registry": {"domain": registry["domain"], "addresses": registry["addresses"],
+                     "found_by": "VPC endpoint domain from cr_instance_info (%s); %s" % (instance["instance_id"], registry_found)},
+        "auth": dict((key, auth[key]) for key in ("domain", "addresses", "realm", "service", "kind", "found_by")),
+        "oss": dict((key, oss[key]) for key in ("domain", "addresses", "bucket", "found_by")),
+        "takeover": auth["takeover"],
+        "warnings": warnings,
+    }
+
+
+# ---------------------------------------------------------------- registry_client
+
+CA_DIRECTORIES = {"docker": "/etc/docker/certs.d/", "podman": "/etc/containers/certs.d/"}
+
+
+def registry_ca_path(engine, registry_domain):
+    """Where the engine reads a registry's CA: docker's certs.d, else (podman) the containers' certs.d."""
+    return "%s%s/ca.crt" % (CA_DIRECTORIES["docker" if engine == "docker" else "podman"], registry_domain)
+
+
+def verify_endpoints(endpoints):
+    """registry_client_verify's registry/auth/oss from a registry_endpoints fact: with takeover the auth domain
+    resolves to the registry's addresses."""
+    registry, auth, oss = endpoints["registry"], endpoints["auth"], endpoints["oss"]
+    takeover = _as_bool(endpoints.get("takeover", False))
+    return {
+        "registry": {"domain": registry["domain"], "addresses": registry["addresses"]},
+        "auth": {"domain": auth["domain"], "addresses": registry["addresses"] if takeover else auth["addresses"]},
+        "oss": {"domain": oss["domain"], "addresses": oss["addresses"]},
+    }
+
+
+def client_reports(host_facts):
+    """The verification reports of the hosts (each host's facts or hostvars) that have a fact registry_client with one."""
+    reports = []
+    for facts in host_facts:
+        client = facts.get("registry_client") if facts is not None else None
+        if client is not None and client.get("report"):
+            reports.append(client["report"])
+    return reports
+
+
+# ---------------------------------------------------------------- cross_region_access
+
+_ENDPOINT_KINDS = ("registry", "auth", "oss")
+
+
+def cross_region_summary(cen_connect, registry_endpoints, registry_routes):
+    """The fact cross_region_access: what steps 1 to 3 did, in the short forms the summary prints."""
+    plan = (registry_routes or {}).get("plan") or {}
+    learned = ((registry_routes or {}).get("advertisement") or {}).get("learned") or {}
+    return {
+        "cen_id": cen_connect["cen_id"],
+        "attachments": [[attachment["vpc_id"], attachment["transit_router_attachment_id"]] for attachment in cen_connect["vpc_attachments"]],
+        "endpoints": [[registry_endpoints[kind]["domain"], ", ".join(str(address) for address in registry_endpoints[kind]["addresses"])]
+                      for kind in _ENDPOINT_KINDS],
+        "takeover": registry_endpoints["takeover"],
+        "source_routes": [route["destination_cidr_block"] for route in plan.get("source_routes") or []],
+        "registry_routes": [route["destination_cidr_block"] for route in plan.get("registry_routes") or []],
+        "learned_by": learned.get("transit_router_route_table_id"),
+        "findings": [finding["message"] for finding in plan.get("findings") or [] if finding.get("severity") != "info"],
+        "hosts_lines": ["%s %s" % (entry["ip"], " ".join(entry["names"])) for entry in plan.get("hosts_entries") or []],
+    }
+
+
+def cross_region_report(summary, registry_routes):
+    """The summary's lines (steps 1 to 3, the findings, and the /etc/hosts lines every client needs)."""
+    inputs = (registry_routes or {}).get("inputs") or {}
+    attachment = (inputs.get("source") or {}).get("attachment_id", "-")
+    instance = (inputs.get("registry_vpc") or {}).get("next_hop_instance_id", "-")
+    return [
+        "Step 1: CEN %s; VPC attachments %s" % (summary["cen_id"], ", ".join(" -> ".join(str(v) for v in pair) for pair in summary["attachments"])),
+        "Step 2: %s; auth-domain takeover %s" % ("; ".join(" = ".join(pair) for pair in summary["endpoints"]), summary["takeover"]),
+        "Step 3: source routes %s -> %s; covering route(s) %s -> %s, advertised and learned by %s" % (
+            ", ".join(summary["source_routes"]) or "none", attachment, ", ".join(summary["registry_routes"]) or "none", instance,
+            summary["learned_by"]),
+        "Findings: %s" % (" | ".join(summary["findings"]) or "none"),
+        "The /etc/hosts lines every client needs (step 4 writes them on the hosts of the group registry_clients):",
+        summary["hosts_lines"],
+    ]
