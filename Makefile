@@ -176,12 +176,12 @@ molecule: $(VENV_STAMP) collection ## molecule test for every scenario in extens
 
 ##@ Demo and packaging
 
-# scripts/demo (the probe lab, two runs of playbooks/demo.yml) runs under scripts/twin-run;
-# without it, playbooks/demo.yml alone.
-DEMO_COMMAND ?= scripts/twin-run $(if $(wildcard scripts/demo),scripts/demo,$(VENV)/bin/ansible-playbook playbooks/demo.yml)
+# scripts/demo (the network twin, two runs of tests/demo/demo.yml, teardown) runs under scripts/twin-run;
+# without it, tests/demo/demo.yml alone with the seed inventory.
+DEMO_COMMAND ?= scripts/twin-run $(if $(wildcard scripts/demo),scripts/demo,$(VENV)/bin/ansible-playbook -i tests/demo/inventory/twin.yml tests/demo/demo.yml)
 
 .PHONY: demo
-demo: $(VENV_STAMP) collection ## start the cloud twin and run playbooks/demo.yml against it
+demo: $(VENV_STAMP) collection ## start the cloud twin and run tests/demo/demo.yml against it
 	PATH=$(VENV)/bin:$$PATH TWIN_PYTHON=$(VENV)/bin/python $(DEMO_COMMAND)
 
 .PHONY: twin

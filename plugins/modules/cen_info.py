@@ -91,8 +91,8 @@ EXAMPLES = r"""
     cen_name: acr-access
     region: cn-hangzhou
     validate_members:
-      - {region: cn-hangzhou, vpc_id: vpc-bp1twin0000000000001, vswitch_ids: [vsw-bp1twin00000000000j1, vsw-bp1twin00000000000k1]}
-      - {region: cn-shanghai, vpc_id: vpc-uf6twin0000000000001, vswitch_ids: [vsw-uf6twin00000000000m1, vsw-uf6twin00000000000n1]}
+      - {region: cn-hangzhou, vpc_id: vpc-bp1example00000000001, vswitch_ids: [vsw-bp1example000000000j1, vsw-bp1example000000000k1]}
+      - {region: cn-shanghai, vpc_id: vpc-uf6example00000000001, vswitch_ids: [vsw-uf6example000000000m1, vsw-uf6example000000000n1]}
   register: checked
 """
 
@@ -107,7 +107,7 @@ cens:
       description: The ID of the CEN.
       returned: always
       type: str
-      sample: cen-twn0000000000000001
+      sample: cen-example00000000001
     name:
       description: Its name.
       returned: always
@@ -138,8 +138,8 @@ cens:
       returned: always
       type: list
       elements: dict
-      sample: [{transit_router_id: tr-bp1twn00000000000002, region_id: cn-hangzhou, status: Active,
-                system_route_table_id: vtb-bp1twn00000000000003, route_table_ids: [vtb-bp1twn00000000000003]}]
+      sample: [{transit_router_id: tr-bp1example00000000001, region_id: cn-hangzhou, status: Active,
+                system_route_table_id: vtb-bp1example00000000002, route_table_ids: [vtb-bp1example00000000002]}]
     vpc_attachments:
       description: Its VPC attachments, as M(alicloud.acr_access.cen_transit_router_vpc_attachment) returns them (without
         C(route_table_id), C(association_status), C(propagation_status)), plus C(associations) and C(propagations),
@@ -147,16 +147,16 @@ cens:
       returned: always
       type: list
       elements: dict
-      sample: [{transit_router_attachment_id: tr-attach-twn0000000000000a, vpc_id: vpc-bp1twin0000000000001, status: Attached,
-                zone_mappings: [{zone_id: cn-hangzhou-j, vswitch_id: vsw-bp1twin00000000000j1}],
-                associations: [{route_table_id: vtb-bp1twn00000000000003, status: Active}],
-                propagations: [{route_table_id: vtb-bp1twn00000000000003, status: Active}]}]
+      sample: [{transit_router_attachment_id: tr-attach-example0000000000a, vpc_id: vpc-bp1example00000000001, status: Attached,
+                zone_mappings: [{zone_id: cn-hangzhou-j, vswitch_id: vsw-bp1example000000000j1}],
+                associations: [{route_table_id: vtb-bp1example00000000002, status: Active}],
+                propagations: [{route_table_id: vtb-bp1example00000000002, status: Active}]}]
     peer_attachments:
       description: Its inter-region connections, as M(alicloud.acr_access.cen_transit_router_peer_attachment) returns them.
       returned: always
       type: list
       elements: dict
-      sample: [{transit_router_attachment_id: tr-attach-twn0000000000000c, region_id: cn-hangzhou,
+      sample: [{transit_router_attachment_id: tr-attach-example0000000000c, region_id: cn-hangzhou,
                 peer_transit_router_region_id: cn-shanghai, status: Attached, bandwidth: 10, bandwidth_type: DataTransfer}]
 members:
   description: The members of O(validate_members), checked and resolved.
@@ -173,18 +173,18 @@ members:
       description: The VPC.
       returned: always
       type: str
-      sample: vpc-uf6twin0000000000001
+      sample: vpc-uf6example00000000001
     vswitch_ids:
       description: The vSwitches, as given.
       returned: always
       type: list
       elements: str
-      sample: [vsw-uf6twin00000000000m1, vsw-uf6twin00000000000n1]
+      sample: [vsw-uf6example000000000m1, vsw-uf6example000000000n1]
     zones:
       description: Zone ID to vSwitch ID.
       returned: always
       type: dict
-      sample: {cn-shanghai-m: vsw-uf6twin00000000000m1, cn-shanghai-n: vsw-uf6twin00000000000n1}
+      sample: {cn-shanghai-m: vsw-uf6example000000000m1, cn-shanghai-n: vsw-uf6example000000000n1}
     cidr_blocks:
       description: The VPC's IPv4 CIDR blocks (primary first, then the secondary ones).
       returned: always
@@ -195,7 +195,7 @@ members:
       description: The VPC route table for routes to the other members (as given, or the VPC's system route table).
       returned: always
       type: str
-      sample: vtb-uf6twin0000000000001
+      sample: vtb-uf6example00000000001
 reachable_regions:
   description: The regions whose VPCs a CEN can attach, or null when the endpoint cannot tell (then a region is only checked by finding the VPC in it).
   returned: when O(validate_members) is given

@@ -22,7 +22,7 @@ author:
 options:
   cen_id:
     description:
-      - The ID of an existing CEN instance, for example V(cen-twn0000000000000001).
+      - The ID of an existing CEN instance, for example V(cen-example00000000001).
       - With O(state=present), a CEN with this ID must exist (the module does not create one with a given ID);
         O(name) then renames it.
     type: str
@@ -45,17 +45,13 @@ options:
   wait:
     description:
       - Wait until a new CEN is V(Active), or until a deleted one is gone.
-    type: bool
-    default: true
   wait_timeout:
-    description:
-      - How many seconds the whole task may take, every wait included (one budget for the task).
-    type: int
     default: 300
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait
 attributes:
   check_mode:
     support: full
@@ -98,7 +94,7 @@ cen:
       description: The ID of the CEN instance.
       returned: when present
       type: str
-      sample: cen-twn0000000000000001
+      sample: cen-example00000000001
     name:
       description: The name.
       returned: when present

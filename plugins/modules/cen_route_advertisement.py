@@ -15,7 +15,7 @@ description:
     waits until they are no longer published.
   - Reads C(DescribePublishedRouteEntries) once and publishes only what is not published yet, so a second run makes no change.
   - Only entries of the VPC's B(system) route table can be advertised to a transit router (the transit router guide; the API answers
-    C(InvalidOperation.UnsupportRouteTableType)). The seed procedure speaks of a custom route table; this module checks the table type
+    C(InvalidOperation.UnsupportRouteTableType)). The console procedure speaks of a custom route table; this module checks the table type
     with C(DescribeRouteTableList) first and fails with the fix (use the system route table) before any write.
   - Optionally waits until a transit router has learned the advertised routes (O(learned_by)), for example the transit router of
     the other region of an inter-region connection. The ids of O(learned_by) are checked before any change.
@@ -62,18 +62,16 @@ options:
         type: str
   wait:
     description: Wait until every listed entry is V(Published) (or no longer published with O(state=absent)).
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds for the whole task, one budget for every change and wait (publishing, then learning by O(learned_by)).
       - No change is sent once it is spent; the task then fails naming the change it did not make.
-    type: int
     default: 300
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait
 attributes:
   check_mode:
     support: full
@@ -101,7 +99,7 @@ EXAMPLES = r"""
   alicloud.acr_access.cen_route_advertisement:
     region: cn-hangzhou
     cen_id: "{{ cen_id }}"
-    vpc_id: vpc-bp1twin0000000000001
+    vpc_id: vpc-bp1example00000000001
     destination_cidr_blocks: [100.0.0.0/8]
     learned_by:
       transit_router_attachment_id: "{{ shanghai_attachment_id }}"
@@ -110,7 +108,7 @@ EXAMPLES = r"""
   alicloud.acr_access.cen_route_advertisement:
     region: cn-hangzhou
     cen_id: "{{ cen_id }}"
-    vpc_id: vpc-bp1twin0000000000001
+    vpc_id: vpc-bp1example00000000001
     destination_cidr_blocks: [100.0.0.0/8]
     state: absent
 """
@@ -120,7 +118,7 @@ route_table_id:
   description: The VPC route table whose entries were advertised.
   returned: success
   type: str
-  sample: vtb-bp1twin0000000000001
+  sample: vtb-bp1example00000000001
 entries:
   description: One item per listed destination, in the order given (the API's fields in snake_case).
   returned: success
@@ -141,7 +139,7 @@ entries:
       description: The VPC route table of the entry.
       returned: when the entry exists
       type: str
-      sample: vtb-bp1twin0000000000001
+      sample: vtb-bp1example00000000001
     next_hop_type:
       description: The next hop type of the VPC route entry.
       returned: when the entry exists
@@ -151,7 +149,7 @@ entries:
       description: The next hop of the VPC route entry.
       returned: when the entry exists
       type: str
-      sample: i-bp1twin0000000000001
+      sample: i-bp1example000000001
     route_type:
       description: The type of the VPC route entry (V(Custom), V(System)).
       returned: when the entry exists
@@ -181,12 +179,12 @@ learned:
       description: The transit router (when found from an attachment).
       returned: when known
       type: str
-      sample: tr-uf6twn00000000000001
+      sample: tr-uf6example00000000001
     transit_router_route_table_id:
       description: The transit router route table that was watched.
       returned: always
       type: str
-      sample: vtb-uf6twn00000000000001
+      sample: vtb-uf6example00000000002
     routes:
       description: The learned route of each destination.
       returned: always

@@ -42,17 +42,13 @@ options:
     description:
       - Wait until a new transit router is V(Active), or a deleted one is gone.
       - With V(false) the module returns at once; run it again with V(true) to wait (that run only reads).
-    type: bool
-    default: true
   wait_timeout:
-    description:
-      - How many seconds the whole task may take, every wait included (one budget for the task).
-    type: int
     default: 600
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait
 attributes:
   check_mode:
     support: full
@@ -98,7 +94,7 @@ transit_router:
       description: The ID of the transit router.
       returned: when present
       type: str
-      sample: tr-bp1twn00000000000002
+      sample: tr-bp1example00000000001
     transit_router_name:
       description: Its name.
       returned: when present
@@ -113,7 +109,7 @@ transit_router:
       description: The CEN it belongs to.
       returned: when present
       type: str
-      sample: cen-twn0000000000000001
+      sample: cen-example00000000001
     region_id:
       description: Its region.
       returned: when present
@@ -138,7 +134,7 @@ transit_router:
       description: The ID of its system route table (null in check mode for a new one).
       returned: when present
       type: str
-      sample: vtb-bp1twn00000000000003
+      sample: vtb-bp1example00000000002
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api

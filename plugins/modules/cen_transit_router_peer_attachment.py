@@ -75,17 +75,13 @@ options:
   wait:
     description:
       - Wait until the connection is C(Attached) (after a create or an update), or gone.
-    type: bool
-    default: true
   wait_timeout:
-    description:
-      - How many seconds the whole task may take, every wait included (one budget for the task).
-    type: int
     default: 900
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait
 attributes:
   check_mode:
     support: full
@@ -131,22 +127,22 @@ peer_attachment:
       description: The ID of the connection.
       returned: when present
       type: str
-      sample: tr-attach-twn0000000000000c
+      sample: tr-attach-example0000000000c
     transit_router_id:
       description: The transit router on the side that created the connection.
       returned: when present
       type: str
-      sample: tr-bp1twn00000000000002
+      sample: tr-bp1example00000000001
     peer_transit_router_id:
       description: The transit router on the other side.
       returned: when present
       type: str
-      sample: tr-uf6twn00000000000004
+      sample: tr-uf6example00000000001
     cen_id:
       description: The CEN.
       returned: when present
       type: str
-      sample: cen-twn0000000000000001
+      sample: cen-example00000000001
     region_id:
       description: The region of RV(peer_attachment.transit_router_id).
       returned: when present

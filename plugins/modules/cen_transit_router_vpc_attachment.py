@@ -89,18 +89,16 @@ options:
   wait:
     description:
       - Wait for the attachment to be C(Attached) (and the association and propagation C(Active)), or to be gone.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - How many seconds the whole task may take, every step included (one budget, not one per step).
         Attaching takes minutes in the cloud. No change is started once the time is spent.
-    type: int
     default: 1800
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait
 attributes:
   check_mode:
     support: full
@@ -130,22 +128,22 @@ EXAMPLES = r"""
     vswitch_ids: "{{ item.vswitch_ids }}"
     wait: false
   loop:
-    - {region: cn-hangzhou, vpc_id: vpc-bp1twin0000000000001, vswitch_ids: [vsw-bp1twin00000000000j1, vsw-bp1twin00000000000k1]}
-    - {region: cn-shanghai, vpc_id: vpc-uf6twin0000000000001, vswitch_ids: [vsw-uf6twin00000000000m1, vsw-uf6twin00000000000n1]}
+    - {region: cn-hangzhou, vpc_id: vpc-bp1example00000000001, vswitch_ids: [vsw-bp1example000000000j1, vsw-bp1example000000000k1]}
+    - {region: cn-shanghai, vpc_id: vpc-uf6example00000000001, vswitch_ids: [vsw-uf6example000000000m1, vsw-uf6example000000000n1]}
 
 - name: Then wait for them, associate and propagate (the same task with wait true)
   alicloud.acr_access.cen_transit_router_vpc_attachment:
     cen_id: "{{ cen_id }}"
     region: cn-hangzhou
-    vpc_id: vpc-bp1twin0000000000001
-    vswitch_ids: [vsw-bp1twin00000000000j1, vsw-bp1twin00000000000k1]
+    vpc_id: vpc-bp1example00000000001
+    vswitch_ids: [vsw-bp1example000000000j1, vsw-bp1example000000000k1]
   register: attachment
 
 - name: Detach (propagation and association are removed first)
   alicloud.acr_access.cen_transit_router_vpc_attachment:
     cen_id: "{{ cen_id }}"
     region: cn-hangzhou
-    vpc_id: vpc-bp1twin0000000000001
+    vpc_id: vpc-bp1example00000000001
     state: absent
 """
 
@@ -159,17 +157,17 @@ attachment:
       description: The ID of the attachment, the next hop of VPC routes of type C(Attachment).
       returned: when present
       type: str
-      sample: tr-attach-twn0000000000000a
+      sample: tr-attach-example0000000000a
     transit_router_id:
       description: The transit router.
       returned: when present
       type: str
-      sample: tr-bp1twn00000000000002
+      sample: tr-bp1example00000000001
     cen_id:
       description: The CEN.
       returned: when present
       type: str
-      sample: cen-twn0000000000000001
+      sample: cen-example00000000001
     region_id:
       description: The region.
       returned: when present
@@ -179,7 +177,7 @@ attachment:
       description: The attached VPC.
       returned: when present
       type: str
-      sample: vpc-bp1twin0000000000001
+      sample: vpc-bp1example00000000001
     status:
       description: V(Attaching), V(Attached), V(Modifying) or V(Detaching).
       returned: when present
@@ -220,12 +218,12 @@ attachment:
           description: The vSwitch in that zone.
           returned: always
           type: str
-          sample: vsw-bp1twin00000000000j1
+          sample: vsw-bp1example000000000j1
     route_table_id:
       description: The transit router route table the module associates with and propagates to.
       returned: when present
       type: str
-      sample: vtb-bp1twn00000000000003
+      sample: vtb-bp1example00000000002
     association_status:
       description: Status of the association with RV(attachment.route_table_id) (V(Associating), V(Active)...), V(pending) when
         O(wait=false) left it for a later run, null when there is none.

@@ -23,17 +23,6 @@ description:
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
-  registry_domain:
-    description:
-      - The registry's domain, usually C(<instance-name>-registry-vpc.<region>.cr.aliyuncs.com).
-      - Required unless O(instance_name) and O(region) are given.
-    type: str
-  instance_name:
-    description: The instance's name; with O(region) it gives the VPC endpoint domain when O(registry_domain) is not set.
-    type: str
-  region:
-    description: The region of the instance, for example V(cn-hangzhou).
-    type: str
   instance_domains:
     description: More domains of the instance (for example its internet endpoint); a realm on any of them also means takeover.
     type: list
@@ -80,6 +69,7 @@ notes:
   - The module never reports C(changed), as it never changes anything.
 extends_documentation_fragment:
   - alicloud.acr_access.attributes
+  - alicloud.acr_access.cr_instance.REGISTRY_DOMAIN
 attributes:
   check_mode:
     support: full
@@ -99,21 +89,21 @@ seealso:
 EXAMPLES = r"""
 - name: Is the auth domain taken over? (report only)
   alicloud.acr_access.cr_auth_domain_takeover:
-    instance_name: acr-twin
+    instance_name: acr-example
     region: cn-hangzhou
   delegate_to: ecs1-hangzhou
   register: takeover
 
 - name: Require the takeover (fails with the console path when it is off)
   alicloud.acr_access.cr_auth_domain_takeover:
-    instance_name: acr-twin
+    instance_name: acr-example
     region: cn-hangzhou
     state: enabled
   delegate_to: ecs1-hangzhou
 
 - name: Wait up to an hour for someone to turn it on in the console
   alicloud.acr_access.cr_auth_domain_takeover:
-    registry_domain: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+    registry_domain: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
     state: enabled
     wait: true
     wait_timeout: 3600
@@ -145,7 +135,7 @@ registry_domain:
   description: The registry domain probed.
   returned: always
   type: str
-  sample: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+  sample: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
 probes:
   description: How many probes were sent (more than one only while waiting).
   returned: success

@@ -25,15 +25,6 @@ description:
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
-  instance_id:
-    description:
-      - The ID of the instance, for example V(cri-twin0000000000001).
-      - One of O(instance_id) and O(instance_name) is required.
-    type: str
-  instance_name:
-    description:
-      - The exact name of the instance in O(region); it must be unique there (otherwise give O(instance_id)).
-    type: str
   expires_in_hours:
     description:
       - How long the login is valid, from 1 to 24 hours.
@@ -43,6 +34,7 @@ extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.cr_instance
 attributes:
   check_mode:
     support: full
@@ -74,14 +66,14 @@ EXAMPLES = r"""
 - name: Get a registry login for the next two hours
   alicloud.acr_access.cr_authorization_token:
     region: cn-hangzhou
-    instance_name: acr-twin
+    instance_name: acr-example
     expires_in_hours: 2
   register: registry_login
   no_log: true
 
 - name: Log in from the build host (the password only ever reaches no_log tasks)
   community.docker.docker_login:
-    registry_url: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+    registry_url: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
     username: "{{ registry_login.username }}"
     password: "{{ registry_login.password }}"
   no_log: true
@@ -96,7 +88,7 @@ instance_id:
   description: The ID of the instance.
   returned: success
   type: str
-  sample: cri-twin0000000000001
+  sample: cri-example000000001
 username:
   description: The temporary user name for C(docker login) (C(TempUsername)).
   returned: success

@@ -24,7 +24,7 @@ author:
 options:
   instance_id:
     description:
-      - The ID of the instance, for example V(cri-twin0000000000001).
+      - The ID of the instance, for example V(cri-example000000001).
       - Mutually exclusive with O(instance_name).
     type: str
   instance_name:
@@ -50,7 +50,7 @@ EXAMPLES = r"""
 - name: Describe the registry instance
   alicloud.acr_access.cr_instance_info:
     region: cn-hangzhou
-    instance_name: acr-twin
+    instance_name: acr-example
   register: registry
 
 - name: Show the registry's VPC domain and its address in each linked VPC
@@ -75,12 +75,12 @@ instances:
       description: The ID of the instance.
       returned: always
       type: str
-      sample: cri-twin0000000000001
+      sample: cri-example000000001
     instance_name:
       description: The name of the instance.
       returned: always
       type: str
-      sample: acr-twin
+      sample: acr-example
     region_id:
       description: The region of the instance.
       returned: always
@@ -100,7 +100,7 @@ instances:
       description: The resource group of the instance.
       returned: always
       type: str
-      sample: rg-twin000000000001
+      sample: rg-example0000001
     tags:
       description: The tags of the instance, keys and values as the user spelled them.
       returned: always
@@ -136,7 +136,7 @@ instances:
                   returned: always
                   type: list
                   elements: str
-                  sample: ["acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]
+                  sample: ["acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]
                 linked_vpcs:
                   description: The VPCs linked to the endpoint.
                   returned: always
@@ -147,12 +147,12 @@ instances:
                       description: The linked VPC.
                       returned: always
                       type: str
-                      sample: vpc-bp1twin0000000000001
+                      sample: vpc-bp1example00000000001
                     vswitch_id:
                       description: The vSwitch that holds the registry's address.
                       returned: always
                       type: str
-                      sample: vsw-bp1twin00000000000j1
+                      sample: vsw-bp1example000000000j1
                     ip:
                       description: The registry's address in the VPC (empty until the link is V(RUNNING)).
                       returned: always
@@ -188,7 +188,7 @@ instances:
                   returned: always
                   type: list
                   elements: str
-                  sample: ["acr-twin-registry.cn-hangzhou.cr.aliyuncs.com"]
+                  sample: ["acr-example-registry.cn-hangzhou.cr.aliyuncs.com"]
         chart:
           description:
             - The endpoints of the Chart module (Helm charts), in the same shape as RV(instances[].endpoints.registry).

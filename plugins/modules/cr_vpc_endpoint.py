@@ -23,15 +23,6 @@ description:
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
-  instance_id:
-    description:
-      - The ID of the instance, for example V(cri-twin0000000000001).
-      - One of O(instance_id) and O(instance_name) is required.
-    type: str
-  instance_name:
-    description:
-      - The exact name of the instance in O(region); it must be unique there (otherwise give O(instance_id)).
-    type: str
   vpc_id:
     description:
       - The VPC to link or unlink. It must be in the instance's region.
@@ -73,17 +64,16 @@ options:
   wait:
     description:
       - Wait until a new link is C(RUNNING), or a removed one is gone.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - How many seconds to wait, in all, for O(wait) (and for the unlink of O(relink)).
-    type: int
     default: 180
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.cr_instance
+  - alicloud.acr_access.wait
 attributes:
   check_mode:
     support: full
@@ -112,9 +102,9 @@ EXAMPLES = r"""
 - name: Link the registry VPC so that its hosts can pull over a private address
   alicloud.acr_access.cr_vpc_endpoint:
     region: cn-hangzhou
-    instance_name: acr-twin
-    vpc_id: vpc-bp1twin0000000000001
-    vswitch_id: vsw-bp1twin00000000000j1
+    instance_name: acr-example
+    vpc_id: vpc-bp1example00000000001
+    vswitch_id: vsw-bp1example000000000j1
     create_dns_record: true
   register: link
 
@@ -125,16 +115,16 @@ EXAMPLES = r"""
 - name: Move the link to another vSwitch of the same VPC
   alicloud.acr_access.cr_vpc_endpoint:
     region: cn-hangzhou
-    instance_id: cri-twin0000000000001
-    vpc_id: vpc-bp1twin0000000000001
-    vswitch_id: vsw-bp1twin00000000000k1
+    instance_id: cri-example000000001
+    vpc_id: vpc-bp1example00000000001
+    vswitch_id: vsw-bp1example000000000k1
     relink: true
 
 - name: Unlink the VPC without waiting
   alicloud.acr_access.cr_vpc_endpoint:
     region: cn-hangzhou
-    instance_id: cri-twin0000000000001
-    vpc_id: vpc-bp1twin0000000000001
+    instance_id: cri-example000000001
+    vpc_id: vpc-bp1example00000000001
     state: absent
     wait: false
 """
@@ -144,7 +134,7 @@ instance_id:
   description: The ID of the instance.
   returned: success
   type: str
-  sample: cri-twin0000000000001
+  sample: cri-example000000001
 module_name:
   description: The module of the instance whose VPC endpoint was managed.
   returned: success
@@ -160,12 +150,12 @@ link:
       description: The linked VPC.
       returned: when linked
       type: str
-      sample: vpc-bp1twin0000000000001
+      sample: vpc-bp1example00000000001
     vswitch_id:
       description: The vSwitch that holds the registry's address.
       returned: when linked
       type: str
-      sample: vsw-bp1twin00000000000j1
+      sample: vsw-bp1example000000000j1
     ip:
       description: The registry's address in the VPC; empty until the link is C(RUNNING) (and in check mode).
       returned: when linked
@@ -186,7 +176,7 @@ vpc_domains:
   returned: success
   type: list
   elements: str
-  sample: ["acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]
+  sample: ["acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule

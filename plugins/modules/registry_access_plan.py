@@ -11,7 +11,7 @@ short_description: Compute the routes, /etc/hosts entries and 100.x conflicts fo
 version_added: 0.1.0
 description:
   - Computes, from facts only, what a pull from another region or from a data center needs to reach a Container Registry
-    Enterprise Edition instance over private networks - the seed procedure's Steps 2 to 4 and its
+    Enterprise Edition instance over private networks - the console procedure's Steps 2 to 4 and its
     "Solutions to 100 CIDR block conflicts" as rules.
   - Makes no cloud call, needs no credentials and changes nothing (RV(ignore:changed) is always V(false)). It runs wherever
     the task runs - normally on the controller (with C(delegate_to=localhost)), but any host with Python 3.8 works.
@@ -27,7 +27,7 @@ description:
     destination inside it, to be advertised to the transit router; only a /32 or range outside the covering CIDR and outside
     the registry VPC's CIDR blocks gets a route of its own. Destinations inside the registry VPC's CIDR blocks need none (the
     transit router learns them from the VPC attachment).
-  - 100.x conflicts are error findings with the seed's fix (auth-domain takeover for the auth service, PrivateLink plus a CNAME
+  - 100.x conflicts are error findings with the console procedure's fix (auth-domain takeover for the auth service, PrivateLink plus a CNAME
     for OSS). The system route 100.64.0.0/10 that every VPC has for cloud services (next hop type C(service)) is not a conflict
     by itself and is ignored. RV(plan.blocking) is true while an error finding is not listed in O(accept_findings).
 author:
@@ -113,7 +113,7 @@ options:
         elements: dict
         default: []
   endpoints:
-    description: The three endpoints a pull reaches, as discovered in the registry VPC (seed Step 2).
+    description: The three endpoints a pull reaches, as discovered in the registry VPC (Step 2 of the console procedure).
     type: dict
     required: true
     suboptions:
@@ -205,19 +205,19 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Plan the access from the Shanghai VPC to the Hangzhou registry (seed procedure)
+- name: Plan the access from the Shanghai VPC to the Hangzhou registry (the console procedure)
   alicloud.acr_access.registry_access_plan:
     source:
       region: cn-shanghai
-      vpc_id: vpc-uf6twin0000000000001
+      vpc_id: vpc-uf6example00000000001
       cidr_blocks: [172.16.0.0/16]
       next_hop_id: "{{ cen.source_attachment_id }}"
     registry_vpc:
       region: cn-hangzhou
-      vpc_id: vpc-bp1twin0000000000001
+      vpc_id: vpc-bp1example00000000001
       cidr_blocks: [10.0.0.0/16]
       vswitch_cidr_blocks: [10.0.0.0/24, 10.0.1.0/24]
-      next_hop_instance_id: i-bp1twin0000000000001
+      next_hop_instance_id: i-bp1example000000001
     endpoints:
       registry: {domain: xxxxxx-registry-vpc.cn-hangzhou.cr.aliyuncs.com, addresses: [10.94.205.198]}
       auth: {domain: dockerauth-vpc.cn-hangzhou.aliyuncs.com, addresses: [100.103.7.181]}
@@ -264,7 +264,7 @@ plan:
           description: The next hop, O(source.next_hop_id).
           returned: always
           type: str
-          sample: tr-attach-uf6twin0000000001
+          sample: tr-attach-example0000000000b
         reason:
           description: Why the route exists.
           returned: always
@@ -295,7 +295,7 @@ plan:
           description: The ECS instance, O(registry_vpc.next_hop_instance_id).
           returned: always
           type: str
-          sample: i-bp1twin0000000000001
+          sample: i-bp1example000000001
         advertise:
           description: Always V(true) - advertise (publish) the entry to the transit router.
           returned: always
@@ -350,7 +350,7 @@ plan:
           type: str
           sample: "100.x conflict for the auth service (...): the registry VPC CIDR block 100.64.0.0/16 overlaps ..."
         fix:
-          description: How to fix it (the seed's solution for 100.x conflicts).
+          description: How to fix it (the console procedure's solution for 100.x conflicts).
           returned: always
           type: str
           sample: "Turn on auth-domain takeover: ..."

@@ -25,48 +25,6 @@ description:
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
-  registry:
-    description: The registry's domain and planned addresses.
-    type: dict
-    required: true
-    suboptions:
-      domain:
-        description: The domain.
-        type: str
-        required: true
-      addresses:
-        description: The addresses it must resolve to (empty - any).
-        type: list
-        elements: str
-        default: []
-  auth:
-    description: The auth service's domain and planned addresses (with auth domain takeover - the registry's).
-    type: dict
-    required: true
-    suboptions:
-      domain:
-        description: The domain.
-        type: str
-        required: true
-      addresses:
-        description: The addresses it must resolve to (empty - any).
-        type: list
-        elements: str
-        default: []
-  oss:
-    description: The OSS domain and planned addresses.
-    type: dict
-    required: true
-    suboptions:
-      domain:
-        description: The domain.
-        type: str
-        required: true
-      addresses:
-        description: The addresses it must resolve to (empty - any).
-        type: list
-        elements: str
-        default: []
   images:
     description: Images (as for M(alicloud.acr_access.registry_image)); the first one is read. Empty - stop after the token.
     type: list
@@ -74,19 +32,13 @@ options:
     default: []
   engine:
     description: Whose stored login to use.
-    type: str
-    choices: [docker, podman]
-    default: docker
   login:
     description: Use the stored login (V(true)) or ask for an anonymous token (V(false), for public repositories).
     type: bool
     default: true
   ca_path:
     description: A CA bundle (PEM) to verify the three services with, instead of the host's trusted CAs.
-    type: path
   timeout:
-    description: Seconds for each connection and answer.
-    type: float
     default: 5
   source_routes:
     description: The access plan's source routes (C(destination_cidr_block) each), to name the missing route in a message.
@@ -100,6 +52,8 @@ options:
 extends_documentation_fragment:
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.INFO_MODULE
+  - alicloud.acr_access.registry
+  - alicloud.acr_access.registry.ENDPOINTS
 seealso:
   - module: alicloud.acr_access.registry_hosts
   - module: alicloud.acr_access.registry_login
@@ -108,7 +62,7 @@ seealso:
 EXAMPLES = r"""
 - name: Verify the path from this host
   alicloud.acr_access.registry_client_verify:
-    registry: {domain: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com, addresses: [10.94.205.198]}
+    registry: {domain: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com, addresses: [10.94.205.198]}
     auth: {domain: dockerauth-vpc.cn-hangzhou.aliyuncs.com, addresses: [100.103.7.181]}
     oss: {domain: oss-cn-hangzhou-internal.aliyuncs.com, addresses: [100.118.28.43]}
     images: [team/app:1.0]

@@ -26,21 +26,10 @@ description:
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
-  registry_domain:
-    description:
-      - The registry's domain, usually the VPC endpoint domain C(<instance-name>-registry-vpc.<region>.cr.aliyuncs.com).
-      - Required unless O(instance_name) and O(region) are given.
-    type: str
-  instance_name:
-    description:
-      - The name of the Container Registry Enterprise Edition instance; with O(region) it gives the VPC endpoint domain
-        when O(registry_domain) is not set.
-    type: str
   region:
     description:
       - The region of the instance, for example V(cn-hangzhou). It selects the OSS domain and its VIP ranges.
       - Defaults to the region in O(registry_domain) when that is an instance's system domain.
-    type: str
   oss_bucket:
     description:
       - The instance's custom OSS bucket, if it uses one; the OSS domain then is C(<bucket>.oss-<region>-internal.aliyuncs.com).
@@ -82,6 +71,7 @@ notes:
 extends_documentation_fragment:
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.INFO_MODULE
+  - alicloud.acr_access.cr_instance.REGISTRY_DOMAIN
 seealso:
   - module: alicloud.acr_access.cr_auth_domain_takeover
   - module: alicloud.acr_access.cr_instance_info
@@ -93,7 +83,7 @@ seealso:
 EXAMPLES = r"""
 - name: Find the three domains and their addresses from a host inside the registry VPC
   alicloud.acr_access.registry_endpoint_info:
-    instance_name: acr-twin
+    instance_name: acr-example
     region: cn-hangzhou
   delegate_to: ecs1-hangzhou
   register: endpoints
@@ -107,7 +97,7 @@ EXAMPLES = r"""
 
 - name: A custom OSS bucket and a registry certificate signed by a private CA
   alicloud.acr_access.registry_endpoint_info:
-    registry_domain: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+    registry_domain: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
     oss_bucket: my-registry-bucket
     ca_path: /etc/pki/registry-ca.pem
     expected_registry_addresses: [10.94.205.198]
@@ -123,7 +113,7 @@ registry:
       description: The registry domain that was probed.
       type: str
       returned: always
-      sample: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+      sample: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
     addresses:
       description: Every IPv4 address of the domain as this host resolves it.
       type: list
@@ -181,7 +171,7 @@ auth:
       description: Where the domain and its addresses came from.
       type: str
       returned: always
-      sample: "realm of the Bearer challenge of GET https://acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com/v2/ (HTTP 401)"
+      sample: "realm of the Bearer challenge of GET https://acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com/v2/ (HTTP 401)"
 oss:
   description: The internal OSS domain that stores the instance's layers.
   returned: success
@@ -223,7 +213,7 @@ probe:
       description: The URL requested.
       type: str
       returned: always
-      sample: https://acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com/v2/
+      sample: https://acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com/v2/
     address:
       description: The address that answered.
       type: str

@@ -32,7 +32,7 @@ options:
     default: /etc/hosts
   instance_id:
     description:
-      - The registry instance the block belongs to, for example V(cri-twin0000000000001); it names the block in its markers.
+      - The registry instance the block belongs to, for example V(cri-example000000001); it names the block in its markers.
     type: str
     required: true
   entries:
@@ -82,9 +82,9 @@ seealso:
 EXAMPLES = r"""
 - name: Map the registry's, auth and OSS domains to their VPC addresses
   alicloud.acr_access.registry_hosts:
-    instance_id: cri-twin0000000000001
+    instance_id: cri-example000000001
     entries:
-      - {ip: 10.94.205.198, names: [acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com]}
+      - {ip: 10.94.205.198, names: [acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com]}
       - {ip: 100.103.7.181, names: [dockerauth-vpc.cn-hangzhou.aliyuncs.com]}
       - {ip: 100.118.28.43, names: [oss-cn-hangzhou-internal.aliyuncs.com]}
   become: true
@@ -97,7 +97,7 @@ EXAMPLES = r"""
 
 - name: Remove the block
   alicloud.acr_access.registry_hosts:
-    instance_id: cri-twin0000000000001
+    instance_id: cri-example000000001
     state: absent
   become: true
 """
@@ -119,9 +119,9 @@ block:
   type: list
   elements: str
   sample:
-    - "# BEGIN alicloud.acr_access cri-twin0000000000001"
-    - "10.94.205.198 acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
-    - "# END alicloud.acr_access cri-twin0000000000001"
+    - "# BEGIN alicloud.acr_access cri-example000000001"
+    - "10.94.205.198 acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
+    - "# END alicloud.acr_access cri-example000000001"
 cloud_init:
   description: cloud-init's C(manage_etc_hosts) when it rewrites the file at boot (C(value), C(source), C(template), C(override)), else null.
   returned: always

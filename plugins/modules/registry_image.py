@@ -20,11 +20,6 @@ description:
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
-  engine:
-    description: The container engine.
-    type: str
-    choices: [docker, podman]
-    default: docker
   registry:
     description: The registry's domain; images given without one are relative to it.
     type: str
@@ -42,13 +37,12 @@ options:
     default: missing
   ca_path:
     description: A CA bundle (PEM) to verify the registry and its auth service with for the digest look-up of O(pull=always).
-    type: path
   timeout:
     description: Seconds for each connection and answer of the digest look-up.
-    type: float
     default: 10
 extends_documentation_fragment:
   - alicloud.acr_access.attributes
+  - alicloud.acr_access.registry
 attributes:
   check_mode:
     support: full
@@ -65,7 +59,7 @@ seealso:
 EXAMPLES = r"""
 - name: Pull two images (once)
   alicloud.acr_access.registry_image:
-    registry: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+    registry: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
     images:
       - team/app:1.0
       - team/base@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -73,7 +67,7 @@ EXAMPLES = r"""
 - name: Keep a moving tag current
   alicloud.acr_access.registry_image:
     engine: podman
-    images: [acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com/team/app:latest]
+    images: [acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com/team/app:latest]
     pull: always
 """
 
@@ -87,7 +81,7 @@ images:
     ref:
       description: The fully qualified reference.
       type: str
-      sample: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com/team/app:1.0
+      sample: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com/team/app:1.0
     digest:
       description: The repository digest of the local image (null when not there, as in check mode before a pull).
       type: str

@@ -28,11 +28,8 @@ author:
 options:
   engine:
     description: The container engine whose login to manage.
-    type: str
-    choices: [docker, podman]
-    default: docker
   registry:
-    description: The registry's domain, for example V(acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com).
+    description: The registry's domain, for example V(acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com).
     type: str
     required: true
   username:
@@ -49,13 +46,11 @@ options:
     description:
       - A CA bundle (PEM) to verify the registry and its auth service with, instead of the host's trusted CAs. The engine itself
         reads C(/etc/docker/certs.d/<registry>/ca.crt) or C(/etc/containers/certs.d/<registry>/ca.crt).
-    type: path
   repository:
     description: A repository (C(namespace/name)) to ask a pull token for in the test; without it the token has no scope, as C(docker login) asks.
     type: str
   timeout:
     description: Seconds for each connection and answer of the test.
-    type: float
     default: 10
   state:
     description: V(present) makes sure a working login is stored; V(absent) logs out.
@@ -64,6 +59,7 @@ options:
     default: present
 extends_documentation_fragment:
   - alicloud.acr_access.attributes
+  - alicloud.acr_access.registry
 attributes:
   check_mode:
     support: full
@@ -86,7 +82,7 @@ EXAMPLES = r"""
 - name: Get a temporary login once, on the controller
   alicloud.acr_access.cr_authorization_token:
     region: cn-hangzhou
-    instance_name: acr-twin
+    instance_name: acr-example
   register: registry_token
   run_once: true
   delegate_to: localhost
@@ -94,7 +90,7 @@ EXAMPLES = r"""
 
 - name: Log every client in, unless its stored login still works
   alicloud.acr_access.registry_login:
-    registry: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+    registry: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
     username: "{{ registry_token.username }}"
     password: "{{ registry_token.password }}"
   no_log: true
@@ -102,7 +98,7 @@ EXAMPLES = r"""
 - name: Log out
   alicloud.acr_access.registry_login:
     engine: podman
-    registry: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+    registry: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
     state: absent
 """
 
@@ -111,7 +107,7 @@ registry:
   description: The registry.
   returned: always
   type: str
-  sample: acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com
+  sample: acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com
 engine:
   description: The engine.
   returned: always

@@ -20,7 +20,7 @@ author:
 options:
   vpc_id:
     description:
-      - The ID of the VPC, for example V(vpc-bp1twin0000000000001).
+      - The ID of the VPC, for example V(vpc-bp1example00000000001).
       - Mutually exclusive with O(vpc_name).
     type: str
   vpc_name:
@@ -45,7 +45,7 @@ EXAMPLES = r"""
 - name: Describe the registry VPC with its vSwitches and routes
   alicloud.acr_access.vpc_info:
     region: cn-hangzhou
-    vpc_id: vpc-bp1twin0000000000001
+    vpc_id: vpc-bp1example00000000001
   register: registry_vpc
 
 - name: Show the CIDR and the system route table
@@ -78,7 +78,7 @@ vpcs:
       description: The ID of the VPC.
       returned: always
       type: str
-      sample: vpc-bp1twin0000000000001
+      sample: vpc-bp1example00000000001
     vpc_name:
       description: The name of the VPC.
       returned: always
@@ -109,7 +109,7 @@ vpcs:
       description: The ID of the VPC's vRouter.
       returned: always
       type: str
-      sample: vrt-bp1twin0000000000001
+      sample: vrt-bp1example00000000001
     description:
       description: The description of the VPC.
       returned: always
@@ -135,7 +135,7 @@ vpcs:
           description: The ID of the vSwitch.
           returned: always
           type: str
-          sample: vsw-bp1twin00000000000j1
+          sample: vsw-bp1example000000000j1
         vswitch_name:
           description: The name of the vSwitch.
           returned: always
@@ -145,7 +145,7 @@ vpcs:
           description: The VPC of the vSwitch.
           returned: always
           type: str
-          sample: vpc-bp1twin0000000000001
+          sample: vpc-bp1example00000000001
         zone_id:
           description: The zone of the vSwitch.
           returned: always
@@ -175,7 +175,7 @@ vpcs:
           description: The route table the vSwitch is associated with.
           returned: always
           type: str
-          sample: vtb-bp1twin0000000000001
+          sample: vtb-bp1example00000000001
         route_table_type:
           description: The type of that route table, V(System) or V(Custom).
           returned: always
@@ -191,7 +191,7 @@ vpcs:
           description: The ID of the route table.
           returned: always
           type: str
-          sample: vtb-bp1twin0000000000001
+          sample: vtb-bp1example00000000001
         route_table_name:
           description: The name of the route table.
           returned: always
@@ -206,7 +206,7 @@ vpcs:
           description: The router the table belongs to (the vRouter of the VPC).
           returned: always
           type: str
-          sample: vrt-bp1twin0000000000001
+          sample: vrt-bp1example00000000001
         router_type:
           description: The type of that router, V(VRouter) for a VPC.
           returned: always
@@ -227,7 +227,7 @@ vpcs:
           returned: always
           type: list
           elements: str
-          sample: ["vsw-bp1twin00000000000j1"]
+          sample: ["vsw-bp1example000000000j1"]
         entries:
           description: The route entries of the table.
           returned: always
@@ -238,7 +238,7 @@ vpcs:
               description: The ID of the route entry.
               returned: always
               type: str
-              sample: rte-bp1twin0000000000001
+              sample: rte-bp1example00000000001
             route_entry_name:
               description: The name of the route entry.
               returned: always
@@ -248,7 +248,7 @@ vpcs:
               description: The route table of the entry.
               returned: always
               type: str
-              sample: vtb-bp1twin0000000000001
+              sample: vtb-bp1example00000000001
             destination_cidr_block:
               description: The destination of the route.
               returned: always
@@ -284,7 +284,7 @@ vpcs:
                   description: The ID of the next hop, for example V(i-...) or V(tr-attach-...).
                   returned: always
                   type: str
-                  sample: tr-attach-bp1twin000000000001
+                  sample: tr-attach-example0000000000a
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule

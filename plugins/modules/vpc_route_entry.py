@@ -31,7 +31,7 @@ author:
 options:
   route_table_id:
     description:
-      - The ID of the route table (system or custom), for example V(vtb-uf6twin0000000000001).
+      - The ID of the route table (system or custom), for example V(vtb-uf6example00000000001).
       - Give this or O(vpc_id).
     type: str
   vpc_id:
@@ -105,18 +105,16 @@ options:
       - Wait until the last changed entry is V(Available) (or deleted). Changes before the last are always waited for,
         because the cloud takes one change per table at a time - so with O(wait=false) only the last change (a create,
         replace or delete) is left running.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds for the whole task (changes, retries of busy answers and waits), one budget for all of them.
       - No change is sent once it is spent; the task then fails naming the change it did not make.
-    type: int
     default: 600
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait
 attributes:
   check_mode:
     support: full
@@ -142,7 +140,7 @@ EXAMPLES = r"""
 - name: Route the registry addresses of Hangzhou through the Shanghai VPC's transit router attachment
   alicloud.acr_access.vpc_route_entry:
     region: cn-shanghai
-    route_table_id: vtb-uf6twin0000000000001
+    route_table_id: vtb-uf6example00000000001
     routes:
       - destination_cidr_block: 10.94.205.198/32
         next_hop_type: Attachment
@@ -155,16 +153,16 @@ EXAMPLES = r"""
 - name: The covering route in the registry VPC's system table, to an ECS instance
   alicloud.acr_access.vpc_route_entry:
     region: cn-hangzhou
-    vpc_id: vpc-bp1twin0000000000001
+    vpc_id: vpc-bp1example00000000001
     destination_cidr_block: 100.0.0.0/8
-    next_hop_id: i-bp1twin0000000000001  # next_hop_type Instance, inferred from i-
+    next_hop_id: i-bp1example000000001  # next_hop_type Instance, inferred from i-
 
 - name: Remove a route (only if it still goes to that instance)
   alicloud.acr_access.vpc_route_entry:
     region: cn-hangzhou
-    vpc_id: vpc-bp1twin0000000000001
+    vpc_id: vpc-bp1example00000000001
     destination_cidr_block: 100.0.0.0/8
-    next_hop_id: i-bp1twin0000000000001
+    next_hop_id: i-bp1example000000001
     state: absent
 """
 
@@ -173,7 +171,7 @@ route_table_id:
   description: The route table that was managed.
   returned: success
   type: str
-  sample: vtb-uf6twin0000000000001
+  sample: vtb-uf6example00000000001
 routes:
   description: One item per listed route, in the order given.
   returned: success
@@ -189,7 +187,7 @@ routes:
       description: The ID of the entry; V(null) for a route that check mode predicts to create, or that is absent.
       returned: always
       type: str
-      sample: rte-uf6twn00000000000001
+      sample: rte-uf6example00000000001
     next_hop_type:
       description: The next hop type of the entry (after the change).
       returned: always
@@ -199,7 +197,7 @@ routes:
       description: The next hop of the entry (after the change).
       returned: always
       type: str
-      sample: tr-attach-uf6twn00000000001
+      sample: tr-attach-example0000000000b
     status:
       description: V(Available), V(Pending) or V(Modifying) (when O(wait=false)); V(null) when absent.
       returned: always

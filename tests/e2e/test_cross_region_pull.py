@@ -36,7 +36,7 @@ from net_twin import NetTwin  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 COLLECTIONS_PATH = os.path.abspath(os.path.join(ROOT, "..", "..", ".."))
-SEED_INVENTORY = os.path.join(ROOT, "playbooks", "inventory", "twin.yml")
+SEED_INVENTORY = os.path.join(ROOT, "tests", "demo", "inventory", "twin.yml")
 BIN = os.path.dirname(sys.executable)
 SH_TABLE, HZ_TABLE = "vtb-uf6twin0000000000001", "vtb-bp1twin0000000000001"
 REGISTRY = "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"

@@ -1,4 +1,4 @@
-"""Topologies the twin starts from: the seed's, or one described in a YAML/JSON file."""
+"""Topologies the twin starts from: the seed's (fixtures/seed.yml), or one described in a YAML/JSON file."""
 
 import ipaddress
 import json
@@ -6,61 +6,22 @@ import os
 
 from acr_twin.state import Cloud
 
-SEED = {
-    "description": "The seed procedure's topology: a registry in cn-hangzhou, an access source in cn-shanghai.",
-    "regions": [
-        {
-            "region": "cn-hangzhou",
-            "vpcs": [
-                {
-                    "id": "vpc-bp1twin0000000000001",
-                    "name": "vpc1-hangzhou",
-                    "cidr_block": "10.0.0.0/16",
-                    "route_table_id": "vtb-bp1twin0000000000001",
-                    "vrouter_id": "vrt-bp1twin0000000000001",
-                    "vswitches": [
-                        {"id": "vsw-bp1twin00000000000j1", "name": "vsw1-hangzhou-j", "zone": "cn-hangzhou-j", "cidr_block": "10.0.0.0/24"},
-                        {"id": "vsw-bp1twin00000000000k1", "name": "vsw2-hangzhou-k", "zone": "cn-hangzhou-k", "cidr_block": "10.0.1.0/24"},
-                    ],
-                    "instances": [
-                        {"id": "i-bp1twin0000000000001", "name": "ecs1-hangzhou", "vswitch": "vsw-bp1twin00000000000j1", "private_ip": "10.0.0.1"},
-                    ],
-                },
-            ],
-            "registries": [
-                {
-                    "id": "cri-twin0000000000001",
-                    "name": "acr-twin",
-                    "specification": "Enterprise_Basic",
-                    "linked_vpcs": [{"vpc": "vpc-bp1twin0000000000001", "vswitch": "vsw-bp1twin00000000000j1", "ip": "10.94.205.198"}],
-                    "auth_domain": "dockerauth-vpc.cn-hangzhou.aliyuncs.com",
-                    "auth_ip": "100.103.7.181",
-                    "oss_domain": "oss-cn-hangzhou-internal.aliyuncs.com",
-                    "oss_ip": "100.118.28.43",
-                },
-            ],
-        },
-        {
-            "region": "cn-shanghai",
-            "vpcs": [
-                {
-                    "id": "vpc-uf6twin0000000000001",
-                    "name": "vpc2-shanghai",
-                    "cidr_block": "172.16.0.0/16",
-                    "route_table_id": "vtb-uf6twin0000000000001",
-                    "vrouter_id": "vrt-uf6twin0000000000001",
-                    "vswitches": [
-                        {"id": "vsw-uf6twin00000000000m1", "name": "vsw1-shanghai-m", "zone": "cn-shanghai-m", "cidr_block": "172.16.0.0/24"},
-                        {"id": "vsw-uf6twin00000000000n1", "name": "vsw2-shanghai-n", "zone": "cn-shanghai-n", "cidr_block": "172.16.1.0/24"},
-                    ],
-                    "instances": [
-                        {"id": "i-uf6twin0000000000001", "name": "ecs2-shanghai", "vswitch": "vsw-uf6twin00000000000m1", "private_ip": "172.16.0.1"},
-                    ],
-                },
-            ],
-        },
-    ],
-}
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
+# `--fixture seed`: the procedure's topology, fixtures/seed.yml (acr_twin.seed_ids names its ids for the tests).
+SEED_FILE = os.path.join(FIXTURES_DIR, "seed.yml")
+
+
+def _read_yaml(path):
+    import yaml  # PyYAML comes with ansible-core, in every environment that runs the twin
+
+    with open(path) as handle:
+        return yaml.safe_load(handle)
+
+
+SEED = _read_yaml(SEED_FILE)
+
+# The resource group of everything the fixtures hold.
+RESOURCE_GROUP_ID = "rg-twin000000000001"
 
 # Every VPC's system route table carries this route for the cloud's own services.
 CLOUD_SERVICE_CIDR = "100.64.0.0/10"
@@ -78,13 +39,10 @@ def read_fixture(spec):
         return SEED
     if not os.path.exists(spec):
         raise FixtureError("fixture %r: no such file (use 'seed' or a YAML/JSON file)" % spec)
-    with open(spec) as handle:
-        text = handle.read()
     if spec.endswith(".json"):
-        return json.loads(text)
-    import yaml  # only needed for YAML fixtures
-
-    return yaml.safe_load(text)
+        with open(spec) as handle:
+            return json.load(handle)
+    return _read_yaml(spec)
 
 
 def build_cloud(spec, time_scale=1.0):
@@ -119,12 +77,12 @@ def _load_vpc(cloud, region, doc):
         "SecondaryCidrBlocks": {"SecondaryCidrBlock": secondary}, "Status": "Available", "VRouterId": router_id,
         "Description": doc.get("description", ""), "IsDefault": False, "CreationTime": cloud.now_iso(),
         "VSwitchIds": {"VSwitchId": vswitch_ids}, "RouterTableIds": {"RouterTableIds": [table_id]},
-        "ResourceGroupId": "rg-twin000000000001", "Ipv6CidrBlock": "", "EnabledIpv6": False,
+        "ResourceGroupId": RESOURCE_GROUP_ID, "Ipv6CidrBlock": "", "EnabledIpv6": False,
     }
     cloud.route_tables[table_id] = {
         "RouteTableId": table_id, "RouteTableName": "", "RouteTableType": "System", "VpcId": vpc_id, "RouterId": router_id,
         "RouterType": "VRouter", "RegionId": region, "Status": "Available", "Description": "", "CreationTime": cloud.now_iso(),
-        "VSwitchIds": {"VSwitchId": vswitch_ids}, "ResourceGroupId": "rg-twin000000000001", "OwnerId": 1234567890123456,
+        "VSwitchIds": {"VSwitchId": vswitch_ids}, "ResourceGroupId": RESOURCE_GROUP_ID, "OwnerId": 1234567890123456,
     }
     _system_entry(cloud, table_id, CLOUD_SERVICE_CIDR, "service")
     for vsw in doc.get("vswitches", []):
@@ -135,7 +93,7 @@ def _load_vpc(cloud, region, doc):
             "VSwitchId": vsw_id, "VSwitchName": vsw.get("name", ""), "VpcId": vpc_id, "ZoneId": _need(vsw, "zone", vsw_id),
             "CidrBlock": vsw_cidr, "RegionId": region, "Status": "Available", "Description": "", "IsDefault": False,
             "AvailableIpAddressCount": 252, "CreationTime": cloud.now_iso(),
-            "RouteTable": {"RouteTableId": table_id, "RouteTableType": "System"}, "ResourceGroupId": "rg-twin000000000001",
+            "RouteTable": {"RouteTableId": table_id, "RouteTableType": "System"}, "ResourceGroupId": RESOURCE_GROUP_ID,
         }
         _system_entry(cloud, table_id, vsw_cidr, "local")
     for inst in doc.get("instances", []):
@@ -170,7 +128,7 @@ def _load_registry(cloud, region, doc):
     cloud.cr_instances[instance_id] = {
         "InstanceId": instance_id, "InstanceName": name, "RegionId": region,
         "InstanceStatus": doc.get("status", "RUNNING"), "InstanceSpecification": doc.get("specification", "Enterprise_Basic"),
-        "CreateTime": "2026-01-01 00:00:00", "ModifiedTime": "2026-01-01 00:00:00", "ResourceGroupId": "rg-twin000000000001",
+        "CreateTime": "2026-01-01 00:00:00", "ModifiedTime": "2026-01-01 00:00:00", "ResourceGroupId": RESOURCE_GROUP_ID,
         "_vpc_domain": doc.get("vpc_domain", "%s-registry-vpc.%s.cr.aliyuncs.com" % (name, region)),
         "_internet_domain": doc.get("internet_domain", "%s-registry.%s.cr.aliyuncs.com" % (name, region)),
         "_internet_enabled": bool(doc.get("internet_enabled", False)),

@@ -4,11 +4,12 @@ import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from acr_twin.products.cbn import learned_routes, vpc_attachment_route
+from acr_twin import seed_ids
 
-HZ_VPC, HZ_VTB = "vpc-bp1twin0000000000001", "vtb-bp1twin0000000000001"
-HZ_VSW_J, HZ_VSW_K = "vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"
-SH_VPC, SH_VTB = "vpc-uf6twin0000000000001", "vtb-uf6twin0000000000001"
-SH_VSW_M, SH_VSW_N = "vsw-uf6twin00000000000m1", "vsw-uf6twin00000000000n1"
+HZ_VPC, HZ_VTB = seed_ids.REGISTRY_VPC, seed_ids.REGISTRY_ROUTE_TABLE
+HZ_VSW_J, HZ_VSW_K = seed_ids.REGISTRY_VSWITCH_J, seed_ids.REGISTRY_VSWITCH_K
+SH_VPC, SH_VTB = seed_ids.SOURCE_VPC, seed_ids.SOURCE_ROUTE_TABLE
+SH_VSW_M, SH_VSW_N = seed_ids.SOURCE_VSWITCH_M, seed_ids.SOURCE_VSWITCH_N
 HZ_ZONES = [(HZ_VSW_J, "cn-hangzhou-j"), (HZ_VSW_K, "cn-hangzhou-k")]
 SH_ZONES = [(SH_VSW_M, "cn-shanghai-m"), (SH_VSW_N, "cn-shanghai-n")]
 
@@ -339,7 +340,7 @@ def test_peer_attachment_rules_and_bandwidth_update(cbn, twin):
                                                          "resource_id": SH_VPC, "resource_type": "VPC", "region": "cn-shanghai"}]
 
 
-def _custom_entry(twin, table_id, cidr, next_hop_type="Instance", next_hop_id="i-bp1twin0000000000001"):
+def _custom_entry(twin, table_id, cidr, next_hop_type="Instance", next_hop_id=seed_ids.REGISTRY_ECS):
     entry_id = "rte-custom-%d" % (len(twin.cloud.route_entries) + 1)
     twin.cloud.route_entries[entry_id] = {"RouteEntryId": entry_id, "RouteTableId": table_id, "DestinationCidrBlock": cidr, "Type": "Custom",
                                           "Status": "Available", "NextHopType": next_hop_type, "NextHopId": next_hop_id}

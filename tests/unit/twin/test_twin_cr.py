@@ -6,14 +6,15 @@ import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from acr_twin.products import cr as cr_product
+from acr_twin import seed_ids
 
-INSTANCE = "cri-twin0000000000001"
-REGISTRY_DOMAIN = "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
-VPC_HZ = "vpc-bp1twin0000000000001"
-VSW_HZ_J = "vsw-bp1twin00000000000j1"
-VSW_HZ_K = "vsw-bp1twin00000000000k1"
-VPC_SH = "vpc-uf6twin0000000000001"
-VSW_SH_M = "vsw-uf6twin00000000000m1"
+INSTANCE = seed_ids.INSTANCE_ID
+REGISTRY_DOMAIN = seed_ids.REGISTRY_DOMAIN
+VPC_HZ = seed_ids.REGISTRY_VPC
+VSW_HZ_J = seed_ids.REGISTRY_VSWITCH_J
+VSW_HZ_K = seed_ids.REGISTRY_VSWITCH_K
+VPC_SH = seed_ids.SOURCE_VPC
+VSW_SH_M = seed_ids.SOURCE_VSWITCH_M
 ROLE_ARN = "acs:ram::1234567890123456:role/acr-access"
 
 
@@ -60,7 +61,7 @@ def test_get_instance_seed(cr, models):
     body = cr.get_instance(models.GetInstanceRequest(instance_id=INSTANCE)).body
     assert (body.code, body.is_success) == ("success", True)
     assert body.request_id
-    assert body.instance_name == "acr-twin"
+    assert body.instance_name == seed_ids.INSTANCE_NAME
     assert body.instance_status == "RUNNING"
     assert body.instance_specification == "Enterprise_Basic"
     assert isinstance(body.create_time, int) and body.create_time > 1.7e12
@@ -104,7 +105,7 @@ def test_list_instance_paging_and_regions(cr, models, twin):
     ids = [i.instance_id for page in (first, second, third) for i in page.instances]
     assert len(ids) == len(set(ids)) == 5
     assert {i.region_id for page in (first, second, third) for i in page.instances} == {"cn-hangzhou", "cn-shanghai"}
-    by_name = cr.list_instance(models.ListInstanceRequest(instance_name="acr-twin")).body
+    by_name = cr.list_instance(models.ListInstanceRequest(instance_name=seed_ids.INSTANCE_NAME)).body
     assert [i.instance_id for i in by_name.instances] == [INSTANCE]
     seed = by_name.instances[0]
     assert (seed.region_id, seed.instance_status, seed.instance_specification) == ("cn-hangzhou", "RUNNING", "Enterprise_Basic")
@@ -323,6 +324,6 @@ def test_storage_domain_routing_rule(cr, models):
 def test_registry_addresses_seed(twin):
     assert cr_product.registry_addresses(twin.cloud, INSTANCE) == {
         "registry": (REGISTRY_DOMAIN, "10.94.205.198"),
-        "auth": ("dockerauth-vpc.cn-hangzhou.aliyuncs.com", "100.103.7.181", False),
-        "oss": ("oss-cn-hangzhou-internal.aliyuncs.com", "100.118.28.43"),
+        "auth": (seed_ids.AUTH_DOMAIN, "100.103.7.181", False),
+        "oss": (seed_ids.OSS_DOMAIN, "100.118.28.43"),
     }

@@ -9,6 +9,7 @@ from acr_twin.errors import ApiError
 from acr_twin.fixtures import SEED, FixtureError, build_cloud
 from acr_twin.params import Params
 from acr_twin.state import Cloud, page_by_number, page_by_token
+from acr_twin import seed_ids as ids
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "twin", "fixtures")
 
@@ -16,17 +17,17 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "twin", "fixtures
 def test_seed_topology():
     cloud = build_cloud("seed")
     assert cloud.regions == {"cn-hangzhou", "cn-shanghai"}
-    hz = cloud.vpcs["vpc-bp1twin0000000000001"]
+    hz = cloud.vpcs[ids.REGISTRY_VPC]
     assert hz["CidrBlock"] == "10.0.0.0/16" and hz["RegionId"] == "cn-hangzhou"
     zones = sorted(v["ZoneId"] for v in cloud.vswitches.values() if v["VpcId"] == hz["VpcId"])
     assert zones == ["cn-hangzhou-j", "cn-hangzhou-k"]
-    assert cloud.instances["i-bp1twin0000000000001"]["PrivateIpAddress"] == "10.0.0.1"
-    system = sorted(e["DestinationCidrBlock"] for e in cloud.route_entries.values() if e["RouteTableId"] == "vtb-bp1twin0000000000001")
+    assert cloud.instances[ids.REGISTRY_ECS]["PrivateIpAddress"] == "10.0.0.1"
+    system = sorted(e["DestinationCidrBlock"] for e in cloud.route_entries.values() if e["RouteTableId"] == ids.REGISTRY_ROUTE_TABLE)
     assert system == ["10.0.0.0/24", "10.0.1.0/24", "100.64.0.0/10"]
     link = cloud.cr_linked_vpcs["cri-twin0000000000001/vpc-bp1twin0000000000001"]
     assert link["Ip"] == "10.94.205.198"
-    registry = cloud.cr_instances["cri-twin0000000000001"]
-    assert registry["_vpc_domain"] == "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
+    registry = cloud.cr_instances[ids.INSTANCE_ID]
+    assert registry["_vpc_domain"] == ids.REGISTRY_DOMAIN
     assert (registry["_auth_ip"], registry["_oss_ip"]) == ("100.103.7.181", "100.118.28.43")
 
 

@@ -6,15 +6,16 @@ import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from acr_twin.fixtures import SEED
+from acr_twin import seed_ids as ids
 
-HZ_VPC = "vpc-bp1twin0000000000001"
-HZ_TABLE = "vtb-bp1twin0000000000001"
-HZ_VSW_J = "vsw-bp1twin00000000000j1"
-HZ_VSW_K = "vsw-bp1twin00000000000k1"
-HZ_ECS = "i-bp1twin0000000000001"
-SH_VPC = "vpc-uf6twin0000000000001"
-SH_TABLE = "vtb-uf6twin0000000000001"
-SH_ECS = "i-uf6twin0000000000001"
+HZ_VPC = ids.REGISTRY_VPC
+HZ_TABLE = ids.REGISTRY_ROUTE_TABLE
+HZ_VSW_J = ids.REGISTRY_VSWITCH_J
+HZ_VSW_K = ids.REGISTRY_VSWITCH_K
+HZ_ECS = ids.REGISTRY_ECS
+SH_VPC = ids.SOURCE_VPC
+SH_TABLE = ids.SOURCE_ROUTE_TABLE
+SH_ECS = ids.SOURCE_ECS
 VPN_GW = "vpn-bp1twin0000000000001"
 IPSEC = "vco-bp1twin0000000000001"
 
@@ -61,7 +62,7 @@ def test_describe_vpcs_answers_the_seed_vpc_fully(vpc, m):
     assert (body.total_count, body.page_number, body.page_size) == (1, 1, 10)
     found = body.vpcs.vpc[0]
     assert (found.vpc_id, found.vpc_name, found.cidr_block, found.status) == (HZ_VPC, "vpc1-hangzhou", "10.0.0.0/16", "Available")
-    assert found.vrouter_id == "vrt-bp1twin0000000000001"
+    assert found.vrouter_id == ids.REGISTRY_VROUTER
     assert found.v_switch_ids.v_switch_id == [HZ_VSW_J, HZ_VSW_K]
     assert found.router_table_ids.router_table_ids == [HZ_TABLE]
     assert found.secondary_cidr_blocks.secondary_cidr_block == []
@@ -96,7 +97,7 @@ def test_describe_vswitches_fields_and_paging(vpc, m):
     assert (vsw_j.route_table.route_table_id, vsw_j.route_table.route_table_type) == (HZ_TABLE, "System")
     assert [k for k, v in vars(vsw_j).items() if v is None] == []
     by_zone = vpc.describe_vswitches(m.DescribeVSwitchesRequest(region_id="cn-shanghai", zone_id="cn-shanghai-n")).body.v_switches.v_switch
-    assert [(v.v_switch_id, v.cidr_block) for v in by_zone] == [("vsw-uf6twin00000000000n1", "172.16.1.0/24")]
+    assert [(v.v_switch_id, v.cidr_block) for v in by_zone] == [(ids.SOURCE_VSWITCH_N, "172.16.1.0/24")]
     by_id = vpc.describe_vswitches(m.DescribeVSwitchesRequest(region_id="cn-hangzhou", v_switch_id=HZ_VSW_K)).body
     assert by_id.total_count == 1
 
@@ -105,7 +106,7 @@ def test_describe_route_table_list(vpc, m):
     body = vpc.describe_route_table_list(m.DescribeRouteTableListRequest(region_id="cn-hangzhou", vpc_id=HZ_VPC)).body
     assert body.total_count == 1
     table = body.router_table_list.router_table_list_type[0]
-    assert (table.route_table_id, table.route_table_type, table.vpc_id, table.router_id) == (HZ_TABLE, "System", HZ_VPC, "vrt-bp1twin0000000000001")
+    assert (table.route_table_id, table.route_table_type, table.vpc_id, table.router_id) == (HZ_TABLE, "System", HZ_VPC, ids.REGISTRY_VROUTER)
     assert table.v_switch_ids.v_switch_id == [HZ_VSW_J, HZ_VSW_K]
     assert [k for k, v in vars(table).items() if v is None] == []
     custom = vpc.describe_route_table_list(m.DescribeRouteTableListRequest(region_id="cn-hangzhou", route_table_type="Custom")).body

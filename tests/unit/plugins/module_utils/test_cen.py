@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
 from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import WAITERS, wait_for
+from acr_twin import seed_ids as ids
 
 
 @pytest.mark.parametrize("current, wanted, add, remove", [
@@ -94,20 +95,20 @@ def test_reachable_regions_is_none_when_the_endpoint_cannot_tell(twin, twin_args
 
 def test_resolve_zones_reads_the_vpcs_vswitches_once(twin, twin_args, make_module):
     module = make_module(twin_args())
-    vpc, zones = api.resolve_zones(module, "cn-hangzhou", "vpc-bp1twin0000000000001", ["vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"])
-    assert zones == {"cn-hangzhou-j": "vsw-bp1twin00000000000j1", "cn-hangzhou-k": "vsw-bp1twin00000000000k1"}
+    vpc, zones = api.resolve_zones(module, "cn-hangzhou", ids.REGISTRY_VPC, [ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K])
+    assert zones == {"cn-hangzhou-j": ids.REGISTRY_VSWITCH_J, "cn-hangzhou-k": ids.REGISTRY_VSWITCH_K}
     [call] = twin.calls(action="DescribeVSwitches")
-    assert call["params"]["VpcId"] == "vpc-bp1twin0000000000001" and "VSwitchId" not in call["params"]  # no comma-separated id list
+    assert call["params"]["VpcId"] == ids.REGISTRY_VPC and "VSwitchId" not in call["params"]  # no comma-separated id list
 
 
 def test_vswitch_of_another_vpc_is_looked_up_by_its_single_id(twin, twin_args, make_module):
     module = make_module(twin_args())
     since = twin.last_seq()
     with pytest.raises(api.CenInputError) as caught:
-        api.resolve_zones(module, "cn-shanghai", "vpc-uf6twin0000000000001", ["vsw-uf6twin00000000000m1", "vsw-bp1twin00000000000j1"])
+        api.resolve_zones(module, "cn-shanghai", ids.SOURCE_VPC, [ids.SOURCE_VSWITCH_M, ids.REGISTRY_VSWITCH_J])
     assert "vsw-bp1twin00000000000j1 not found in region cn-shanghai" in caught.value.message
     lookups = [c["params"].get("VSwitchId") for c in twin.calls(since, action="DescribeVSwitches")]
-    assert lookups == [None, "vsw-bp1twin00000000000j1"]
+    assert lookups == [None, ids.REGISTRY_VSWITCH_J]
 
 
 def test_links_by_attachment_groups_one_list_per_table(twin, twin_args, make_module):

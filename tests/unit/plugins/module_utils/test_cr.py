@@ -5,9 +5,10 @@ import pytest
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cr
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, AlicloudError, code_contains, is_not_found
 from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import WAITERS, wait_for
+from acr_twin import seed_ids
 
-INSTANCE = "cri-twin0000000000001"
-SEED_VPC, SEED_VSW = "vpc-bp1twin0000000000001", "vsw-bp1twin00000000000j1"
+INSTANCE = seed_ids.INSTANCE_ID
+SEED_VPC, SEED_VSW = seed_ids.REGISTRY_VPC, seed_ids.REGISTRY_VSWITCH_J
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def test_list_instances_follows_pages_and_filters_exactly(module, twin):
     everything = cr.list_instances(module, "cn-hangzhou")
     assert len(everything) == 61
     assert len(twin.calls(action="ListInstance")) == 2
-    assert [item["InstanceId"] for item in cr.list_instances(module, "cn-hangzhou", "acr-twin")] == [INSTANCE]
+    assert [item["InstanceId"] for item in cr.list_instances(module, "cn-hangzhou", seed_ids.INSTANCE_NAME)] == [INSTANCE]
     assert [item["InstanceName"] for item in cr.list_instances(module, "cn-hangzhou", "acr-twin-7")] == ["acr-twin-7"]
 
 

@@ -4,9 +4,10 @@ import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_info import main
+from acr_twin import seed_ids
 
-HZ = {"region": "cn-hangzhou", "vpc_id": "vpc-bp1twin0000000000001", "vswitch_ids": ["vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"]}
-SH = {"region": "cn-shanghai", "vpc_id": "vpc-uf6twin0000000000001", "vswitch_ids": ["vsw-uf6twin00000000000m1", "vsw-uf6twin00000000000n1"]}
+HZ = {"region": "cn-hangzhou", "vpc_id": seed_ids.REGISTRY_VPC, "vswitch_ids": [seed_ids.REGISTRY_VSWITCH_J, seed_ids.REGISTRY_VSWITCH_K]}
+SH = {"region": "cn-shanghai", "vpc_id": seed_ids.SOURCE_VPC, "vswitch_ids": [seed_ids.SOURCE_VSWITCH_M, seed_ids.SOURCE_VSWITCH_N]}
 
 
 def build_connected_cen(twin, module):
@@ -52,19 +53,19 @@ def test_validate_members_resolves_zones_cidrs_and_route_tables(run_module, twin
     assert "failed" not in result and twin.writes() == []
     hz, sh = result["members"]
     assert hz["zones"] == {"cn-hangzhou-j": HZ["vswitch_ids"][0], "cn-hangzhou-k": HZ["vswitch_ids"][1]}
-    assert (hz["cidr_blocks"], hz["route_table_id"]) == (["10.0.0.0/16"], "vtb-bp1twin0000000000001")
-    assert (sh["cidr_blocks"], sh["route_table_id"]) == (["172.16.0.0/16"], "vtb-uf6twin0000000000001")
+    assert (hz["cidr_blocks"], hz["route_table_id"]) == (["10.0.0.0/16"], seed_ids.REGISTRY_ROUTE_TABLE)
+    assert (sh["cidr_blocks"], sh["route_table_id"]) == (["172.16.0.0/16"], seed_ids.SOURCE_ROUTE_TABLE)
     assert result["reachable_regions"] == ["cn-hangzhou", "cn-shanghai"]
 
 
 def add_vpc(twin, vpc_id, region, cidr, zones):
     """A VPC with one vSwitch per zone, straight into the twin's state (the twin has no CreateVpc)."""
-    template = twin.cloud.vpcs["vpc-bp1twin0000000000001"]
+    template = twin.cloud.vpcs[seed_ids.REGISTRY_VPC]
     twin.cloud.vpcs[vpc_id] = dict(template, VpcId=vpc_id, RegionId=region, CidrBlock=cidr)
     ids = []
     for index, zone in enumerate(zones):
         vsw_id = "%s-vsw%d" % (vpc_id.replace("vpc-", "vsw-"), index)
-        twin.cloud.vswitches[vsw_id] = dict(twin.cloud.vswitches["vsw-bp1twin00000000000j1"], VSwitchId=vsw_id, VpcId=vpc_id,
+        twin.cloud.vswitches[vsw_id] = dict(twin.cloud.vswitches[seed_ids.REGISTRY_VSWITCH_J], VSwitchId=vsw_id, VpcId=vpc_id,
                                             RegionId=region, ZoneId=zone, CidrBlock=cidr)
         ids.append(vsw_id)
     return {"region": region, "vpc_id": vpc_id, "vswitch_ids": ids}
@@ -92,8 +93,8 @@ def test_bad_members_fail_naming_the_field(run_module, twin_args, twin, case, wo
         other = add_vpc(twin, "vpc-uf6other0000000001", "cn-shanghai", "192.168.0.0/16", ["cn-shanghai-m"])
         members[1]["vswitch_ids"] = [SH["vswitch_ids"][0], other["vswitch_ids"][0]]
     elif case == "overlap":
-        twin.cloud.vpcs["vpc-bp1twin0000000000001"]["CidrBlock"] = "10.0.0.0/8"
-        twin.cloud.vpcs["vpc-uf6twin0000000000001"]["SecondaryCidrBlocks"] = {"SecondaryCidrBlock": ["10.200.0.0/16"]}
+        twin.cloud.vpcs[seed_ids.REGISTRY_VPC]["CidrBlock"] = "10.0.0.0/8"
+        twin.cloud.vpcs[seed_ids.SOURCE_VPC]["SecondaryCidrBlocks"] = {"SecondaryCidrBlock": ["10.200.0.0/16"]}
         words = ["cen_connect_members[1].vpc_id", "10.200.0.0/16", "overlaps 10.0.0.0/8"]
     elif case == "overlap_same_region":
         members.append(add_vpc(twin, "vpc-bp1second000000001", "cn-hangzhou", "10.0.128.0/17", ["cn-hangzhou-j", "cn-hangzhou-k"]))

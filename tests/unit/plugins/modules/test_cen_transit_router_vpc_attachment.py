@@ -4,11 +4,12 @@ import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_transit_router_vpc_attachment import main
+from acr_twin import seed_ids as ids
 
-HZ_VPC = "vpc-bp1twin0000000000001"
-HZ_J, HZ_K = "vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"
-SH_VPC = "vpc-uf6twin0000000000001"
-SH_M = "vsw-uf6twin00000000000m1"
+HZ_VPC = ids.REGISTRY_VPC
+HZ_J, HZ_K = ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K
+SH_VPC = ids.SOURCE_VPC
+SH_M = ids.SOURCE_VSWITCH_M
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_check_mode_predicts_everything_without_writes(run_module, twin_args, tw
 
 
 def test_check_mode_without_transit_router_predicts_create(run_module, twin_args, twin, cen):
-    result = run_module(main, args(twin_args, cen, region="cn-shanghai", vpc_id=SH_VPC, vswitch_ids=[SH_M, "vsw-uf6twin00000000000n1"],
+    result = run_module(main, args(twin_args, cen, region="cn-shanghai", vpc_id=SH_VPC, vswitch_ids=[SH_M, ids.SOURCE_VSWITCH_N],
                                    _ansible_check_mode=True))
     assert result["changed"] is True and result["attachment"]["transit_router_id"] is None
     assert [c for c in twin.writes() if c["action"] != "CreateCen" and c["action"] != "CreateTransitRouter"] == []
@@ -169,7 +170,7 @@ def test_single_zone_when_allowed(run_module, twin_args, twin, cen):
 
 def test_no_transit_router_in_region_is_an_error(run_module, twin_args, twin, cen):
     since = twin.last_seq()
-    result = run_module(main, args(twin_args, cen, region="cn-shanghai", vpc_id=SH_VPC, vswitch_ids=[SH_M, "vsw-uf6twin00000000000n1"]))
+    result = run_module(main, args(twin_args, cen, region="cn-shanghai", vpc_id=SH_VPC, vswitch_ids=[SH_M, ids.SOURCE_VSWITCH_N]))
     assert result["failed"] is True and "no transit router in region cn-shanghai" in result["msg"]
     assert twin.writes(since) == []
 

@@ -3,10 +3,11 @@
 import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.modules.cr_instance_info import main
+from acr_twin import seed_ids as ids
 
-INSTANCE = "cri-twin0000000000001"
-REGISTRY_VPC_DOMAIN = "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
-SEED_LINK = {"vpc_id": "vpc-bp1twin0000000000001", "vswitch_id": "vsw-bp1twin00000000000j1", "ip": "10.94.205.198",
+INSTANCE = ids.INSTANCE_ID
+REGISTRY_VPC_DOMAIN = ids.REGISTRY_DOMAIN
+SEED_LINK = {"vpc_id": ids.REGISTRY_VPC, "vswitch_id": ids.REGISTRY_VSWITCH_J, "ip": "10.94.205.198",
              "status": "RUNNING", "default_access": False}
 
 
@@ -21,7 +22,7 @@ def test_by_id_returns_the_instance_and_its_endpoints(run_module, twin_args):
     result = run_module(main, twin_args(instance_id=INSTANCE))
     assert result["changed"] is False and "failed" not in result
     [instance] = result["instances"]
-    assert (instance["instance_id"], instance["instance_name"], instance["region_id"]) == (INSTANCE, "acr-twin", "cn-hangzhou")
+    assert (instance["instance_id"], instance["instance_name"], instance["region_id"]) == (INSTANCE, ids.INSTANCE_NAME, "cn-hangzhou")
     assert (instance["status"], instance["specification"]) == ("RUNNING", "Enterprise_Basic")
     registry = instance["endpoints"]["registry"]
     assert registry["vpc"] == {"enabled": True, "status": "RUNNING", "domains": [REGISTRY_VPC_DOMAIN], "linked_vpcs": [SEED_LINK]}
@@ -32,10 +33,10 @@ def test_by_id_returns_the_instance_and_its_endpoints(run_module, twin_args):
 
 def test_by_name_matches_exactly(run_module, twin_args, twin):
     add_instance(twin, "cri-twin0000000000002", "acr-twin-mirror")  # ListInstance's substring match returns both
-    result = run_module(main, twin_args(instance_name="acr-twin"))
+    result = run_module(main, twin_args(instance_name=ids.INSTANCE_NAME))
     assert [i["instance_id"] for i in result["instances"]] == [INSTANCE]
     [list_call] = twin.calls(action="ListInstance")
-    assert list_call["params"]["InstanceName"] == "acr-twin"
+    assert list_call["params"]["InstanceName"] == ids.INSTANCE_NAME
 
 
 def test_without_id_or_name_every_instance_of_the_region(run_module, twin_args, twin):
@@ -55,7 +56,7 @@ def test_internet_endpoint_when_enabled(run_module, twin_args, twin):
 
 
 def test_check_mode_reads_only(run_module, twin_args, twin):
-    result = run_module(main, twin_args(instance_name="acr-twin", _ansible_check_mode=True))
+    result = run_module(main, twin_args(instance_name=ids.INSTANCE_NAME, _ansible_check_mode=True))
     assert result["changed"] is False and len(result["instances"]) == 1
     assert twin.writes() == []
     assert twin.counts() == {"ListInstance": 1, "ListInstanceEndpoint": 2, "GetInstanceVpcEndpoint": 2}
@@ -64,7 +65,7 @@ def test_check_mode_reads_only(run_module, twin_args, twin):
 @pytest.mark.parametrize("args, operation, words", [
     ({"instance_id": "cri-doesnotexist00001"}, "GetInstance", "the Container Registry instance cri-doesnotexist00001 does not exist in region cn-hangzhou"),
     ({"instance_name": "acr"}, "ListInstance", "no Container Registry instance is named 'acr' in region cn-hangzhou"),  # a substring only
-    ({"instance_name": "acr-twin", "region": "cn-shanghai"}, "ListInstance", "named 'acr-twin' in region cn-shanghai"),
+    ({"instance_name": ids.INSTANCE_NAME, "region": "cn-shanghai"}, "ListInstance", "named 'acr-twin' in region cn-shanghai"),
 ])
 def test_unknown_instance_is_a_clear_error(run_module, twin_args, args, operation, words):
     result = run_module(main, twin_args(**args))
@@ -75,6 +76,6 @@ def test_unknown_instance_is_a_clear_error(run_module, twin_args, args, operatio
 
 
 def test_id_and_name_are_exclusive(run_module, twin_args, twin):
-    result = run_module(main, twin_args(instance_id=INSTANCE, instance_name="acr-twin"))
+    result = run_module(main, twin_args(instance_id=INSTANCE, instance_name=ids.INSTANCE_NAME))
     assert result["failed"] is True and "mutually exclusive" in result["msg"]
     assert twin.calls() == []

@@ -7,10 +7,11 @@ import pytest
 from acr_twin.fixtures import SEED
 
 from ansible_collections.alicloud.acr_access.plugins.modules.cr_vpc_endpoint import main
+from acr_twin import seed_ids as ids
 
-INSTANCE = "cri-twin0000000000001"
-SEED_VPC, SEED_VSW_J, SEED_VSW_K = "vpc-bp1twin0000000000001", "vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"
-SHANGHAI_VSW = "vsw-uf6twin00000000000m1"
+INSTANCE = ids.INSTANCE_ID
+SEED_VPC, SEED_VSW_J, SEED_VSW_K = ids.REGISTRY_VPC, ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K
+SHANGHAI_VSW = ids.SOURCE_VSWITCH_M
 EXTRA_VPCS = [("vpc-bp1twin0000000000002", "vsw-bp1twin00000000002j1", "10.2"), ("vpc-bp1twin0000000000003", "vsw-bp1twin00000000003j1", "10.3"),
               ("vpc-bp1twin0000000000004", "vsw-bp1twin00000000004j1", "10.4")]
 NEW_VPC, NEW_VSW = EXTRA_VPCS[0][:2]
@@ -48,14 +49,14 @@ def test_links_a_vpc_and_waits_until_running(run_module, twin_args, cloud):
     link = result["link"]
     assert (link["vpc_id"], link["vswitch_id"], link["status"]) == (NEW_VPC, NEW_VSW, "RUNNING")
     assert ipaddress.ip_address(link["ip"]) in ipaddress.ip_network("10.2.0.0/24")
-    assert result["vpc_domains"] == ["acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]
+    assert result["vpc_domains"] == [ids.REGISTRY_DOMAIN]
     assert result["diff"] == {"before": {}, "after": link}
     assert write_actions(cloud) == ["CreateInstanceVpcEndpointLinkedVpc"]
     assert links(cloud)[NEW_VPC]["Status"] == "RUNNING" and links(cloud)[NEW_VPC]["_dns_record_in_pvzt"] is False
 
 
 def test_link_again_is_no_change_and_no_write(run_module, twin_args, cloud):
-    args = twin_args(instance_name="acr-twin", vpc_id=NEW_VPC, vswitch_id=NEW_VSW)
+    args = twin_args(instance_name=ids.INSTANCE_NAME, vpc_id=NEW_VPC, vswitch_id=NEW_VSW)
     first = run_module(main, args)
     seq = cloud.last_seq()
     second = run_module(main, args)

@@ -4,20 +4,21 @@ import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.modules import vpc_info
 from ansible_collections.alicloud.acr_access.plugins.modules.registry_access_plan import main
+from acr_twin import seed_ids as ids
 
 REGISTRY = "xxxxxx-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
-AUTH = "dockerauth-vpc.cn-hangzhou.aliyuncs.com"
-OSS = "oss-cn-hangzhou-internal.aliyuncs.com"
+AUTH = ids.AUTH_DOMAIN
+OSS = ids.OSS_DOMAIN
 ATTACHMENT = "tr-attach-uf6twin0000000001"
-ECS = "i-bp1twin0000000000001"
+ECS = ids.REGISTRY_ECS
 HANGZHOU_RANGES = ["100.98.170.0/24", "100.114.102.0/24", "100.118.28.0/24", "100.118.31.0/24"]
 
 
 def seed_args(**changes):
     args = dict(
-        source=dict(region="cn-shanghai", vpc_id="vpc-uf6twin0000000000001", route_table_id="vtb-uf6twin0000000000001",
+        source=dict(region="cn-shanghai", vpc_id=ids.SOURCE_VPC, route_table_id=ids.SOURCE_ROUTE_TABLE,
                     cidr_blocks=["172.16.0.0/16"], next_hop_id=ATTACHMENT),
-        registry_vpc=dict(region="cn-hangzhou", vpc_id="vpc-bp1twin0000000000001", route_table_id="vtb-bp1twin0000000000001",
+        registry_vpc=dict(region="cn-hangzhou", vpc_id=ids.REGISTRY_VPC, route_table_id=ids.REGISTRY_ROUTE_TABLE,
                           cidr_blocks=["10.0.0.0/16"], vswitch_cidr_blocks=["10.0.0.0/24", "10.0.1.0/24"], next_hop_instance_id=ECS),
         endpoints=dict(registry=dict(domain=REGISTRY, addresses=["10.94.205.198"]), auth=dict(domain=AUTH, addresses=["100.103.7.181"]),
                        oss=dict(domain=OSS, addresses=["100.118.28.43"])),
@@ -91,8 +92,8 @@ def test_missing_required_option_fails(run_module):
 
 def test_vpc_info_route_entries_are_accepted_as_existing_routes(run_module, twin_args):
     """The facts of vpc_info (from the twin, real SDK) go in unchanged: system entries are not conflicts."""
-    hangzhou = run_module(vpc_info.main, twin_args(vpc_id="vpc-bp1twin0000000000001"))["vpcs"][0]
-    shanghai = run_module(vpc_info.main, twin_args(vpc_id="vpc-uf6twin0000000000001", region="cn-shanghai"))["vpcs"][0]
+    hangzhou = run_module(vpc_info.main, twin_args(vpc_id=ids.REGISTRY_VPC))["vpcs"][0]
+    shanghai = run_module(vpc_info.main, twin_args(vpc_id=ids.SOURCE_VPC, region="cn-shanghai"))["vpcs"][0]
     args = seed_args()
     args["source"]["existing_routes"] = shanghai["route_tables"][0]["entries"]
     args["registry_vpc"]["existing_routes"] = hangzhou["route_tables"][0]["entries"]

@@ -13,9 +13,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "e2
 
 import probe_lab  # noqa: E402  (tests/e2e)
 from ansible_collections.alicloud.acr_access.plugins.modules import registry_endpoint_info  # noqa: E402
+from acr_twin import seed_ids as ids  # noqa: E402
 
 REGION = "cn-hangzhou"
-SEED = dict(instance_name="acr-twin", region=REGION)
+SEED = dict(instance_name=ids.INSTANCE_NAME, region=REGION)
 
 
 def domain(name):
@@ -78,11 +79,11 @@ def test_seed_endpoints_as_the_probe_host_sees_them(probe):
     assert result["changed"] is False
     assert {k: result["registry"][k] for k in ("domain", "addresses")} == dict(domain=probe_lab.SEED_REGISTRY, addresses=["10.94.205.198"])
     assert {k: result["auth"][k] for k in ("domain", "addresses", "takeover", "kind")} == dict(
-        domain="dockerauth-vpc.cn-hangzhou.aliyuncs.com", addresses=["100.103.7.181"], takeover=False, kind="dockerauth-vpc")
+        domain=ids.AUTH_DOMAIN, addresses=["100.103.7.181"], takeover=False, kind="dockerauth-vpc")
     assert result["auth"]["realm"] == "https://dockerauth-vpc.cn-hangzhou.aliyuncs.com/auth"
     assert result["auth"]["service"] == probe_lab.SEED_SERVICE
     assert {k: result["oss"][k] for k in ("domain", "addresses", "bucket", "outside_vip_ranges")} == dict(
-        domain="oss-cn-hangzhou-internal.aliyuncs.com", addresses=["100.118.28.43"], bucket=None, outside_vip_ranges=[])
+        domain=ids.OSS_DOMAIN, addresses=["100.118.28.43"], bucket=None, outside_vip_ranges=[])
     assert result["probe"]["host"] == probe_lab.PROBE_HOSTNAME
     assert result["probe"]["address"] == "10.94.205.198"
     assert "getaddrinfo on ecs1-hangzhou" in result["registry"]["found_by"]
@@ -102,7 +103,7 @@ def test_custom_bucket_changes_the_oss_domain(probe):
 def test_registry_domain_alone_gives_the_region(probe):
     result = probe(registry_domain=probe_lab.SEED_REGISTRY.upper() + ".")
     assert result["registry"]["domain"] == probe_lab.SEED_REGISTRY
-    assert result["oss"]["domain"] == "oss-cn-hangzhou-internal.aliyuncs.com"
+    assert result["oss"]["domain"] == ids.OSS_DOMAIN
     assert result["registry"]["found_by"].startswith("option registry_domain")
 
 
@@ -160,7 +161,7 @@ FAILURES = [
                  ["the registry domain: DNS: no answer for missing-registry-vpc.cn-hangzhou.cr.aliyuncs.com", "/etc/hosts"], id="no-dns-answer"),
     pytest.param(dict(instance_name="lost-auth"), "dns",
                  ["the auth domain from the realm https://dockerauth-vpc.cn-nowhere-1.aliyuncs.com/auth: DNS: no answer"], id="auth-not-resolved"),
-    pytest.param(dict(instance_name="acr-twin", oss_bucket="unknown-bucket"), "dns",
+    pytest.param(dict(instance_name=ids.INSTANCE_NAME, oss_bucket="unknown-bucket"), "dns",
                  ["the OSS domain: DNS: no answer for unknown-bucket.oss-cn-hangzhou-internal.aliyuncs.com"], id="oss-not-resolved"),
     pytest.param(dict(instance_name="refused"), "tcp", ["TCP connection to %s (10.94.0.2) port 443 refused" % domain("refused")], id="tcp-refused"),
     pytest.param(dict(instance_name="full-queue", timeout=1), "tcp",
@@ -169,10 +170,10 @@ FAILURES = [
                  ["TLS verification of %s (10.94.0.4) failed: self-signed certificate in certificate chain" % domain("other-ca"), "ca_path"],
                  id="tls-unknown-ca"),
     pytest.param(dict(instance_name="wrong-name"), "tls", ["TLS verification of %s" % domain("wrong-name"), "Hostname mismatch"], id="tls-wrong-name"),
-    pytest.param(dict(instance_name="acr-twin", ca_path=None), "tls",
+    pytest.param(dict(instance_name=ids.INSTANCE_NAME, ca_path=None), "tls",
                  ["TLS verification of %s (10.94.205.198) failed: self-signed certificate in certificate chain" % probe_lab.SEED_REGISTRY],
                  id="tls-system-cas"),
-    pytest.param(dict(instance_name="acr-twin", ca_path="/nonexistent/ca.pem"), "tls", ["cannot load the CA bundle ca_path=/nonexistent/ca.pem"],
+    pytest.param(dict(instance_name=ids.INSTANCE_NAME, ca_path="/nonexistent/ca.pem"), "tls", ["cannot load the CA bundle ca_path=/nonexistent/ca.pem"],
                  id="tls-bad-ca-path"),
     pytest.param(dict(instance_name="silent", timeout=1), "tls", ["TLS handshake with %s (10.94.0.8) timed out after 1.0s" % domain("silent")],
                  id="tls-silent-port"),
@@ -198,9 +199,9 @@ def test_failure_names_what_failed(probe, args, stage, fragments):
 
 @pytest.mark.parametrize("args, message", [
     (dict(region=REGION), "needs registry_domain, or instance_name together with region"),
-    (dict(instance_name="acr-twin"), "needs registry_domain, or instance_name together with region"),
+    (dict(instance_name=ids.INSTANCE_NAME), "needs registry_domain, or instance_name together with region"),
     (dict(registry_domain="registry.example.com"), "region is required: registry.example.com is not an instance system domain"),
-    (dict(instance_name="acr-twin", region=REGION, oss_bucket="Bad_Bucket"), "invalid OSS bucket name 'Bad_Bucket'"),
+    (dict(instance_name=ids.INSTANCE_NAME, region=REGION, oss_bucket="Bad_Bucket"), "invalid OSS bucket name 'Bad_Bucket'"),
 ])
 def test_bad_input_fails_before_any_traffic(run_module, args, message):
     # in-process, outside any namespace: these must fail before resolving or connecting anything
@@ -223,11 +224,11 @@ def test_bad_numbers_fail_before_any_traffic(run_module, args, name):
 def test_one_rule_for_the_registry_domain_and_the_instance_domains():
     from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_probe import own_domains, registry_target
     assert registry_target("ACR-Twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com.", "other", REGION) == (
-        "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com", "option registry_domain")
-    assert registry_target(None, "acr-twin", REGION) == (domain("acr-twin"), "option instance_name + region")
-    assert registry_target(None, "acr-twin", None) is None
+        ids.REGISTRY_DOMAIN, "option registry_domain")
+    assert registry_target(None, ids.INSTANCE_NAME, REGION) == (domain(ids.INSTANCE_NAME), "option instance_name + region")
+    assert registry_target(None, ids.INSTANCE_NAME, None) is None
     # Without region, the region of a system domain gives the instance's other system domains (both modules alike).
-    assert own_domains("custom-registry-vpc.cn-shanghai.cr.aliyuncs.com", "acr-twin", None, ["r.example.com"]) == [
+    assert own_domains("custom-registry-vpc.cn-shanghai.cr.aliyuncs.com", ids.INSTANCE_NAME, None, ["r.example.com"]) == [
         "custom-registry-vpc.cn-shanghai.cr.aliyuncs.com", "r.example.com",
         "acr-twin-registry-vpc.cn-shanghai.cr.aliyuncs.com", "acr-twin-registry.cn-shanghai.cr.aliyuncs.com"]
-    assert own_domains("registry.example.com", "acr-twin", None) == ["registry.example.com"]
+    assert own_domains("registry.example.com", ids.INSTANCE_NAME, None) == ["registry.example.com"]

@@ -6,13 +6,14 @@ import stat
 import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.modules.registry_hosts import main
+from acr_twin import seed_ids as ids
 
-ID = "cri-twin0000000000001"
+ID = ids.INSTANCE_ID
 OTHER = "cri-other000000000002"
 ENTRIES = [
-    dict(ip="10.94.205.198", names=["acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"]),
-    dict(ip="100.103.7.181", names=["dockerauth-vpc.cn-hangzhou.aliyuncs.com"]),
-    dict(ip="100.118.28.43", names=["oss-cn-hangzhou-internal.aliyuncs.com"]),
+    dict(ip="10.94.205.198", names=[ids.REGISTRY_DOMAIN]),
+    dict(ip="100.103.7.181", names=[ids.AUTH_DOMAIN]),
+    dict(ip="100.118.28.43", names=[ids.OSS_DOMAIN]),
 ]
 BLOCK = (b"# BEGIN alicloud.acr_access cri-twin0000000000001\n"
          b"10.94.205.198 acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com\n"

@@ -6,10 +6,11 @@ import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.retry import ROUTE_ENTRY_BUSY
 from ansible_collections.alicloud.acr_access.plugins.modules.vpc_info import main
+from acr_twin import seed_ids as ids
 
-HANGZHOU_VPC = "vpc-bp1twin0000000000001"
-HANGZHOU_TABLE = "vtb-bp1twin0000000000001"
-SHANGHAI_VPC = "vpc-uf6twin0000000000001"
+HANGZHOU_VPC = ids.REGISTRY_VPC
+HANGZHOU_TABLE = ids.REGISTRY_ROUTE_TABLE
+SHANGHAI_VPC = ids.SOURCE_VPC
 TWIN_ACCOUNT_ROLE = "acs:ram::1234567890123456:role/ansible"
 TWIN_KEY_ID = "LTAI5tTwinAccessKey00001"
 TWIN_SECRET = "twin-secret-do-not-use-in-production"
@@ -22,11 +23,11 @@ def test_by_id_returns_the_whole_vpc(run_module, twin_args):
     assert (vpc["vpc_id"], vpc["vpc_name"], vpc["cidr_block"], vpc["status"]) == (HANGZHOU_VPC, "vpc1-hangzhou", "10.0.0.0/16", "Available")
     assert vpc["secondary_cidr_blocks"] == [] and vpc["vrouter_id"].startswith("vrt-")
     vswitches = {(v["vswitch_id"], v["zone_id"], v["cidr_block"], v["route_table_id"]) for v in vpc["vswitches"]}
-    assert vswitches == {("vsw-bp1twin00000000000j1", "cn-hangzhou-j", "10.0.0.0/24", HANGZHOU_TABLE),
-                         ("vsw-bp1twin00000000000k1", "cn-hangzhou-k", "10.0.1.0/24", HANGZHOU_TABLE)}
+    assert vswitches == {(ids.REGISTRY_VSWITCH_J, "cn-hangzhou-j", "10.0.0.0/24", HANGZHOU_TABLE),
+                         (ids.REGISTRY_VSWITCH_K, "cn-hangzhou-k", "10.0.1.0/24", HANGZHOU_TABLE)}
     [table] = vpc["route_tables"]
     assert (table["route_table_id"], table["route_table_type"]) == (HANGZHOU_TABLE, "System")
-    assert sorted(table["vswitch_ids"]) == ["vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"]
+    assert sorted(table["vswitch_ids"]) == [ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K]
     destinations = {entry["destination_cidr_block"] for entry in table["entries"]}
     assert {"10.0.0.0/24", "10.0.1.0/24"} <= destinations
     for entry in table["entries"]:
@@ -40,7 +41,7 @@ def test_by_name_in_another_region(run_module, twin_args):
     [vpc] = result["vpcs"]
     assert (vpc["vpc_id"], vpc["cidr_block"], vpc["region_id"]) == (SHANGHAI_VPC, "172.16.0.0/16", "cn-shanghai")
     assert {v["zone_id"] for v in vpc["vswitches"]} == {"cn-shanghai-m", "cn-shanghai-n"}
-    assert vpc["route_tables"][0]["route_table_id"] == "vtb-uf6twin0000000000001"
+    assert vpc["route_tables"][0]["route_table_id"] == ids.SOURCE_ROUTE_TABLE
 
 
 def test_all_vpcs_of_a_region_in_check_mode(run_module, twin_args):
@@ -129,7 +130,7 @@ def test_paging_follows_every_page(run_module, twin_args, twin, make_module):
     for index in range(105):
         module.call("vpc", "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HANGZHOU_TABLE,
                                                 "DestinationCidrBlock": "192.168.%d.0/24" % index, "NextHopType": "Instance",
-                                                "NextHopId": "i-bp1twin0000000000001", "ClientToken": "page-%d" % index},
+                                                "NextHopId": ids.REGISTRY_ECS, "ClientToken": "page-%d" % index},
                     extra_codes=ROUTE_ENTRY_BUSY)
     since = twin.last_seq()
     result = run_module(main, twin_args(vpc_id=HANGZHOU_VPC))
@@ -137,7 +138,7 @@ def test_paging_follows_every_page(run_module, twin_args, twin, make_module):
     assert len({entry["route_entry_id"] for entry in entries}) == len(entries) >= 108  # 105 custom + the system ones
     custom = [entry for entry in entries if entry["type"] == "Custom"]
     assert len(custom) == 105
-    assert custom[0]["next_hops"] == [{"next_hop_type": "Instance", "next_hop_id": "i-bp1twin0000000000001"}]
+    assert custom[0]["next_hops"] == [{"next_hop_type": "Instance", "next_hop_id": ids.REGISTRY_ECS}]
     assert len(twin.calls(since, action="DescribeRouteEntryList")) == 2
 
 

@@ -16,14 +16,15 @@ import pytest
 import ansible_collections
 from acr_twin import Twin, TwinServer
 from acr_twin.fixtures import SEED
+from acr_twin import seed_ids as ids
 
 COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
-HZ_VPC, SH_VPC = "vpc-bp1twin0000000000001", "vpc-uf6twin0000000000001"
-HZ_TABLE, SH_TABLE = "vtb-bp1twin0000000000001", "vtb-uf6twin0000000000001"
+HZ_VPC, SH_VPC = ids.REGISTRY_VPC, ids.SOURCE_VPC
+HZ_TABLE, SH_TABLE = ids.REGISTRY_ROUTE_TABLE, ids.SOURCE_ROUTE_TABLE
 MEMBERS = [
-    {"region": "cn-hangzhou", "vpc_id": HZ_VPC, "vswitch_ids": ["vsw-bp1twin00000000000j1", "vsw-bp1twin00000000000k1"]},
-    {"region": "cn-shanghai", "vpc_id": SH_VPC, "vswitch_ids": ["vsw-uf6twin00000000000m1", "vsw-uf6twin00000000000n1"]},
+    {"region": "cn-hangzhou", "vpc_id": HZ_VPC, "vswitch_ids": [ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K]},
+    {"region": "cn-shanghai", "vpc_id": SH_VPC, "vswitch_ids": [ids.SOURCE_VSWITCH_M, ids.SOURCE_VSWITCH_N]},
 ]
 PLAYBOOK = """
 - hosts: localhost
@@ -69,7 +70,7 @@ def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_wa
     # A route of someone else, in a member's table: the role must leave it alone.
     module = make_module(twin_args())
     module.call("vpc", "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HZ_TABLE, "DestinationCidrBlock": "192.168.0.0/16",
-                                            "NextHopType": "Instance", "NextHopId": "i-bp1twin0000000000001", "ClientToken": "foreign"})
+                                            "NextHopType": "Instance", "NextHopId": ids.REGISTRY_ECS, "ClientToken": "foreign"})
     twin.settle()
     foreign = {k for k, e in twin.cloud.route_entries.items() if e["DestinationCidrBlock"] == "192.168.0.0/16"}
     entries_before = set(twin.cloud.route_entries)

@@ -1,6 +1,6 @@
 """playbooks/cross_region_access.yml and teardown.yml: the whole procedure against the cloud twin, with the seed inventory.
 
-The seed inventory playbooks/inventory/twin.yml with the probe lab's host (tests/e2e/inventory/probe_lab.yml): the probe
+The seed inventory tests/demo/inventory/twin.yml with the probe lab's host (tests/e2e/inventory/probe_lab.yml): the probe
 runs inside a probe lab (a network namespace of the test, see
 test_registry_endpoints.py): ACR_ACCESS_PROBE_LAB names a directory with the lab's interpreter wrapper (python)
 and state.json (its test CA), as `tests/e2e/probe_lab.py up` writes them for scripts/demo.
@@ -18,15 +18,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "e2
 
 import probe_lab  # noqa: E402  (tests/e2e)
 import ansible_collections  # noqa: E402
+from acr_twin import seed_ids as ids  # noqa: E402
 
 COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
-INVENTORY = [os.path.join(ROOT, "playbooks", "inventory", "twin.yml"), os.path.join(ROOT, "tests", "e2e", "inventory", "probe_lab.yml")]
-HZ_VPC, SH_VPC = "vpc-bp1twin0000000000001", "vpc-uf6twin0000000000001"
-HZ_TABLE, SH_TABLE = "vtb-bp1twin0000000000001", "vtb-uf6twin0000000000001"
+INVENTORY = [os.path.join(ROOT, "tests", "demo", "inventory", "twin.yml"), os.path.join(ROOT, "tests", "e2e", "inventory", "probe_lab.yml")]
+HZ_VPC, SH_VPC = ids.REGISTRY_VPC, ids.SOURCE_VPC
+HZ_TABLE, SH_TABLE = ids.REGISTRY_ROUTE_TABLE, ids.SOURCE_ROUTE_TABLE
 OSS_RANGES = ["100.114.102.0/24", "100.118.28.0/24", "100.118.31.0/24", "100.98.170.0/24"]
 # a route of someone else in each VPC: neither the procedure nor its teardown may touch it
-FOREIGN = [("cn-shanghai", SH_TABLE, "192.168.10.0/24", "i-uf6twin0000000000001"), ("cn-hangzhou", HZ_TABLE, "192.168.20.0/24", "i-bp1twin0000000000001")]
+FOREIGN = [("cn-shanghai", SH_TABLE, "192.168.10.0/24", ids.SOURCE_ECS), ("cn-hangzhou", HZ_TABLE, "192.168.20.0/24", ids.REGISTRY_ECS)]
 
 # cross_region_access.yml as a user runs it, then the facts it left, for the test to read
 WRAPPER = """
@@ -112,11 +113,11 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
     # Shanghai: cen_connect's route to the registry VPC, the plan's routes for the three addresses, the foreign route
     assert routes_of(twin, SH_TABLE) == dict(
         {cidr: ("Attachment", sh_attachment) for cidr in ["10.0.0.0/16", "10.94.205.198/32", "100.103.7.181/32"] + OSS_RANGES},
-        **{"192.168.10.0/24": ("Instance", "i-uf6twin0000000000001")})
+        **{"192.168.10.0/24": ("Instance", ids.SOURCE_ECS)})
     # Hangzhou system table: cen_connect's route back, the covering route(s) to ECS instance 1, the foreign route
-    assert routes_of(twin, HZ_TABLE) == {"172.16.0.0/16": ("Attachment", hz_attachment), "100.0.0.0/8": ("Instance", "i-bp1twin0000000000001"),
-                                         "10.94.205.198/32": ("Instance", "i-bp1twin0000000000001"),
-                                         "192.168.20.0/24": ("Instance", "i-bp1twin0000000000001")}
+    assert routes_of(twin, HZ_TABLE) == {"172.16.0.0/16": ("Attachment", hz_attachment), "100.0.0.0/8": ("Instance", ids.REGISTRY_ECS),
+                                         "10.94.205.198/32": ("Instance", ids.REGISTRY_ECS),
+                                         "192.168.20.0/24": ("Instance", ids.REGISTRY_ECS)}
     # the facts flowed: the registry VPC's CIDR block came from cen_connect, the endpoints from the probe in the namespace
     inputs = facts["registry_routes"]["inputs"]
     assert inputs["reachable_cidrs"] == ["10.0.0.0/16"] and inputs["source"]["attachment_id"] == sh_attachment

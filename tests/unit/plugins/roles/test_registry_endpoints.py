@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "e2
 
 import probe_lab  # noqa: E402  (tests/e2e)
 import ansible_collections.alicloud.acr_access as collection  # noqa: E402
+from acr_twin import seed_ids as ids  # noqa: E402
 
 TWIN_KEY_ID = "LTAI5tTwinAccessKey00001"
 TWIN_SECRET = "twin-secret-do-not-use-in-production"
@@ -93,16 +94,16 @@ def playbook(lab, twin, tmp_path):
 
 def test_seed_endpoints_from_inside_the_namespace(playbook, twin):
     seq = twin.calls()[-1]["seq"] if twin.calls() else 0
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin")
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME)
     assert fact, output
-    assert fact["registry"]["domain"] == "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
+    assert fact["registry"]["domain"] == ids.REGISTRY_DOMAIN
     assert fact["registry"]["addresses"] == ["10.94.205.198"]
-    assert fact["auth"]["domain"] == "dockerauth-vpc.cn-hangzhou.aliyuncs.com"
+    assert fact["auth"]["domain"] == ids.AUTH_DOMAIN
     assert fact["auth"]["addresses"] == ["100.103.7.181"]
-    assert fact["oss"]["domain"] == "oss-cn-hangzhou-internal.aliyuncs.com"
+    assert fact["oss"]["domain"] == ids.OSS_DOMAIN
     assert fact["oss"]["addresses"] == ["100.118.28.43"]
     assert fact["takeover"] is False
-    assert fact["instance_id"] == "cri-twin0000000000001"
+    assert fact["instance_id"] == ids.INSTANCE_ID
     assert fact["probe_host"] == "ecs1-hangzhou"
     assert fact["linked_vpc_addresses"] == ["10.94.205.198"]
     assert "cr_instance_info" in fact["registry"]["found_by"] and "ecs1-hangzhou" in fact["registry"]["found_by"]
@@ -113,7 +114,7 @@ def test_seed_endpoints_from_inside_the_namespace(playbook, twin):
 
 
 def test_custom_bucket_changes_the_oss_domain(playbook):
-    fact, output = playbook(registry_endpoints_instance_id="cri-twin0000000000001", registry_endpoints_oss_bucket="my-bucket")
+    fact, output = playbook(registry_endpoints_instance_id=ids.INSTANCE_ID, registry_endpoints_oss_bucket="my-bucket")
     assert fact, output
     assert fact["oss"]["domain"] == "my-bucket.oss-cn-hangzhou-internal.aliyuncs.com"
     assert fact["oss"]["addresses"] == ["100.118.28.44"]
@@ -122,8 +123,8 @@ def test_custom_bucket_changes_the_oss_domain(playbook):
 
 def test_link_of_an_already_linked_vpc_changes_nothing(playbook, twin):
     seq = twin.calls()[-1]["seq"] if twin.calls() else 0
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin",
-                            registry_endpoints_link_vpc={"vpc_id": "vpc-bp1twin0000000000001", "vswitch_id": "vsw-bp1twin00000000000j1"})
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME,
+                            registry_endpoints_link_vpc={"vpc_id": ids.REGISTRY_VPC, "vswitch_id": ids.REGISTRY_VSWITCH_J})
     assert fact, output
     assert fact["registry"]["addresses"] == ["10.94.205.198"] and fact["warnings"] == []
     assert not [call for call in twin.calls() if call["seq"] > seq and call["write"]]
@@ -132,7 +133,7 @@ def test_link_of_an_already_linked_vpc_changes_nothing(playbook, twin):
 
 
 def test_warns_about_a_stale_registry_address_and_oss_outside_the_vip_ranges(playbook):
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_host="ecs-stale")
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_probe_host="ecs-stale")
     assert fact, output
     assert fact["registry"]["addresses"] == [STALE_REGISTRY_IP]
     assert fact["probe_host"] == "ecs-stale"
@@ -143,7 +144,7 @@ def test_warns_about_a_stale_registry_address_and_oss_outside_the_vip_ranges(pla
 
 
 def test_needs_exactly_one_of_id_and_name(playbook):
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_instance_id="cri-twin0000000000001")
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_instance_id=ids.INSTANCE_ID)
     assert fact is None
     assert "Set exactly one of registry_endpoints_instance_id and registry_endpoints_instance_name" in output
 
@@ -158,28 +159,28 @@ def test_unknown_instance_fails_before_probing(playbook):
 
 
 def test_probe_host_outside_the_inventory_fails_before_any_cloud_call(playbook, twin):
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_host="ecs1-hangzuo")
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_probe_host="ecs1-hangzuo")
     assert fact is None
     assert "registry_endpoints_probe_host: 'ecs1-hangzuo' is not a host of the inventory" in output
     assert twin.calls() == []
 
 
 def test_empty_region_fails_naming_the_variable(playbook, twin):
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_region="")
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_region="")
     assert fact is None
     assert "registry_endpoints_region: give the region of the instance" in output
     assert twin.calls() == []
 
 
-KNOWN = {"registry": {"addresses": ["10.94.205.198"]}, "auth": {"domain": "dockerauth-vpc.cn-hangzhou.aliyuncs.com", "addresses": ["100.103.7.181"]},
-         "oss": {"domain": "oss-cn-hangzhou-internal.aliyuncs.com", "addresses": ["100.118.28.43"]}, "takeover": False}
+KNOWN = {"registry": {"addresses": ["10.94.205.198"]}, "auth": {"domain": ids.AUTH_DOMAIN, "addresses": ["100.103.7.181"]},
+         "oss": {"domain": ids.OSS_DOMAIN, "addresses": ["100.118.28.43"]}, "takeover": False}
 
 
 def test_known_endpoints_replace_the_probe(playbook):
     # no probe host at all (an empty group): the addresses are taken as given and the fact says so
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_group="nobody", registry_endpoints_known=KNOWN)
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_probe_group="nobody", registry_endpoints_known=KNOWN)
     assert fact, output
-    assert fact["registry"]["domain"] == "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"  # from the API, not given
+    assert fact["registry"]["domain"] == ids.REGISTRY_DOMAIN  # from the API, not given
     assert [fact[kind]["addresses"] for kind in ("registry", "auth", "oss")] == [["10.94.205.198"], ["100.103.7.181"], ["100.118.28.43"]]
     assert fact["auth"]["domain"] == KNOWN["auth"]["domain"] and fact["takeover"] is False
     assert "not probed" in fact["registry"]["found_by"] and "not probed" in fact["oss"]["found_by"]
@@ -190,6 +191,6 @@ def test_known_endpoints_replace_the_probe(playbook):
 
 def test_known_endpoints_without_a_domain_name_the_field(playbook):
     known = dict(KNOWN, oss={"addresses": ["100.118.28.43"]})
-    fact, output = playbook(registry_endpoints_instance_name="acr-twin", registry_endpoints_probe_group="nobody", registry_endpoints_known=known)
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_probe_group="nobody", registry_endpoints_known=known)
     assert fact is None
     assert "registry_endpoints_known.oss needs domain and addresses" in output

@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """Benchmark: does the role cen_connect wait for its VPC attachments together?
 
-Runs playbooks/cen_connect.yml (Hangzhou + Shanghai) against an in-process cloud twin twice:
+Runs playbooks/cen_connect.yml (Hangzhou + Shanghai, the seed's VPCs given as extra vars in place of the
+playbook's placeholder ids) against an in-process cloud twin twice:
 with time scale 0 (no cloud delays: the cost of Ansible and the modules alone) and with a
 time scale where one VPC attachment takes several seconds. The difference is the time spent
 waiting for the cloud; it is compared with the cloud's own delays on the critical path when
 the two attachments run together, and when they would run one after the other.
 
-    .venv/bin/python scripts/bench_cen_connect.py [--scale 0.1]
+    .venv/bin/python tests/bench/bench_cen_connect.py [--scale 0.1]
 
 Needs the collection importable as ansible_collections.alicloud.acr_access (make collection)
 and ansible-playbook next to the Python running this script. Prints, asserts nothing.
@@ -21,10 +22,11 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "twin"))
 
 from acr_twin import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Twin, TwinServer  # noqa: E402
+from acr_twin import seed_ids  # noqa: E402
 from acr_twin.products.cbn import DELAYS  # noqa: E402
 
 
@@ -41,7 +43,8 @@ def run_role(scale: float) -> tuple:
                    ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET, ANSIBLE_COLLECTIONS_PATH=collections_path(), HOME=home,
                    ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
         playbook = os.path.join(ROOT, "playbooks", "cen_connect.yml")
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook]
+        members = json.dumps({"cen_connect_members": seed_ids.cen_members()})
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-e", members]
         started = time.monotonic()
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         wall = time.monotonic() - started
