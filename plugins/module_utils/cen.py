@@ -7,52 +7,58 @@
 ``find_*`` / ``list_*`` read (following the API's paging), ``create_*`` / ``delete_*`` /
 ``update_*`` write (ClientToken on every create, the transit router busy codes retried at
 each write), ``normalise_*`` turn one API item into the documented snake_case dict, and
-``check_members`` validates a planned set of VPC members before anything is changed.
+``check_members`` validates a planned set of VPC members before anything is changed, and
+``describe_cen`` reads one CEN with everything hanging on it (cen_info).
 Errors propagate as AlicloudError; retries happen in ``module.call``.
-Every waiter of this API is registered here (the ``register()`` calls at the end).
-VPC reads (VPCs, vSwitches, route tables) come from ``vpc``.
+The waiters of this API are the ``WaiterSpec`` constants at the end (``CEN_ACTIVE``...);
+the managers of the modules are in ``cen_resources``. VPC reads (VPCs, vSwitches, route tables) come from ``vpc``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import typing as t
-import uuid
 
 from . import paging
 from .common import pick, unwrap_list
-from .errors import AlicloudError, is_not_found
-from .retry import TRANSIT_ROUTER_BUSY
-from .vpc import describe_vpcs, describe_vswitches
+from .errors import AlicloudError, InputError, gone_on_delete, is_not_found
+from .product import Product
+from .resource import client_token
+from .vpc import describe_vpc, describe_vswitches, region_has_vpcs, vpc_cidr_blocks, vswitch_owner
 from .vpc import system_route_table_id as system_vpc_route_table_id
-from .waiter import WaiterSpec, register
+from .waiter import WaiterSpec
+
+# CBN (CEN, transit routers): one central endpoint cbn.aliyuncs.com; RegionId travels in the request.
+CBN = Product("cbn", "alibabacloud_cbn20170912", "alibabacloud-cbn20170912", None, False)
+
+# CEN transit routers and their attachments: an earlier change is still being applied (terraform-provider-alicloud's list).
+TRANSIT_ROUTER_BUSY = (
+    "Operation.Blocking",
+    "IncorrectStatus.Status",
+    "IncorrectStatus.Attachment",
+    "IncorrectStatus.VpcOrVswitch",
+    "IncorrectStatus.VpcResource",
+    "IncorrectStatus.VpcRouteTable",
+    "IncorrectStatus.VpcSwitch",
+    "InstanceStatus.NotSupport",
+    "OperationFailed.IdempotentTokenProcessing",
+)
+ROUTE_PUBLISH_BUSY = ("Operation.Blocking",)
+ROUTE_WITHDRAW_BUSY = ("InvalidOperation.CenInstanceStatus",)
 
 PAGE_SIZE = 50      # DescribeCens / ListTransitRouters maximum
 TOKEN_PAGE = 100    # MaxResults maximum of the List* calls with NextToken
 DEFAULT_LINK_TYPE = "Gold"
 
 
-class CenInputError(AlicloudError):
-    """Bad input found before any write: the message names the option and the value."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message, code="InvalidInput")
-        self.field = field
-
-
-def client_token() -> str:
-    """One token per create: the retries of that create reuse it, so the cloud answers a repeat with the first result."""
-    return str(uuid.uuid4())
-
-
 # --- paging ------------------------------------------------------------------------------------
 
 def _number_pages(module: t.Any, action: str, params: dict, items: tuple) -> list:
-    return paging.number_pages(module, "cbn", action, params, items, PAGE_SIZE)
+    return paging.number_pages(module, CBN, action, params, items, PAGE_SIZE)
 
 
 def _token_pages(module: t.Any, action: str, params: dict, key: str) -> list:
-    return paging.token_pages(module, "cbn", action, params, (key,), "MaxResults", TOKEN_PAGE)
+    return paging.token_pages(module, CBN, action, params, (key,), "MaxResults", TOKEN_PAGE)
 
 
 # --- CEN instances -------------------------------------------------------------------------------
@@ -80,19 +86,19 @@ def find_cen(module: t.Any, cen_id: str | None = None, name: str | None = None) 
 def single_cen(cens: list, name: str | None) -> dict | None:
     """The one CEN of a lookup's result, None for none; several (only possible by name) is an error."""
     if len(cens) > 1:
-        raise CenInputError("name: %d CEN instances are named %r (%s); give cen_id instead"
-                            % (len(cens), name, ", ".join(sorted(c["CenId"] for c in cens))))
+        raise InputError("name: %d CEN instances are named %r (%s); give cen_id instead"
+                         % (len(cens), name, ", ".join(sorted(c["CenId"] for c in cens))))
     return cens[0] if cens else None
 
 
 def create_cen(module: t.Any, name: str | None, description: str | None) -> str:
-    body = module.call("cbn", "CreateCen", {"Name": name, "Description": description, "ClientToken": client_token()},
+    body = module.call(CBN, "CreateCen", {"Name": name, "Description": description, "ClientToken": client_token()},
                        extra_codes=TRANSIT_ROUTER_BUSY)
     return body["CenId"]
 
 
 def modify_cen(module: t.Any, cen_id: str, name: str | None, description: str | None) -> None:
-    module.call("cbn", "ModifyCenAttribute", {"CenId": cen_id, "Name": name, "Description": description}, extra_codes=TRANSIT_ROUTER_BUSY)
+    module.call(CBN, "ModifyCenAttribute", {"CenId": cen_id, "Name": name, "Description": description}, extra_codes=TRANSIT_ROUTER_BUSY)
 
 
 def delete_cen(module: t.Any, cen_id: str) -> bool:
@@ -101,13 +107,7 @@ def delete_cen(module: t.Any, cen_id: str) -> bool:
 
 
 def _delete(module: t.Any, action: str, params: dict, extra: tuple = ()) -> bool:
-    try:
-        module.call("cbn", action, params, extra_codes=TRANSIT_ROUTER_BUSY)
-    except AlicloudError as error:
-        if is_not_found(error) or error.code in extra:
-            return False
-        raise
-    return True
+    return gone_on_delete(lambda: module.call(CBN, action, params, extra_codes=TRANSIT_ROUTER_BUSY), extra)
 
 
 def normalise_cen(item: dict | None) -> dict:
@@ -131,7 +131,7 @@ def find_transit_router(module: t.Any, cen_id: str, region: str) -> dict | None:
 
 
 def create_transit_router(module: t.Any, cen_id: str, region: str, name: str | None, description: str | None) -> str:
-    body = module.call("cbn", "CreateTransitRouter", {
+    body = module.call(CBN, "CreateTransitRouter", {
         "CenId": cen_id, "RegionId": region, "TransitRouterName": name, "TransitRouterDescription": description,
         "ClientToken": client_token()}, region=region, extra_codes=TRANSIT_ROUTER_BUSY)
     return body["TransitRouterId"]
@@ -146,7 +146,7 @@ def list_route_tables(module: t.Any, transit_router_id: str) -> list:
 
 
 def system_route_table_id(module: t.Any, transit_router_id: str) -> str | None:
-    body = module.call("cbn", "ListTransitRouterRouteTables", {"TransitRouterId": transit_router_id, "TransitRouterRouteTableType": "System"})
+    body = module.call(CBN, "ListTransitRouterRouteTables", {"TransitRouterId": transit_router_id, "TransitRouterRouteTableType": "System"})
     tables = unwrap_list(body, "TransitRouterRouteTables")
     return tables[0]["TransitRouterRouteTableId"] if tables else None
 
@@ -175,7 +175,7 @@ def find_vpc_attachment(module: t.Any, transit_router_id: str, vpc_id: str) -> d
 
 def create_vpc_attachment(module: t.Any, router: dict, vpc_id: str, zones: dict, name: str | None, description: str | None,
                           auto_publish: bool) -> str:
-    body = module.call("cbn", "CreateTransitRouterVpcAttachment", {
+    body = module.call(CBN, "CreateTransitRouterVpcAttachment", {
         "CenId": router["CenId"], "TransitRouterId": router["TransitRouterId"], "RegionId": router["RegionId"], "VpcId": vpc_id,
         "ZoneMappings": _zone_rows(zones), "TransitRouterAttachmentName": name, "TransitRouterAttachmentDescription": description,
         "AutoPublishRouteEnabled": auto_publish, "ClientToken": client_token()},
@@ -200,13 +200,13 @@ def zone_changes(current: dict, wanted: dict) -> tuple:
 
 
 def update_vpc_attachment_zones(module: t.Any, attachment_id: str, add: dict, remove: dict) -> None:
-    module.call("cbn", "UpdateTransitRouterVpcAttachmentZones", {
+    module.call(CBN, "UpdateTransitRouterVpcAttachmentZones", {
         "TransitRouterAttachmentId": attachment_id, "AddZoneMappings": _zone_rows(add) or None,
         "RemoveZoneMappings": _zone_rows(remove) or None, "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
 
 
 def update_vpc_attachment_attribute(module: t.Any, attachment_id: str, changes: dict) -> None:
-    module.call("cbn", "UpdateTransitRouterVpcAttachmentAttribute", dict(changes, TransitRouterAttachmentId=attachment_id),
+    module.call(CBN, "UpdateTransitRouterVpcAttachmentAttribute", dict(changes, TransitRouterAttachmentId=attachment_id),
                 extra_codes=TRANSIT_ROUTER_BUSY)
 
 
@@ -246,12 +246,12 @@ def create_peer_attachment(module: t.Any, router: dict, peer: dict, settings: di
     params = dict(settings, CenId=router["CenId"], TransitRouterId=router["TransitRouterId"], RegionId=router["RegionId"],
                   PeerTransitRouterId=peer["TransitRouterId"], PeerTransitRouterRegionId=peer["RegionId"],
                   TransitRouterAttachmentName=name, TransitRouterAttachmentDescription=description, ClientToken=client_token())
-    body = module.call("cbn", "CreateTransitRouterPeerAttachment", params, region=router["RegionId"], extra_codes=TRANSIT_ROUTER_BUSY)
+    body = module.call(CBN, "CreateTransitRouterPeerAttachment", params, region=router["RegionId"], extra_codes=TRANSIT_ROUTER_BUSY)
     return body["TransitRouterAttachmentId"]
 
 
 def update_peer_attachment(module: t.Any, attachment_id: str, changes: dict) -> None:
-    module.call("cbn", "UpdateTransitRouterPeerAttachmentAttribute", dict(changes, TransitRouterAttachmentId=attachment_id),
+    module.call(CBN, "UpdateTransitRouterPeerAttachmentAttribute", dict(changes, TransitRouterAttachmentId=attachment_id),
                 extra_codes=TRANSIT_ROUTER_BUSY)
 
 
@@ -281,7 +281,7 @@ LINKS = {
 
 def link_status(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> str | None:
     """Status of the association / propagation of the attachment with the table (Active, Associating...), None when there is none."""
-    body = module.call("cbn", LINKS[kind][0], {"TransitRouterRouteTableId": route_table_id, "TransitRouterAttachmentId": attachment_id})
+    body = module.call(CBN, LINKS[kind][0], {"TransitRouterRouteTableId": route_table_id, "TransitRouterAttachmentId": attachment_id})
     for item in unwrap_list(body, LINKS[kind][1]):
         if item.get("TransitRouterAttachmentId") == attachment_id:
             return item.get("Status")
@@ -311,13 +311,13 @@ def links_by_attachment(module: t.Any, kind: str, route_table_ids: t.Iterable[st
 
 
 def create_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> None:
-    module.call("cbn", LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
-                                        "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
+    module.call(CBN, LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
+                                      "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
 
 
 def remove_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> bool:
     try:
-        module.call("cbn", LINKS[kind][3], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id},
+        module.call(CBN, LINKS[kind][3], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id},
                     extra_codes=TRANSIT_ROUTER_BUSY)
     except AlicloudError as error:
         if is_not_found(error) or (error.code or "").startswith(("AssociationNotExist", "PropagationNotExist")):
@@ -328,68 +328,44 @@ def remove_link(module: t.Any, kind: str, attachment_id: str, route_table_id: st
 
 # --- VPC members: validation before any change ------------------------------------------------------------
 
-def describe_vpc(module: t.Any, region: str, vpc_id: str) -> dict | None:
-    try:
-        found = describe_vpcs(module, region, vpc_id=vpc_id)
-    except AlicloudError as error:
-        if is_not_found(error):
-            return None
-        raise
-    return found[0] if found else None
-
-
-def _vswitch_owner(module: t.Any, region: str, vswitch_id: str) -> str | None:
-    """The VPC of a vSwitch that is not in the VPC asked for, or None when the region has no such vSwitch.
-
-    Only read on the error path, with one vSwitch ID (the form the API reference documents).
-    """
-    body = module.call("vpc", "DescribeVSwitches", {"RegionId": region, "VSwitchId": vswitch_id}, region=region)
-    owners = [item.get("VpcId") for item in unwrap_list(body, "VSwitches", "VSwitch") if item.get("VSwitchId") == vswitch_id]
-    return owners[0] if owners else None
-
-
 def resolve_zones(module: t.Any, region: str, vpc_id: str, vswitch_ids: list, allow_single_zone: bool = False,
                   label: str = "") -> tuple:
-    """(vpc item, {zone: vSwitch id}) after checking the VPC and every vSwitch; CenInputError names ``label`` + the field."""
+    """(vpc item, {zone: vSwitch id}) after checking the VPC and every vSwitch; InputError names ``label`` + the field."""
     vpc = describe_vpc(module, region, vpc_id)
     if vpc is None:
-        raise CenInputError("%svpc_id: VPC %s not found in region %s" % (label, vpc_id, region), field="vpc_id")
+        raise InputError("%svpc_id: VPC %s not found in region %s" % (label, vpc_id, region), field="vpc_id")
     if not vswitch_ids:
-        raise CenInputError("%svswitch_ids: give at least one vSwitch of %s (two zones recommended)" % (label, vpc_id))
+        raise InputError("%svswitch_ids: give at least one vSwitch of %s (two zones recommended)" % (label, vpc_id))
     # One read of all the VPC's vSwitches; the ids are matched here.
     items = {item.get("VSwitchId"): item for item in describe_vswitches(module, region, vpc_id)}
     zones: dict = {}
     for vswitch_id in vswitch_ids:
         item = items.get(vswitch_id)
         if item is None:
-            owner = _vswitch_owner(module, region, vswitch_id)
+            owner = vswitch_owner(module, region, vswitch_id)
             if owner is None:
-                raise CenInputError("%svswitch_ids: vSwitch %s not found in region %s" % (label, vswitch_id, region))
-            raise CenInputError("%svswitch_ids: vSwitch %s belongs to VPC %s, not to vpc_id %s" % (label, vswitch_id, owner, vpc_id))
+                raise InputError("%svswitch_ids: vSwitch %s not found in region %s" % (label, vswitch_id, region))
+            raise InputError("%svswitch_ids: vSwitch %s belongs to VPC %s, not to vpc_id %s" % (label, vswitch_id, owner, vpc_id))
         zone = item.get("ZoneId")
         if zone in zones and zones[zone] != vswitch_id:
-            raise CenInputError("%svswitch_ids: vSwitches %s and %s are both in zone %s; an attachment takes one vSwitch per zone"
-                                % (label, zones[zone], vswitch_id, zone))
+            raise InputError("%svswitch_ids: vSwitches %s and %s are both in zone %s; an attachment takes one vSwitch per zone"
+                             % (label, zones[zone], vswitch_id, zone))
         zones[zone] = vswitch_id
     if len(zones) < 2 and not allow_single_zone:
-        raise CenInputError("%svswitch_ids: every vSwitch (%s) is in zone %s; give vSwitches in at least two zones for zone redundancy, "
-                            "or set allow_single_zone: true" % (label, ", ".join(vswitch_ids), next(iter(zones))))
+        raise InputError("%svswitch_ids: every vSwitch (%s) is in zone %s; give vSwitches in at least two zones for zone redundancy, "
+                         "or set allow_single_zone: true" % (label, ", ".join(vswitch_ids), next(iter(zones))))
     return vpc, zones
 
 
 def reachable_regions(module: t.Any) -> list | None:
     """Regions whose VPCs a CEN can attach (DescribeChildInstanceRegions), or None when the endpoint cannot tell."""
     try:
-        body = module.call("cbn", "DescribeChildInstanceRegions", {"ProductType": "VPC"})
+        body = module.call(CBN, "DescribeChildInstanceRegions", {"ProductType": "VPC"})
     except AlicloudError as error:
         if is_not_found(error):  # an endpoint without this call (InvalidAction.NotFound): cannot check here
             return None
         raise
     return sorted(r.get("RegionId") for r in unwrap_list(body, "Regions", "Region") if r.get("RegionId"))
-
-
-def vpc_cidr_blocks(vpc: dict) -> list:
-    return [vpc["CidrBlock"]] + [c for c in unwrap_list(vpc, "SecondaryCidrBlocks", "SecondaryCidrBlock") if c]
 
 
 def check_members(module: t.Any, members: list, label: str = "members", allow_single_zone: bool = False) -> tuple:
@@ -405,17 +381,17 @@ def check_members(module: t.Any, members: list, label: str = "members", allow_si
         where = "%s[%d]." % (label, index)
         region = member.get("region")
         if regions is not None and region not in regions:
-            raise CenInputError("%sregion: %s is not a region the CEN can reach (reachable: %s)" % (where, region, ", ".join(regions)))
+            raise InputError("%sregion: %s is not a region the CEN can reach (reachable: %s)" % (where, region, ", ".join(regions)))
         try:
             vpc, zones = resolve_zones(module, region, member.get("vpc_id"), member.get("vswitch_ids") or [], allow_single_zone, where)
-        except CenInputError as error:
+        except InputError as error:
             # Without DescribeChildInstanceRegions, a region where no VPC at all is visible is the best sign of a wrong region.
-            if error.field == "vpc_id" and regions is None and not _region_has_vpcs(module, region):
-                raise CenInputError("%sregion: %s is not a region the CEN can reach: no VPC is visible there" % (where, region)) from None
+            if error.field == "vpc_id" and regions is None and not region_has_vpcs(module, region):
+                raise InputError("%sregion: %s is not a region the CEN can reach: no VPC is visible there" % (where, region)) from None
             raise
         except AlicloudError as error:
             if error.code and error.code.startswith("InvalidRegionId"):
-                raise CenInputError("%sregion: %s is not a region the CEN can reach (%s)" % (where, region, error.message)) from None
+                raise InputError("%sregion: %s is not a region the CEN can reach (%s)" % (where, region, error.message)) from None
             raise
         resolved.append({"region": region, "vpc_id": vpc["VpcId"], "vswitch_ids": list(member.get("vswitch_ids")),
                          "zones": dict(sorted(zones.items())), "cidr_blocks": vpc_cidr_blocks(vpc), "route_table_id": member.get("route_table_id")})
@@ -425,29 +401,49 @@ def check_members(module: t.Any, members: list, label: str = "members", allow_si
     return regions, resolved
 
 
-def _region_has_vpcs(module: t.Any, region: str) -> bool:
-    try:
-        body = module.call("vpc", "DescribeVpcs", {"RegionId": region, "PageSize": 1}, region=region)
-    except AlicloudError as error:
-        if is_not_found(error):  # InvalidRegionId.NotFound
-            return False
-        raise
-    return bool(unwrap_list(body, "Vpcs", "Vpc"))
-
-
 def _check_overlaps(members: list, label: str) -> None:
     for first in range(len(members)):
         for second in range(first + 1, len(members)):
             for cidr_a in members[first]["cidr_blocks"]:
                 for cidr_b in members[second]["cidr_blocks"]:
                     if ipaddress.ip_network(cidr_a).overlaps(ipaddress.ip_network(cidr_b)):
-                        raise CenInputError(
+                        raise InputError(
                             "%s[%d].vpc_id: the CIDR block %s of %s (%s) overlaps %s of %s[%d] (%s, %s); connected VPCs need distinct "
                             "CIDR blocks" % (label, second, cidr_b, members[second]["vpc_id"], members[second]["region"], cidr_a, label, first,
                                              members[first]["vpc_id"], members[first]["region"]))
 
 
-# --- shared --------------------------------------------------------------------------------------------
+# --- one CEN with everything hanging on it (cen_info) ---------------------------------------------------
+
+def _link_rows(found: dict) -> list:
+    return [{"route_table_id": table, "status": status} for table, status in sorted(found.items())]
+
+
+def describe_cen(module: t.Any, cen: dict) -> dict:
+    """One CEN with its transit routers (and their route tables), VPC attachments (and their links) and peer attachments."""
+    view = normalise_cen(cen)
+    tables_of = {}
+    view["transit_routers"] = []
+    for router in list_transit_routers(module, cen["CenId"]):
+        tables = list_route_tables(module, router["TransitRouterId"])
+        system = [table["TransitRouterRouteTableId"] for table in tables if table.get("TransitRouterRouteTableType") == "System"]
+        tables_of[router["TransitRouterId"]] = [table["TransitRouterRouteTableId"] for table in tables]
+        router_view = normalise_transit_router(router, system[0] if system else None)
+        router_view["route_table_ids"] = tables_of[router["TransitRouterId"]]
+        view["transit_routers"].append(router_view)
+    attachments = list_vpc_attachments(module, CenId=cen["CenId"])
+    # One list per route table and kind (of the routers that have VPC attachments), grouped by attachment here.
+    used_tables = [table for router_id in dict.fromkeys(a.get("TransitRouterId") for a in attachments) for table in tables_of.get(router_id, [])]
+    links = {kind: links_by_attachment(module, kind, used_tables) for kind in LINKS}
+    view["vpc_attachments"] = []
+    for attachment in attachments:
+        attachment_id = attachment["TransitRouterAttachmentId"]
+        attachment_view = normalise_vpc_attachment(attachment)
+        attachment_view["associations"] = _link_rows(links["association"].get(attachment_id, {}))
+        attachment_view["propagations"] = _link_rows(links["propagation"].get(attachment_id, {}))
+        view["vpc_attachments"].append(attachment_view)
+    view["peer_attachments"] = [normalise_peer_attachment(item) for item in list_peer_attachments(module, cen["CenId"])]
+    return view
 
 
 # --- waiters -------------------------------------------------------------------------------------------
@@ -476,35 +472,43 @@ def _same(key: str, id_name: str) -> t.Callable[[dict, dict], bool]:
     return lambda item, ids: item.get(key) == ids[id_name]
 
 
-_CEN = dict(resource="CEN instance {cen_id}", product="cbn", operation="DescribeCens", request=_cen_request, items=("Cens", "Cen"),
+_CEN = dict(resource="CEN instance {cen_id}", product=CBN, operation="DescribeCens", request=_cen_request, items=("Cens", "Cen"),
             status_key="Status", match=_same("CenId", "cen_id"))
-_ROUTER = dict(resource="transit router {transit_router_id}", product="cbn", operation="ListTransitRouters", request=_router_request,
+_ROUTER = dict(resource="transit router {transit_router_id}", product=CBN, operation="ListTransitRouters", request=_router_request,
                items=("TransitRouters",), status_key="Status", match=_same("TransitRouterId", "transit_router_id"), delay=3.0)
-_VPC_ATTACHMENT = dict(resource="VPC attachment {attachment_id}", product="cbn", operation="ListTransitRouterVpcAttachments",
+_VPC_ATTACHMENT = dict(resource="VPC attachment {attachment_id}", product=CBN, operation="ListTransitRouterVpcAttachments",
                        request=_attachment_request, items=("TransitRouterAttachments",), status_key="Status",
                        match=_same("TransitRouterAttachmentId", "attachment_id"), delay=3.0, max_delay=20.0)
 _PEER = dict(_VPC_ATTACHMENT, resource="inter-region attachment {attachment_id}", operation="ListTransitRouterPeerAttachments",
              request=_peer_request)
-_ASSOCIATION = dict(resource="association of {attachment_id} with route table {route_table_id}", product="cbn",
+_ASSOCIATION = dict(resource="association of {attachment_id} with route table {route_table_id}", product=CBN,
                     operation="ListTransitRouterRouteTableAssociations", request=_link_request, items=("TransitRouterAssociations",),
                     status_key="Status", match=_same("TransitRouterAttachmentId", "attachment_id"), delay=1.0)
 _PROPAGATION = dict(_ASSOCIATION, resource="route propagation of {attachment_id} to route table {route_table_id}",
                     operation="ListTransitRouterRouteTablePropagations", items=("TransitRouterPropagations",))
 
 
-def _register_pair(fields: dict, ready: tuple, deleted: str, failure: tuple) -> None:
-    """The two waiters of a resource: (name, status) it must reach, and the name of the wait for it to be gone.
-
-    ``failure``: the status that means a resource we wait for went the other way (deleting, detaching...).
-    """
-    name, status = ready
-    register(name, WaiterSpec(success=(status,), failure=failure, when_gone="retry", **fields))  # just created: may not be listed yet
-    register(deleted, WaiterSpec(success=(), when_gone="success", **fields))
+def _ready(fields: dict, status: str, failure: tuple) -> WaiterSpec:
+    """Wait for ``status``; ``failure``: the status that means it went the other way (deleting, detaching...)."""
+    return WaiterSpec(success=(status,), failure=failure, when_gone="retry", **fields).check()  # just created: may not be listed yet
 
 
-_register_pair(_CEN, ("cen_active", "Active"), "cen_deleted", failure=("Deleting",))
-_register_pair(_ROUTER, ("transit_router_active", "Active"), "transit_router_deleted", failure=("Deleting",))
-_register_pair(_VPC_ATTACHMENT, ("vpc_attachment_attached", "Attached"), "vpc_attachment_deleted", failure=("Detaching",))
-_register_pair(_PEER, ("peer_attachment_attached", "Attached"), "peer_attachment_deleted", failure=("Detaching",))
-_register_pair(_ASSOCIATION, ("association_active", "Active"), "association_deleted", failure=("Dissociating",))
-_register_pair(_PROPAGATION, ("propagation_active", "Active"), "propagation_deleted", failure=("Disabling",))
+def _gone(fields: dict) -> WaiterSpec:
+    return WaiterSpec(success=(), when_gone="success", **fields).check()
+
+
+CEN_ACTIVE = _ready(_CEN, "Active", failure=("Deleting",))
+CEN_DELETED = _gone(_CEN)
+TRANSIT_ROUTER_ACTIVE = _ready(_ROUTER, "Active", failure=("Deleting",))
+TRANSIT_ROUTER_DELETED = _gone(_ROUTER)
+VPC_ATTACHMENT_ATTACHED = _ready(_VPC_ATTACHMENT, "Attached", failure=("Detaching",))
+VPC_ATTACHMENT_DELETED = _gone(_VPC_ATTACHMENT)
+PEER_ATTACHMENT_ATTACHED = _ready(_PEER, "Attached", failure=("Detaching",))
+PEER_ATTACHMENT_DELETED = _gone(_PEER)
+ASSOCIATION_ACTIVE = _ready(_ASSOCIATION, "Active", failure=("Dissociating",))
+ASSOCIATION_DELETED = _gone(_ASSOCIATION)
+PROPAGATION_ACTIVE = _ready(_PROPAGATION, "Active", failure=("Disabling",))
+PROPAGATION_DELETED = _gone(_PROPAGATION)
+# The waiters of an attachment's links to a route table, by kind ("association", "propagation")
+LINK_ACTIVE = {"association": ASSOCIATION_ACTIVE, "propagation": PROPAGATION_ACTIVE}
+LINK_DELETED = {"association": ASSOCIATION_DELETED, "propagation": PROPAGATION_DELETED}

@@ -2,25 +2,26 @@
 # Copyright: Contributors to the alicloud.acr_access collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The module base of this collection: credentials, SDK clients, retries, errors.
+"""The module base of this collection: SDK clients, calls with retries, failures.
 
     module = AnsibleAlicloudModule(argument_spec=spec, supports_check_mode=True)
-    body = module.call("vpc", "DescribeVpcs", {"RegionId": region, "VpcId": vpc_id})
+    body = module.call(VPC, "DescribeVpcs", {"RegionId": region, "VpcId": vpc_id})   # VPC: from vpc.py
     ...
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to describe the VPC")
 
-A module never reads credentials: the shared options (doc fragment
-``alicloud.acr_access.alicloud``) are merged into its spec here. Each Alibaba
-SDK costs about a second to import, so a product's SDK is imported only when
-a client for it is first asked for.
+The base knows no product: each product's home (vpc.py, cen.py, cr.py, sts.py)
+describes its SDK with a ``Product`` and passes it to ``call()``. A module never
+reads credentials (credentials.py does, from the shared options of the doc
+fragment ``alicloud.acr_access.alicloud``, merged into its spec here). Each
+Alibaba SDK costs about a second to import, so a product's SDK is imported only
+when a client for it is first asked for.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import sys
 import traceback
 import typing as t
@@ -28,7 +29,9 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .errors import AlicloudApiError, AlicloudCredentialError, AlicloudError, CheckModeWriteError, from_sdk_exception, redact
+from .credentials import DEFAULT_ROLE_SESSION_NAME, Credentials, chain_credentials, role_credentials, static_credentials
+from .errors import AlicloudError, CheckModeWriteError, InputError, from_sdk_exception, redact
+from .product import Product
 from .retry import DEFAULT_DEADLINE, RetryPolicy
 
 try:
@@ -40,25 +43,7 @@ except ImportError:
     TEA_IMPORT_ERROR = traceback.format_exc()
 
 
-class _Product(t.NamedTuple):
-    package: str        # Python package of the SDK
-    requirement: str    # its name on PyPI
-    endpoint: str | None  # None: let the SDK pick the regional/central endpoint (its own endpoint map)
-    needs_region: bool
-
-
-PRODUCTS = {
-    # VPC: the SDK maps cn-hangzhou and some others to vpc.aliyuncs.com, the rest to vpc.<region>.aliyuncs.com.
-    "vpc": _Product("alibabacloud_vpc20160428", "alibabacloud-vpc20160428", None, True),
-    # CBN (CEN, transit routers): one central endpoint cbn.aliyuncs.com; RegionId travels in the request.
-    "cbn": _Product("alibabacloud_cbn20170912", "alibabacloud-cbn20170912", None, False),
-    # CR: cr.<region>.aliyuncs.com; its requests carry no RegionId, so the client's region matters.
-    "cr": _Product("alibabacloud_cr20181201", "alibabacloud-cr20181201", None, True),
-    "sts": _Product("alibabacloud_sts20150401", "alibabacloud-sts20150401", "sts.aliyuncs.com", False),
-}
 USER_AGENT = "ansible-collection-alicloud.acr_access"
-DEFAULT_ROLE_SESSION_NAME = "ansible-acr-access"
-ROLE_DURATION_SECONDS = 3600
 
 
 def alicloud_argument_spec() -> dict:
@@ -120,69 +105,6 @@ def parse_endpoint(value: str) -> tuple[str, str]:
     return text, protocol
 
 
-class Credentials:
-    """An access key pair (and STS token); repr never shows the secrets."""
-
-    def __init__(self, access_key_id: str, access_key_secret: str, security_token: str | None = None, source: str = "options"):
-        self.access_key_id = access_key_id
-        self.access_key_secret = access_key_secret
-        self.security_token = security_token or None
-        self.source = source
-
-    def secrets(self) -> list[str]:
-        return [value for value in (self.access_key_secret, self.security_token) if value]
-
-    def __repr__(self) -> str:
-        return "Credentials(access_key_id=%r, source=%r, secret=<hidden>)" % (self.access_key_id, self.source)
-
-
-def static_credentials(params: dict) -> Credentials | None:
-    """Credentials from the options (their environment fallbacks already applied), or None."""
-    key_id, secret = params.get("access_key_id"), params.get("access_key_secret")
-    if key_id and secret:
-        return Credentials(key_id, secret, params.get("security_token"))
-    if key_id or secret:
-        given, missing = ("access_key_id", "access_key_secret") if key_id else ("access_key_secret", "access_key_id")
-        raise AlicloudCredentialError(
-            "%s is set but %s is not: give both (options, ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET "
-            "or ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY)" % (given, missing), code="InvalidCredentials")
-    return None
-
-
-def _credential_providers(profile: str | None) -> list:
-    """alibabacloud-credentials providers: the named profile, or the SDK's whole default chain."""
-    from alibabacloud_credentials.provider import (  # pylint: disable=import-outside-toplevel
-        CLIProfileCredentialsProvider, DefaultCredentialsProvider, ProfileCredentialsProvider)
-    if not profile:
-        return [DefaultCredentialsProvider()]
-    # File locations are read now, not at the SDK's import time, so HOME and
-    # ALIBABA_CLOUD_CREDENTIALS_FILE set for this task are honoured.
-    ini_file = os.environ.get("ALIBABA_CLOUD_CREDENTIALS_FILE") or os.path.expanduser("~/.alibabacloud/credentials.ini")
-    return [
-        CLIProfileCredentialsProvider(profile_name=profile, profile_file=os.path.expanduser("~/.aliyun/config.json")),
-        ProfileCredentialsProvider(profile_name=profile, profile_file=ini_file),
-    ]
-
-
-def chain_credentials(profile: str | None) -> Credentials:
-    """Credentials from a profile file, the ECS RAM role, OIDC... (alibabacloud-credentials)."""
-    if importlib.util.find_spec("alibabacloud_credentials") is None:
-        raise AlicloudCredentialError("No access key given and alibabacloud-credentials is not installed", code="InvalidCredentials")
-    problems = []
-    for provider in _credential_providers(profile):
-        try:
-            found = provider.get_credentials()
-        except Exception as exc:  # pylint: disable=broad-except  # each provider has its own exception types
-            problems.append("%s: %s" % (provider.get_provider_name(), exc))
-            continue
-        return Credentials(found.get_access_key_id(), found.get_access_key_secret(), found.get_security_token(),
-                           source=found.get_provider_name())
-    where = "profile %r" % profile if profile else "the default credential chain"
-    raise AlicloudCredentialError(
-        "No credentials: give access_key_id and access_key_secret (or their environment variables), "
-        "or a profile; %s found none (%s)" % (where, "; ".join(problems)), code="InvalidCredentials")
-
-
 _METHOD_NAMES: dict = {}  # (client class, action) -> method name: dir() of an SDK client lists hundreds of names
 
 
@@ -199,12 +121,11 @@ def sdk_method_name(client: t.Any, action: str) -> str:
 
 
 READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")
-WRITE_ALLOWED_IN_CHECK_MODE = ("AssumeRole",)  # changes nothing in the cloud: it only issues a temporary key
 
 
-def is_write(action: str) -> bool:
-    """True for an action that changes the cloud: every name the API does not use for reads (the twin's rule)."""
-    return not action.startswith(READ_PREFIXES) and action not in WRITE_ALLOWED_IN_CHECK_MODE
+def is_write(action: str, safe_writes: t.Iterable[str] = ()) -> bool:
+    """True for an action that changes the cloud: every name the API does not use for reads, unless the product says it is safe."""
+    return not action.startswith(READ_PREFIXES) and action not in safe_writes
 
 
 def build_request(models: t.Any, action: str, params: dict | None) -> t.Any:
@@ -225,22 +146,26 @@ def build_request(models: t.Any, action: str, params: dict | None) -> t.Any:
     return request
 
 
-def response_body(action: str, response: t.Any) -> dict:
-    """The answer as a PascalCase dict; CR's "HTTP 200 but IsSuccess false" becomes an error."""
+def response_body(product: Product, action: str, response: t.Any) -> dict:
+    """The answer as a PascalCase dict, after the product's own error rule for an HTTP 200 answer."""
     body = response.body.to_map() if getattr(response, "body", None) is not None else {}
-    if body.get("IsSuccess") is False:
-        raise AlicloudApiError(body.get("Message") or "the API answered IsSuccess false", operation=action,
-                               code=body.get("Code"), request_id=body.get("RequestId"), status_code=200)
+    if product.check_answer is not None:
+        product.check_answer(action, body)
     return body
 
 
 class AnsibleAlicloudModule(AnsibleModule):
     """AnsibleModule with the shared auth options, one SDK client per (product, region), API calls with retries."""
 
-    def __init__(self, argument_spec: dict | None = None, **kwargs: t.Any):
+    def __init__(self, argument_spec: dict | None = None, region_required: str | None = None, **kwargs: t.Any):
+        """``region_required``: what the region is of ("the transit router"), when the module cannot work without one."""
         spec = alicloud_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
+        if region_required and not self.region:
+            error = InputError("region: give the region of %s (option region, or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION)"
+                               % region_required, field="region")
+            self.fail_json(msg=error.message, error=error.to_dict())
         if TEA_IMPORT_ERROR or importlib.util.find_spec("alibabacloud_tea_openapi") is None:
             self.fail_json(msg=missing_required_lib("alibabacloud-tea-openapi"), exception=TEA_IMPORT_ERROR)
         try:
@@ -277,7 +202,7 @@ class AnsibleAlicloudModule(AnsibleModule):
             found = static_credentials(self.params) or chain_credentials(self.params.get("profile"))
             self._remember_secrets(found)
             if self.params.get("ram_role_arn"):
-                found = self._assume_role(found)
+                found = role_credentials(found, self.params["ram_role_arn"], self.params.get("role_session_name"), self._caller)
                 self._remember_secrets(found)
             self._credentials = found
         return self._credentials
@@ -287,31 +212,22 @@ class AnsibleAlicloudModule(AnsibleModule):
             self._secrets.add(secret)
             self.no_log_values.add(secret)  # Ansible then scrubs it from any output as well
 
-    def _assume_role(self, base: Credentials) -> Credentials:
-        """STS AssumeRole through the same endpoint override, then use the temporary key."""
-        sts = self._new_client("sts", self.region, base)
-        body = self._invoke(sts, "sts", "AssumeRole", {
-            "RoleArn": self.params["ram_role_arn"],
-            "RoleSessionName": self.params.get("role_session_name") or DEFAULT_ROLE_SESSION_NAME,
-            "DurationSeconds": ROLE_DURATION_SECONDS,
-        })
-        issued = body.get("Credentials") or {}
-        if not issued.get("AccessKeyId") or not issued.get("AccessKeySecret"):
-            raise AlicloudApiError("AssumeRole answered without credentials", operation="AssumeRole",
-                                   request_id=body.get("RequestId"))
-        return Credentials(issued["AccessKeyId"], issued["AccessKeySecret"], issued.get("SecurityToken"), source="ram_role_arn")
+    def _caller(self, credentials: Credentials) -> t.Callable[..., dict]:
+        """call() with other credentials than the task's (the base key that asks STS for the role's key)."""
+        def call(product: Product, action: str, params: dict) -> dict:
+            return self._invoke(self._new_client(product, self.region, credentials), product, action, params)
+        return call
 
     # --- clients --------------------------------------------------------------------------------
 
-    def _import_sdk(self, product: str, module: str) -> t.Any:
-        spec = PRODUCTS[product]
+    def _import_sdk(self, product: Product, module: str) -> t.Any:
         try:
-            return importlib.import_module("%s.%s" % (spec.package, module))
+            return importlib.import_module("%s.%s" % (product.package, module))
         except ImportError:
-            self.fail_json(msg=missing_required_lib(spec.requirement), exception=traceback.format_exc())
+            self.fail_json(msg=missing_required_lib(product.requirement), exception=traceback.format_exc())
             raise  # not reached: fail_json exits
 
-    def sdk_config(self, product: str, region: str | None, credentials: Credentials) -> t.Any:
+    def sdk_config(self, product: Product, region: str | None, credentials: Credentials) -> t.Any:
         """The Tea Config of one client: credentials, region, endpoint (override or real), no SDK retries."""
         config_module = importlib.import_module("alibabacloud_tea_openapi.models")
         settings = dict(
@@ -324,30 +240,30 @@ class AnsibleAlicloudModule(AnsibleModule):
         )
         if self._endpoint:
             settings["endpoint"], settings["protocol"] = self._endpoint
-        elif PRODUCTS[product].endpoint:
-            settings["endpoint"] = PRODUCTS[product].endpoint
+        elif product.endpoint:
+            settings["endpoint"] = product.endpoint
         return config_module.Config(**settings)
 
-    def _new_client(self, product: str, region: str | None, credentials: Credentials) -> t.Any:
+    def _new_client(self, product: Product, region: str | None, credentials: Credentials) -> t.Any:
         client_class = self._import_sdk(product, "client").Client
         return client_class(self.sdk_config(product, region, credentials))
 
-    def client(self, product: str, region: str | None = None) -> t.Any:
-        """The SDK client of ``product`` ("vpc", "cbn", "cr", "sts") for ``region`` (default: the region option)."""
-        if product not in PRODUCTS:
-            raise ValueError("unknown product %r, expected one of %s" % (product, ", ".join(sorted(PRODUCTS))))
+    def client(self, product: Product, region: str | None = None) -> t.Any:
+        """The SDK client of ``product`` for ``region`` (default: the region option)."""
+        if not isinstance(product, Product):
+            raise TypeError("product must be a Product (VPC, CBN, CR, STS from their module_utils), not %r" % (product,))
         region = region or self.region
-        if PRODUCTS[product].needs_region and not region:
+        if product.needs_region and not region:
             raise AlicloudError("region is required (option region, or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION)",
                                 code="MissingRegion")
-        key = (product, region)
+        key = (product.name, region)
         if key not in self._clients:
             self._clients[key] = self._new_client(product, region, self.credentials())
         return self._clients[key]
 
     # --- calls ----------------------------------------------------------------------------------
 
-    def call(self, product: str, action: str, params: dict | None = None, region: str | None = None,
+    def call(self, product: Product, action: str, params: dict | None = None, region: str | None = None,
              extra_codes: t.Iterable[str] = (), deadline: float | None = None) -> dict:
         """Call ``action`` with API-spelled ``params``; the answer as a PascalCase dict.
 
@@ -358,9 +274,9 @@ class AnsibleAlicloudModule(AnsibleModule):
         """
         return self._invoke(self.client(product, region), product, action, params, extra_codes, deadline)
 
-    def _invoke(self, client: t.Any, product: str, action: str, params: dict | None,
+    def _invoke(self, client: t.Any, product: Product, action: str, params: dict | None,
                 extra_codes: t.Iterable[str] = (), deadline: float | None = None) -> dict:
-        if self.check_mode and is_write(action):
+        if self.check_mode and is_write(action, product.safe_writes):
             # Modules predict in check mode; reaching here is a bug in the module, so nothing is sent.
             raise CheckModeWriteError("internal error: %s would change the cloud, and check mode is on; nothing was sent. "
                                       "This is a bug of the module: please report it" % action,
@@ -370,7 +286,7 @@ class AnsibleAlicloudModule(AnsibleModule):
         policy = RetryPolicy(deadline=DEFAULT_DEADLINE if deadline is None else deadline, extra_codes=extra_codes)
 
         def attempt() -> dict:
-            return response_body(action, method(request) if request is not None else method())
+            return response_body(product, action, method(request) if request is not None else method())
 
         try:
             body = policy.run(attempt)

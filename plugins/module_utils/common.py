@@ -29,6 +29,7 @@ def snake_dict(value: t.Any, keep: t.Iterable[str] = ("Tags",)) -> t.Any:
 
     The values under the keys in ``keep`` are returned as they are: they hold
     user data (tag keys, for example) whose spelling must not change.
+    Not ansible's camel_dict_to_snake_dict: it turns VSwitchId / VRouterId into v_switch_id / v_router_id, not vswitch_id / vrouter_id.
     """
     keep = frozenset(keep)
     if isinstance(value, dict):

@@ -4,25 +4,46 @@
 
 """Thin helpers for the Container Registry Enterprise Edition API (CR 2018-12-01).
 
-CR requests carry no RegionId: the region is the client's (``module.call("cr", ..., region=)``).
+CR requests carry no RegionId: the region is the client's (``module.call(CR, ..., region=)``).
 CR business errors come back as HTTP 200 with ``IsSuccess: false`` and an upper-case code but,
 as the SDK's response models have no Message field, without any text: ``cr_call`` gives each
 known code a message that names the resource and the fix.
 
 Readers return the API's items (PascalCase); ``normalise_*`` build the documented snake_case views.
+``LinkedVpcManager`` is the manager of cr_vpc_endpoint (the link of a VPC to an instance's VPC endpoint);
+``authorization_token`` the read of cr_authorization_token.
 """
 
 from __future__ import annotations
 
 import datetime
+import time
 import typing as t
 
-from .errors import AlicloudApiError, AlicloudError
-from .waiter import WaiterSpec, register
+from . import paging
+from .errors import AlicloudApiError, AlicloudError, code_contains, gone_on_delete
+from .product import Product
+from .resource import ResourceManager
+from .vpc import describe_vswitch
+from .waiter import WaiterSpec
+
+_NO_MESSAGE = "the API answered IsSuccess false"  # the text of such an answer without a Message
+
+
+def _is_success(action: str, body: dict) -> None:
+    """CR's own error rule: an HTTP 200 answer with IsSuccess false is a failure."""
+    if body.get("IsSuccess") is False:
+        raise AlicloudApiError(body.get("Message") or _NO_MESSAGE, operation=action, code=body.get("Code"),
+                               request_id=body.get("RequestId"), status_code=200)
+
+
+# cr.<region>.aliyuncs.com; its requests carry no RegionId, so the client's region matters.
+CR = Product("cr", "alibabacloud_cr20181201", "alibabacloud-cr20181201", None, True, check_answer=_is_success)
 
 MODULE_NAMES = ("Registry", "Chart")
 LIST_PAGE_SIZE = 50
 LINK_WAIT_TIMEOUT = 180  # terraform-provider-alicloud waits 3 minutes for a linked VPC
+READ_DENIED = ("Forbidden", "NoPermission")  # a vSwitch we may not read: the CR API checks it instead
 DEFAULT_LINKED_VPC_QUOTA = 3
 
 # Messages for CR's codes; placeholders come from the request (InstanceId, VpcId, VswitchId, ModuleName) and {region}.
@@ -38,7 +59,6 @@ CR_ERROR_MESSAGES = {
     "VSWITCH_NOT_EXIST": "vSwitch {VswitchId} does not exist in VPC {VpcId}: give a vSwitch of that VPC",
     "VSWITCH_IP_NOT_ENOUGH": "vSwitch {VswitchId} has no free IP address left for the registry: choose another vSwitch of VPC {VpcId}",
 }
-_NO_MESSAGE = "the API answered IsSuccess false"  # client.response_body's text when the answer has no Message
 
 
 class _Defaults(dict):
@@ -60,9 +80,9 @@ def cr_error_message(code: str | None, params: dict, region: str | None, api_mes
 
 
 def cr_call(module: t.Any, action: str, params: dict, region: str, extra_codes: t.Iterable[str] = ()) -> dict:
-    """``module.call("cr", ...)`` whose CR business errors carry a message built from the code."""
+    """``module.call(CR, ...)`` whose CR business errors carry a message built from the code."""
     try:
-        return module.call("cr", action, params, region=region, extra_codes=extra_codes)
+        return module.call(CR, action, params, region=region, extra_codes=extra_codes)
     except AlicloudApiError as error:
         if error.status_code == 200 or error.code in CR_ERROR_MESSAGES:
             error.message = cr_error_message(error.code, params, region, error.message)
@@ -73,16 +93,8 @@ def cr_call(module: t.Any, action: str, params: dict, region: str, extra_codes: 
 
 def list_instances(module: t.Any, region: str, instance_name: str | None = None) -> list:
     """Instances of ``region``; with ``instance_name`` only those named exactly so (the API matches substrings)."""
-    found: list = []
-    page = 1
-    while True:
-        body = cr_call(module, "ListInstance", {"InstanceName": instance_name, "PageNo": page, "PageSize": LIST_PAGE_SIZE}, region)
-        batch = body.get("Instances") or []
-        found.extend(batch)
-        total = body.get("TotalCount")
-        if len(batch) < LIST_PAGE_SIZE or (total is not None and len(found) >= int(total)):
-            break
-        page += 1
+    found = paging.number_pages(module, CR, "ListInstance", {"InstanceName": instance_name}, ("Instances",), LIST_PAGE_SIZE, region,
+                                page_key="PageNo", send=lambda params: cr_call(module, "ListInstance", params, region))
     # A client of cr.<region> sees that region's instances; an item naming another region is not ours.
     found = [item for item in found if item.get("RegionId") in (None, region)]
     if instance_name is not None:
@@ -235,13 +247,8 @@ def create_link(module: t.Any, region: str, instance_id: str, module_name: str, 
 
 def delete_link(module: t.Any, region: str, instance_id: str, module_name: str, vpc_id: str, vswitch_id: str) -> bool:
     """DeleteInstanceVpcEndpointLinkedVpc; False when the link was already gone."""
-    try:
-        cr_call(module, "DeleteInstanceVpcEndpointLinkedVpc", _link_params(instance_id, module_name, vpc_id, vswitch_id), region)
-    except AlicloudApiError as error:
-        if error.code == "INSTANCE_ACCESS_NOT_EXIST":
-            return False
-        raise
-    return True
+    return gone_on_delete(lambda: cr_call(module, "DeleteInstanceVpcEndpointLinkedVpc", _link_params(instance_id, module_name, vpc_id, vswitch_id),
+                                          region), gone_codes=("INSTANCE_ACCESS_NOT_EXIST",))
 
 
 def _link_request(ids: dict) -> dict:
@@ -254,9 +261,9 @@ def _same_vpc(item: dict, ids: dict) -> bool:
 
 _LINK_LABEL = "the link of VPC {vpc_id} to the {module_name} VPC endpoint of instance {instance_id}"
 
-register("cr_linked_vpc_running", WaiterSpec(
+CR_LINKED_VPC_RUNNING = WaiterSpec(
     resource=_LINK_LABEL,
-    product="cr",
+    product=CR,
     operation="GetInstanceVpcEndpoint",
     request=_link_request,
     items=("LinkedVpcs",),
@@ -265,10 +272,10 @@ register("cr_linked_vpc_running", WaiterSpec(
     failure=("DELETING", "CREATE_FAILED", "FAILED"),
     when_gone="retry",  # just created: the list may not show it yet
     match=_same_vpc,
-))
-register("cr_linked_vpc_gone", WaiterSpec(
+).check()
+CR_LINKED_VPC_GONE = WaiterSpec(
     resource=_LINK_LABEL,
-    product="cr",
+    product=CR,
     operation="GetInstanceVpcEndpoint",
     request=_link_request,
     items=("LinkedVpcs",),
@@ -276,13 +283,166 @@ register("cr_linked_vpc_gone", WaiterSpec(
     success=(),
     when_gone="success",
     match=_same_vpc,
-))
+).check()
+
+
+class LinkedVpcManager(ResourceManager):
+    """The link of one VPC to one module's (Registry or Chart) VPC endpoint of an instance (module cr_vpc_endpoint).
+
+    The item is the link as GetInstanceVpcEndpoint lists it ({VpcId, VswitchId, Ip, Status, DefaultAccess}). The
+    API takes no ClientToken: a repeated create answers ALREADY_EXIST, accepted when the link is through our vSwitch.
+    A link through another vSwitch is moved only with ``relink`` (unlink, wait until gone, link again).
+    """
+
+    result_key = "link"
+
+    def __init__(self, module: t.Any):
+        super().__init__(module)
+        self.region = module.region
+        self.vpc_id = self.params["vpc_id"]
+        self.vswitch_id = self.params.get("vswitch_id")
+        self.module_name = self.params["module_name"]
+        self.instance: dict | None = None
+        self.endpoint: dict = {}
+
+    @property
+    def instance_id(self) -> str | None:
+        return self.instance["InstanceId"] if self.instance else self.params.get("instance_id")
+
+    def failure_values(self) -> dict:
+        return {"verb": "link" if self.params["state"] == "present" else "unlink"}
+
+    def _refresh(self) -> dict | None:
+        self.endpoint = get_vpc_endpoint(self.module, self.region, self.instance_id, self.module_name)
+        return find_link(self.endpoint, self.vpc_id)
+
+    def read(self) -> dict | None:
+        present = self.params["state"] == "present"
+        try:
+            self.instance = resolve_instance(self.module, self.region, self.params.get("instance_id"), self.params.get("instance_name"))
+        except AlicloudApiError as error:
+            if present or error.code != "INSTANCE_NOT_EXIST":
+                raise
+            return None  # no instance, no link
+        if present:
+            require_running(self.instance, self.region)
+        return self._refresh()
+
+    def view(self, item: dict | None) -> dict:
+        return normalise_link(item)
+
+    def _wait_running(self) -> dict | None:
+        return self.wait(CR_LINKED_VPC_RUNNING, region=self.region, instance_id=self.instance_id, module_name=self.module_name,
+                         vpc_id=self.vpc_id)
+
+    def _wait_unlinked(self) -> None:
+        self.wait(CR_LINKED_VPC_GONE, region=self.region, instance_id=self.instance_id, module_name=self.module_name, vpc_id=self.vpc_id)
+
+    def settle(self, item: dict) -> dict | None:
+        """A link through our vSwitch that is still being created: wait until it runs (no change of ours)."""
+        if (item.get("Status") not in ("RUNNING", "DELETING") and item.get("VswitchId") == self.vswitch_id
+                and self.params["wait"] and not self.check_mode):
+            return self._wait_running()
+        return item
+
+    def changes(self, item: dict) -> dict:
+        if item.get("Status") != "DELETING" and item.get("VswitchId") == self.vswitch_id:
+            return {}
+        if item.get("Status") != "DELETING" and not self.params["relink"]:
+            raise AlicloudError(
+                "VPC %s is already linked to instance %s through vSwitch %s, not %s: set relink=true to move the link "
+                "(the registry's address in the VPC changes), or use vswitch_id=%s"
+                % (self.vpc_id, self.instance_id, item.get("VswitchId"), self.vswitch_id, item.get("VswitchId")),
+                code="LinkedThroughAnotherVSwitch")
+        self.check_vswitch()
+        return {"VswitchId": self.vswitch_id}
+
+    def _predicted(self) -> dict:
+        return {"VpcId": self.vpc_id, "VswitchId": self.vswitch_id, "Ip": "", "Status": "CREATING", "DefaultAccess": False}
+
+    def planned(self) -> dict:
+        self.check_vswitch()
+        return self._predicted()
+
+    def predict_update(self, item: dict, changes: dict) -> dict:
+        return self._predicted()
+
+    def create(self) -> dict:
+        self.check_vswitch()
+        return self._link()
+
+    def update(self, item: dict, changes: dict) -> dict:
+        """Move the link (relink), or link again after someone else's unlink: the create fails until the old link is gone."""
+        if item.get("Status") != "DELETING":
+            self.write("unlinking VPC %s from vSwitch %s" % (self.vpc_id, item["VswitchId"]),
+                       lambda: delete_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, item["VswitchId"]))
+        self._wait_unlinked()
+        return self._link()
+
+    def _link(self) -> dict:
+        self.write("linking VPC %s through vSwitch %s" % (self.vpc_id, self.vswitch_id), self._send_link)
+        return self._wait_running() if self.params["wait"] else self._refresh()
+
+    def _send_link(self) -> None:
+        try:
+            create_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, self.vswitch_id,
+                        create_dns_record=self.params["create_dns_record"])
+        except AlicloudApiError as error:
+            if code_contains(error, "QUOTA"):
+                error.message = "%s; linked now: %s" % (error.message, self._describe_links())
+                raise
+            # A repeat of a create whose answer was lost: the link exists, and it is ours if its vSwitch is.
+            if code_contains(error, "ALREADY_EXIST") and (self._refresh() or {}).get("VswitchId") == self.vswitch_id:
+                return
+            raise
+
+    def _describe_links(self) -> str:
+        links = self.endpoint.get("LinkedVpcs") or []
+        return ", ".join("%s (vSwitch %s, %s)" % (link.get("VpcId"), link.get("VswitchId"), link.get("Status")) for link in links) or "none"
+
+    def check_vswitch(self) -> None:
+        """The vSwitch must exist in the VPC and have a free address: checked with a read before the write."""
+        try:
+            vswitch = describe_vswitch(self.module, self.region, self.vswitch_id)
+        except AlicloudApiError as error:
+            if not code_contains(error, *READ_DENIED):
+                raise
+            self.module.warn("Could not read vswitch_id %s (%s): the CR API checks it instead" % (self.vswitch_id, error.code))
+            return
+        request_id = self.module.last_request_id
+        if vswitch is None:
+            raise AlicloudApiError("vswitch_id %s does not exist in region %s: set vswitch_id to a vSwitch of vpc_id %s in that region"
+                                   % (self.vswitch_id, self.region, self.vpc_id),
+                                   operation="DescribeVSwitches", code="VSWITCH_NOT_EXIST", request_id=request_id)
+        if vswitch.get("VpcId") != self.vpc_id:
+            raise AlicloudApiError("vswitch_id %s belongs to VPC %s, not to vpc_id %s: set vswitch_id to a vSwitch of vpc_id %s, "
+                                   "or vpc_id to %s" % (self.vswitch_id, vswitch.get("VpcId"), self.vpc_id, self.vpc_id, vswitch.get("VpcId")),
+                                   operation="DescribeVSwitches", code="VSWITCH_NOT_IN_VPC", request_id=request_id)
+        if vswitch.get("AvailableIpAddressCount") == 0:
+            raise AlicloudApiError("vswitch_id %s has no free IP address left for the registry: set vswitch_id to another vSwitch "
+                                   "of vpc_id %s" % (self.vswitch_id, self.vpc_id), operation="DescribeVSwitches", code="VSWITCH_IP_NOT_ENOUGH",
+                                   request_id=request_id)
+
+    def going(self, item: dict) -> bool:
+        return item.get("Status") == "DELETING"
+
+    def delete(self, item: dict) -> bool:
+        return self.write("unlinking VPC %s" % self.vpc_id,
+                          lambda: delete_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, item["VswitchId"]))
+
+    def wait_gone(self, item: dict) -> None:
+        self._wait_unlinked()
+
+    def result(self, before: dict, after: dict) -> dict:
+        return {"changed": self.changed, "instance_id": self.instance_id, "module_name": self.module_name, "link": after,
+                "vpc_domains": list(self.endpoint.get("Domains") or []), "diff": {"before": before, "after": after}}
 
 
 # -- authorization tokens -------------------------------------------------------------------------
 
 # A token that lives this much less than asked is "capped"; less than that is clock skew and request latency.
 CAP_TOLERANCE_SECONDS = 60
+TOKEN_HOURS = range(1, 25)  # the lifetimes GetAuthorizationToken accepts (ExpiresInHours)
 
 
 def _iso8601(epoch_seconds: float) -> str:
@@ -316,3 +476,21 @@ def capped_warning(view: dict, hours: int) -> str:
     return ("The registry token expires at %s, in %d seconds, sooner than the %d hour(s) asked: the request was signed with "
             "temporary STS credentials, and a token never outlives them. Use a long-term AccessKey, or a longer STS session, "
             "for a longer-lived token." % (view["expires_at"], view["expires_in_seconds"], hours))
+
+
+def authorization_token(module: t.Any, region: str, hours: int, instance_id: str | None = None, instance_name: str | None = None) -> dict:
+    """The registry login of an instance (token_view plus instance_id); warns when the token lives shorter than asked.
+
+    The instance is looked up only when given by name (GetAuthorizationToken checks an id).
+    """
+    if not instance_id:
+        instance_id = resolve_instance(module, region, instance_name=instance_name)["InstanceId"]
+    asked_at = time.time()
+    body = cr_call(module, "GetAuthorizationToken", {"InstanceId": instance_id, "ExpiresInHours": hours}, region)
+    # Failures are printed in the open (only a successful result is no_log): the password must never reach one.
+    module.keep_out_of_errors(body.get("AuthorizationToken"))
+    view = token_view(body, hours, asked_at, time.time())
+    if view["capped"]:
+        module.warn(capped_warning(view, hours))
+    view["instance_id"] = instance_id
+    return view

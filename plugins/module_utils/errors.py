@@ -73,6 +73,20 @@ class CheckModeWriteError(AlicloudError):
     """A module bug: a write call was about to be sent in check mode (refused before it left)."""
 
 
+class InputError(AlicloudError):
+    """Bad input, found before any change: the message starts with the field and says what to give instead
+    ("routes[0].destination_cidr_block 10.0.0.1/8 has host bits set: the network is 10.0.0.0/8"); ``field``
+    names it for programs. The one input error of the collection: ``main()`` catches AlicloudError only.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message, code="InvalidInput")
+        self.field = field
+
+    def describe(self) -> str:
+        return self.message  # names the field already; the code would only repeat "invalid input"
+
+
 def error_code(exc: BaseException) -> str | None:
     """The API error code of an exception, or None (the SDK writes a missing code as the text 'None')."""
     code = getattr(exc, "code", None)
@@ -123,6 +137,18 @@ def code_contains(error: BaseException, *markers: str) -> bool:
 def is_not_found(error: BaseException) -> bool:
     """True for the cloud's "no such thing" answers (``InvalidVpcId.NotFound``, ``EntityNotExist.Role``, CR's ``INSTANCE_NOT_EXIST``)."""
     return code_contains(error, "NotFound", "NotExist", "NOT_FOUND", "NOT_EXIST")
+
+
+def gone_on_delete(delete: t.Callable[[], t.Any], gone_codes: t.Iterable[str] = ()) -> bool:
+    """Run a delete call: True when it was sent, False when the cloud answered that the resource is
+    already gone (NotFound, or one of the API's own ``gone_codes``): a delete of nothing is no change."""
+    try:
+        delete()
+    except AlicloudError as error:
+        if is_not_found(error) or error.code in tuple(gone_codes):
+            return False
+        raise
+    return True
 
 
 def from_sdk_exception(exc: BaseException, operation: str) -> AlicloudApiError:

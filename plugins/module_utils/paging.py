@@ -2,10 +2,10 @@
 # Copyright: Contributors to the alicloud.acr_access collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Read every page of a list call: the classic PageNumber/PageSize paging and NextToken paging.
+"""Read every page of a list call: numbered pages (VPC and CBN ``PageNumber``, CR ``PageNo``) and NextToken paging.
 
-Each product spells the page-size key of NextToken paging its own way (VPC ``MaxResult``,
-CBN ``MaxResults``), so the caller names it.
+Each product spells its paging keys its own way (the page number: ``PageNumber`` or CR's ``PageNo``; the page
+size of NextToken paging: VPC ``MaxResult``, CBN ``MaxResults``), so the caller names them.
 """
 
 from __future__ import annotations
@@ -13,15 +13,25 @@ from __future__ import annotations
 import typing as t
 
 from .common import unwrap_list
+from .product import Product
 
 
-def number_pages(module: t.Any, product: str, action: str, params: dict, items: tuple, page_size: int,
-                 region: str | None = None) -> list:
-    """All items of a PageNumber/PageSize list call."""
+def number_pages(module: t.Any, product: Product, action: str, params: dict, items: tuple, page_size: int,
+                 region: str | None = None, page_key: str = "PageNumber", send: t.Callable[[dict], dict] | None = None) -> list:
+    """All items of a numbered-page list call (``page_key``/PageSize, with or without TotalCount).
+
+    ``send(params)`` sends one page; the default is ``module.call(product, action, params, region=region)``
+    (CR passes its ``cr_call``, which words CR's error codes).
+    """
+    def send_page(page_params: dict) -> dict:
+        if send is not None:
+            return send(page_params)
+        return module.call(product, action, page_params, region=region)
+
     found: list = []
     page = 1
     while True:
-        body = module.call(product, action, dict(params, PageNumber=page, PageSize=page_size), region=region)
+        body = send_page(dict(params, PageSize=page_size, **{page_key: page}))
         batch = unwrap_list(body, *items)
         found.extend(batch)
         total = body.get("TotalCount")
@@ -30,7 +40,7 @@ def number_pages(module: t.Any, product: str, action: str, params: dict, items: 
         page += 1
 
 
-def token_pages(module: t.Any, product: str, action: str, params: dict, items: tuple, size_key: str, page_size: int,
+def token_pages(module: t.Any, product: Product, action: str, params: dict, items: tuple, size_key: str, page_size: int,
                 region: str | None = None) -> list:
     """All items of a NextToken list call (``size_key``: the product's MaxResult / MaxResults)."""
     found: list = []

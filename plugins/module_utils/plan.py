@@ -42,6 +42,7 @@ import ipaddress
 from collections import OrderedDict, namedtuple
 
 from . import oss as oss_table
+from .errors import InputError
 
 SOURCE_KINDS = ("vpc", "data_center")
 OSS_ROUTE_MODES = ("vip_ranges", "address")
@@ -83,12 +84,11 @@ FINDINGS = OrderedDict([
 ])
 
 
-class PlanError(ValueError):
-    """Invalid input; ``field`` names the offending option (for example ``endpoints.auth.addresses[0]``)."""
+class PlanError(InputError):
+    """The input error of the plan, built from the field (``endpoints.auth.addresses[0]``) and the problem."""
 
     def __init__(self, field, problem):
-        super(PlanError, self).__init__("%s: %s" % (field, problem))
-        self.field = field
+        super(PlanError, self).__init__("%s: %s" % (field, problem), field=field)
 
 
 # One destination a pull needs: kind registry|auth|oss, an IPv4Network, a human label and why it exists.

@@ -9,7 +9,7 @@ retry layer, so a call is never retried by two loops at once.
 
 Codes retried everywhere are in ``BASE_RETRYABLE_CODES``; codes that only mean
 "busy, try again" for some APIs are passed at the call site (``extra_codes``),
-using the named tuples below (lists from terraform-provider-alicloud).
+from the busy-code tuples of each product's home (vpc_routes.py, cen.py...).
 """
 
 from __future__ import annotations
@@ -28,33 +28,6 @@ BASE_RETRYABLE_CODES = frozenset((
     "Rejected.Throttling",
 ))
 THROTTLING_PREFIX = "Throttling"  # Throttling, Throttling.User, Throttling.Api...
-
-# VPC route entries: the route table (or a resource it points at) is busy with another change.
-ROUTE_ENTRY_BUSY = (
-    "TaskConflict",
-    "OperationConflict",
-    "IncorrectRouteEntryStatus",
-    "IncorrectVpcStatus",
-    "IncorrectVSwitchStatus",
-    "IncorrectInstanceStatus",
-    "IncorrectStatus.RouteTableStatus",
-    "OperationFailed.DistibuteLock",  # sic: the API spells it this way
-    "LastTokenProcessing",
-)
-# CEN transit routers and their attachments: an earlier change is still being applied.
-TRANSIT_ROUTER_BUSY = (
-    "Operation.Blocking",
-    "IncorrectStatus.Status",
-    "IncorrectStatus.Attachment",
-    "IncorrectStatus.VpcOrVswitch",
-    "IncorrectStatus.VpcResource",
-    "IncorrectStatus.VpcRouteTable",
-    "IncorrectStatus.VpcSwitch",
-    "InstanceStatus.NotSupport",
-    "OperationFailed.IdempotentTokenProcessing",
-)
-ROUTE_PUBLISH_BUSY = ("Operation.Blocking",)
-ROUTE_WITHDRAW_BUSY = ("InvalidOperation.CenInstanceStatus",)
 
 DEFAULT_DEADLINE = 120.0  # seconds for one API call, retries included
 DEFAULT_BASE_DELAY = 1.0

@@ -8,6 +8,8 @@ CBN 2017-09-12: PublishRouteEntries / WithdrawPublishedRouteEntries / DescribePu
 ListTransitRouterVpcAttachments / ListTransitRouterRouteTables / ListTransitRouterRouteTableAssociations /
 ListTransitRouterRouteEntries. Only entries of a VPC's *system* route table can be published (the transit
 router guide; the API answers InvalidOperation.UnsupportRouteTableType): checked before the write.
+``AdvertisementManager`` is the manager of cen_route_advertisement; ``plan_advertisement`` and
+``normalise_cidrs`` are its pure steps, ``learning_route_table`` / ``wait_learned`` the learning wait it uses.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from __future__ import annotations
 import typing as t
 
 from . import paging
-from .cen import link_status, list_route_tables, list_vpc_attachments
+from .cen import CBN, ROUTE_PUBLISH_BUSY, ROUTE_WITHDRAW_BUSY, link_status, list_route_tables, list_vpc_attachments
 from .common import snake_dict, unwrap_list
-from .errors import AlicloudApiError, AlicloudError
-from .retry import ROUTE_PUBLISH_BUSY, ROUTE_WITHDRAW_BUSY
-from .vpc import RouteInputError, as_deadline, describe_route_table, normalise_cidr, system_route_table_id
-from .waiter import Deadline, WaiterSpec, register, wait_for
+from .errors import AlicloudApiError, AlicloudError, InputError
+from .resource import ResourceManager
+from .vpc import describe_route_table, system_route_table_id
+from .vpc_routes import normalise_cidr
+from .waiter import Deadline, WaiterSpec, as_deadline, wait_for
 
 PUBLISH_DEFAULT_TIMEOUT = 300
 PUBLISHED_PAGE = 100
@@ -40,9 +43,9 @@ def _same_destination(item: dict, ids: dict) -> bool:
         item.get("ChildInstanceRouteTableId", ids["route_table_id"]) == ids["route_table_id"]
 
 
-register("route_published", WaiterSpec(
+ROUTE_PUBLISHED = WaiterSpec(
     resource="route {destination_cidr_block} of {route_table_id} advertised to CEN {cen_id}",
-    product="cbn",
+    product=CBN,
     operation="DescribePublishedRouteEntries",
     request=_published_request,
     items=("PublishedRouteEntries", "PublishedRouteEntry"),
@@ -51,10 +54,10 @@ register("route_published", WaiterSpec(
     when_gone="failure",  # the route entry itself disappeared
     match=_same_destination,
     delay=1.0,
-))
-register("route_withdrawn", WaiterSpec(
+).check()
+ROUTE_WITHDRAWN = WaiterSpec(
     resource="route {destination_cidr_block} of {route_table_id} advertised to CEN {cen_id}",
-    product="cbn",
+    product=CBN,
     operation="DescribePublishedRouteEntries",
     request=_published_request,
     items=("PublishedRouteEntries", "PublishedRouteEntry"),
@@ -63,7 +66,7 @@ register("route_withdrawn", WaiterSpec(
     when_gone="success",
     match=_same_destination,
     delay=1.0,
-))
+).check()
 
 
 def _learned_request(ids: dict) -> dict:
@@ -71,9 +74,9 @@ def _learned_request(ids: dict) -> dict:
             "TransitRouterRouteEntryDestinationCidrBlock": ids["destination_cidr_block"]}
 
 
-register("route_learned", WaiterSpec(
+ROUTE_LEARNED = WaiterSpec(
     resource="route {destination_cidr_block} in transit router route table {transit_router_route_table_id}",
-    product="cbn",
+    product=CBN,
     operation="ListTransitRouterRouteEntries",
     request=_learned_request,
     items=("TransitRouterRouteEntries",),
@@ -82,7 +85,7 @@ register("route_learned", WaiterSpec(
     when_gone="retry",  # not learned yet
     match=lambda item, ids: item.get("TransitRouterRouteEntryDestinationCidrBlock") == ids["destination_cidr_block"],
     delay=1.0,
-))
+).check()
 
 
 def resolve_route_table(module: t.Any, region: str, vpc_id: str, route_table_id: str | None) -> str:
@@ -91,9 +94,9 @@ def resolve_route_table(module: t.Any, region: str, vpc_id: str, route_table_id:
         return system_route_table_id(module, region, vpc_id)
     table = describe_route_table(module, region, route_table_id)
     if table.get("VpcId") and table["VpcId"] != vpc_id:
-        raise RouteInputError("route_table_id %s belongs to VPC %s, not to vpc_id %s" % (route_table_id, table["VpcId"], vpc_id))
+        raise InputError("route_table_id %s belongs to VPC %s, not to vpc_id %s" % (route_table_id, table["VpcId"], vpc_id))
     if table.get("RouteTableType") == "Custom":
-        raise RouteInputError("route_table_id %s is a custom route table: %s" % (route_table_id, CUSTOM_TABLE_FIX))
+        raise InputError("route_table_id %s is a custom route table: %s" % (route_table_id, CUSTOM_TABLE_FIX))
     return route_table_id
 
 
@@ -101,7 +104,7 @@ def describe_published(module: t.Any, cen_id: str, region: str, vpc_id: str, rou
     """Every entry of the table with its PublishStatus (DescribePublishedRouteEntries, paged)."""
     params = {"CenId": cen_id, "ChildInstanceId": vpc_id, "ChildInstanceRegionId": region, "ChildInstanceType": "VPC",
               "ChildInstanceRouteTableId": route_table_id}
-    return paging.number_pages(module, "cbn", "DescribePublishedRouteEntries", params,
+    return paging.number_pages(module, CBN, "DescribePublishedRouteEntries", params,
                                ("PublishedRouteEntries", "PublishedRouteEntry"), PUBLISHED_PAGE)
 
 
@@ -112,38 +115,6 @@ def normalise_published(item: dict | None, cidr: str, action: str) -> dict:
     view.update({"destination_cidr_block": cidr, "publish_status": (item or {}).get("PublishStatus") or "NonPublished",
                  "conflicts": snake_dict(conflicts), "action": action})
     return view
-
-
-class Advertiser:
-    """Publish or withdraw the listed destinations of one VPC route table, then wait for the outcome.
-
-    Every write and wait draws on the task's one Deadline; no write is sent once it is spent.
-    """
-
-    def __init__(self, module: t.Any, cen_id: str, region: str, vpc_id: str, route_table_id: str, deadline: Deadline):
-        self.module = module
-        self.ids = {"cen_id": cen_id, "region": region, "vpc_id": vpc_id, "route_table_id": route_table_id}
-        self.deadline = deadline
-
-    def _write(self, action: str, cidr: str, extra_codes: tuple) -> dict:
-        self.deadline.before_write("%s (%s of %s)" % (action, cidr, self.ids["route_table_id"]))
-        return self.module.call("cbn", action, _published_request(dict(self.ids, destination_cidr_block=cidr)),
-                                extra_codes=extra_codes, deadline=self.deadline.left())
-
-    def publish(self, cidr: str) -> None:
-        self._write("PublishRouteEntries", cidr, ROUTE_PUBLISH_BUSY)
-
-    def withdraw(self, cidr: str) -> bool:
-        try:
-            self._write("WithdrawPublishedRouteEntries", cidr, ROUTE_WITHDRAW_BUSY + ROUTE_PUBLISH_BUSY)
-        except AlicloudError as error:
-            if error.code == ALREADY_WITHDRAWN:
-                return False
-            raise
-        return True
-
-    def wait(self, name: str, cidr: str) -> dict | None:
-        return wait_for(self.module, name, self.deadline, destination_cidr_block=cidr, **self.ids)
 
 
 def plan_advertisement(published: list, cidrs: list, state: str, route_table_id: str, missing_ok: bool = False) -> list:
@@ -164,8 +135,8 @@ def plan_advertisement(published: list, cidrs: list, state: str, route_table_id:
         else:
             plan.append((cidr, item, "withdrawn" if is_published else "absent"))
     if missing and not missing_ok:
-        raise RouteInputError("%s not in route table %s: create the route entry first (alicloud.acr_access.vpc_route_entry), then advertise it"
-                              % (", ".join(missing), route_table_id))
+        raise InputError("%s not in route table %s: create the route entry first (alicloud.acr_access.vpc_route_entry), then advertise it"
+                         % (", ".join(missing), route_table_id))
     return plan
 
 
@@ -174,49 +145,103 @@ def normalise_cidrs(cidrs: list) -> list:
     for index, cidr in enumerate(cidrs):
         value = normalise_cidr(cidr, "destination_cidr_blocks[%d]" % index)
         if value in found:
-            raise RouteInputError("destination_cidr_blocks[%d]: %s is listed twice" % (index, value))
+            raise InputError("destination_cidr_blocks[%d]: %s is listed twice" % (index, value))
         found.append(value)
     return found
 
 
-def ensure_advertised(module: t.Any, cen_id: str, region: str, vpc_id: str, route_table_id: str | None, cidrs: list,
-                      state: str = "present", wait: bool = True, timeout: float | Deadline = PUBLISH_DEFAULT_TIMEOUT,
-                      check_mode: bool = False) -> dict:
-    """Publish (or withdraw) the listed destinations of the table; one read, then only the needed writes.
+class AdvertisementManager(ResourceManager):
+    """The listed destinations of one VPC route table published to a CEN (state present) or withdrawn from it (absent).
 
-    ``timeout``: seconds, or the task's Deadline (shared with wait_learned).
+    One read of the table's publication states, then only the needed writes, each followed by its wait; with ``learned_by``,
+    the wait until a transit router route table learned them (``wait_learned``) draws on what is left of the same Deadline.
+    Every input is checked, and every id resolved, before the first write.
     """
-    cidrs = normalise_cidrs(cidrs)
-    table_id = resolve_route_table(module, region, vpc_id, route_table_id)
-    published = describe_published(module, cen_id, region, vpc_id, table_id)
-    plan = plan_advertisement(published, cidrs, state, table_id, missing_ok=check_mode)
-    missing = [cidr for cidr, item, _action in plan if item is None and state == "present"]
-    if missing:
-        module.warn("check mode: %s not in route table %s yet; predicted as published once created" % (", ".join(missing), table_id))
-    advertiser = Advertiser(module, cen_id, region, vpc_id, table_id, as_deadline(timeout))
-    results = []
-    for cidr, item, action in plan:
-        if not check_mode:
-            item = _apply_advertisement(advertiser, cidr, item, action, wait)
-        elif action in ("published", "withdrawn"):
-            item = dict(item or {}, PublishStatus="Published" if action == "published" else "NonPublished")
-        results.append(normalise_published(item, cidr, action))
-    return {"changed": any(action in ("published", "withdrawn") for _cidr, _item, action in plan),
-            "route_table_id": table_id, "entries": results,
-            "diff": {"before": {cidr: (item or {}).get("PublishStatus") or "NonPublished" for cidr, item, _action in plan},
-                     "after": {entry["destination_cidr_block"]: entry["publish_status"] for entry in results}}}
 
+    result_key = "entries"
 
-def _apply_advertisement(advertiser: Advertiser, cidr: str, item: dict | None, action: str, wait: bool) -> dict | None:
-    if action == "published":
-        advertiser.publish(cidr)
-        return advertiser.wait("route_published", cidr) if wait else dict(item or {}, PublishStatus="Publishing")
-    if action == "withdrawn":
-        advertiser.withdraw(cidr)
-        if wait:
-            return advertiser.wait("route_withdrawn", cidr) or dict(item or {}, PublishStatus="NonPublished")
-        return dict(item or {}, PublishStatus="Withdrawing")
-    return item
+    def __init__(self, module: t.Any):
+        super().__init__(module)
+        self.cidrs: list = []
+        self.learning: dict | None = None  # the transit router route table to watch (learning_route_table)
+        self.ids: dict = {}
+
+    def failure_values(self) -> dict:
+        return {"verb": "advertise" if self.params["state"] == "present" else "withdraw"}
+
+    def watches_learning(self) -> bool:
+        return bool(self.params.get("learned_by")) and self.params["state"] == "present" and self.params["wait"] and not self.check_mode
+
+    def validate(self) -> None:
+        self.cidrs = normalise_cidrs(self.params["destination_cidr_blocks"])
+        # Resolved before any write: a wrong learned_by id must fail before the routes are advertised.
+        if self.watches_learning():
+            self.learning = learning_route_table(self.module, self.params["learned_by"])
+        region, vpc_id = self.module.region, self.params["vpc_id"]
+        table_id = resolve_route_table(self.module, region, vpc_id, self.params.get("route_table_id"))
+        self.ids = {"cen_id": self.params["cen_id"], "region": region, "vpc_id": vpc_id, "route_table_id": table_id}
+
+    def read(self) -> list:
+        """Every entry of the table with its PublishStatus."""
+        return describe_published(self.module, self.ids["cen_id"], self.ids["region"], self.ids["vpc_id"], self.ids["route_table_id"])
+
+    def ensure_present(self) -> dict:
+        return self.advertise()
+
+    def ensure_absent(self) -> dict:
+        return self.advertise()
+
+    def advertise(self) -> dict:
+        """{changed, route_table_id, entries, diff: {before, after} (publish status by destination)[, learned]}."""
+        state, table_id = self.params["state"], self.ids["route_table_id"]
+        plan = plan_advertisement(self.read(), self.cidrs, state, table_id, missing_ok=self.check_mode)
+        missing = [cidr for cidr, item, _action in plan if item is None and state == "present"]
+        if missing:
+            self.module.warn("check mode: %s not in route table %s yet; predicted as published once created" % (", ".join(missing), table_id))
+        self.changed = any(action in ("published", "withdrawn") for _cidr, _item, action in plan)
+        entries = []
+        for cidr, item, action in plan:
+            if not self.check_mode:
+                item = self._apply(cidr, item, action)
+            elif action in ("published", "withdrawn"):
+                item = dict(item or {}, PublishStatus="Published" if action == "published" else "NonPublished")
+            entries.append(normalise_published(item, cidr, action))
+        result = {"changed": self.changed, "route_table_id": table_id, "entries": entries,
+                  "diff": {"before": {cidr: (item or {}).get("PublishStatus") or "NonPublished" for cidr, item, _action in plan},
+                           "after": {entry["destination_cidr_block"]: entry["publish_status"] for entry in entries}}}
+        if self.learning is not None:
+            result["learned"] = wait_learned(self.module, self.learning, [entry["destination_cidr_block"] for entry in entries], self.deadline)
+        return result
+
+    def _apply(self, cidr: str, item: dict | None, action: str) -> dict | None:
+        wait = self.params["wait"]
+        if action == "published":
+            self._send("PublishRouteEntries", cidr, ROUTE_PUBLISH_BUSY)
+            return self._wait(ROUTE_PUBLISHED, cidr) if wait else dict(item or {}, PublishStatus="Publishing")
+        if action == "withdrawn":
+            self.withdraw(cidr)
+            if wait:
+                return self._wait(ROUTE_WITHDRAWN, cidr) or dict(item or {}, PublishStatus="NonPublished")
+            return dict(item or {}, PublishStatus="Withdrawing")
+        return item
+
+    def _send(self, action: str, cidr: str, extra_codes: tuple) -> dict:
+        request = _published_request(dict(self.ids, destination_cidr_block=cidr))
+        return self.write("%s (%s of %s)" % (action, cidr, self.ids["route_table_id"]),
+                          lambda: self.module.call(CBN, action, request, extra_codes=extra_codes, deadline=self.deadline.left()))
+
+    def withdraw(self, cidr: str) -> bool:
+        """False when the cloud says the route was not published (any more)."""
+        try:
+            self._send("WithdrawPublishedRouteEntries", cidr, ROUTE_WITHDRAW_BUSY + ROUTE_PUBLISH_BUSY)
+        except AlicloudError as error:
+            if error.code == ALREADY_WITHDRAWN:
+                return False
+            raise
+        return True
+
+    def _wait(self, spec: WaiterSpec, cidr: str) -> dict | None:
+        return self.wait(spec, destination_cidr_block=cidr, **self.ids)
 
 
 # --- what a transit router learned -------------------------------------------------------------------------
@@ -225,7 +250,7 @@ def learning_route_table(module: t.Any, learned_by: dict) -> dict:
     """The transit router route table to watch (reads only; call it before any write, so that a typo changes nothing).
 
     Given as ``transit_router_route_table_id``, or found from ``transit_router_attachment_id``: the table the attachment is
-    associated with, else its transit router's System table. RouteInputError names the option of an id that does not exist.
+    associated with, else its transit router's System table. InputError names the option of an id that does not exist.
     """
     if learned_by.get("transit_router_route_table_id"):
         return _given_learning_table(module, learned_by["transit_router_route_table_id"], learned_by.get("transit_router_id"))
@@ -233,8 +258,8 @@ def learning_route_table(module: t.Any, learned_by: dict) -> dict:
     attachment = next((item for item in list_vpc_attachments(module, TransitRouterAttachmentId=attachment_id)
                        if item.get("TransitRouterAttachmentId") == attachment_id), None)
     if attachment is None:
-        raise RouteInputError("learned_by.transit_router_attachment_id: transit router VPC attachment %s not found: give the id of "
-                              "an existing VPC attachment (tr-attach-...)" % attachment_id)
+        raise InputError("learned_by.transit_router_attachment_id: transit router VPC attachment %s not found: give the id of "
+                         "an existing VPC attachment (tr-attach-...)" % attachment_id)
     router_id = attachment["TransitRouterId"]
     tables = list_route_tables(module, router_id)
     for table in tables:
@@ -247,23 +272,23 @@ def learning_route_table(module: t.Any, learned_by: dict) -> dict:
 
 
 def _given_learning_table(module: t.Any, table_id: str, router_id: str | None) -> dict:
-    body = module.call("cbn", "ListTransitRouterRouteTables", {"TransitRouterRouteTableIds": [table_id]})
+    body = module.call(CBN, "ListTransitRouterRouteTables", {"TransitRouterRouteTableIds": [table_id]})
     table = next((item for item in unwrap_list(body, "TransitRouterRouteTables") if item.get("TransitRouterRouteTableId") == table_id), None)
     if table is None:
-        raise RouteInputError("learned_by.transit_router_route_table_id: transit router route table %s not found: give the id of an "
-                              "existing transit router route table" % table_id)
+        raise InputError("learned_by.transit_router_route_table_id: transit router route table %s not found: give the id of an "
+                         "existing transit router route table" % table_id)
     return {"transit_router_id": router_id or table.get("TransitRouterId"), "transit_router_route_table_id": table_id}
 
 
 def wait_learned(module: t.Any, table: dict, cidrs: list, timeout: float | Deadline) -> dict:
     """Wait until the transit router route table (from learning_route_table) has an Active route for every cidr.
 
-    ``timeout``: the task's Deadline (what is left after ensure_advertised), or seconds.
+    ``timeout``: the task's Deadline (what is left after the advertisement), or seconds.
     """
     deadline = as_deadline(timeout)
     routes = []
     for cidr in cidrs:
-        item = wait_for(module, "route_learned", deadline, destination_cidr_block=cidr,
+        item = wait_for(module, ROUTE_LEARNED, deadline, destination_cidr_block=cidr,
                         transit_router_route_table_id=table["transit_router_route_table_id"])
         routes.append({"destination_cidr_block": cidr, "transit_router_route_entry_id": item.get("TransitRouterRouteEntryId"),
                        "next_hop_id": item.get("TransitRouterRouteEntryNextHopId"),

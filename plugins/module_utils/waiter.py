@@ -4,14 +4,17 @@
 
 """Waiters as data: poll a read call until a resource reaches a status.
 
-The Tea SDKs have no waiters. A waiter here is a ``WaiterSpec`` in the table
-``WAITERS``: which read operation to call with which parameters, where the
-matching items are in the answer, which status means done or failed, and what
-"gone" means (success for a delete, keep polling right after a create).
-Per-API helpers add their entries with ``register()``.
+The Tea SDKs have no waiters. A waiter here is a ``WaiterSpec`` constant in
+its product's home (``vpc_routes.ROUTE_ENTRY_AVAILABLE``, ``cen.VPC_ATTACHMENT_ATTACHED``...):
+which read operation to call with which parameters, where the matching items
+are in the answer, which status means done or failed, and what "gone" means
+(success for a delete, keep polling right after a create).
 
-    wait_for(module, "route_entry_available", timeout=600,
+    wait_for(module, ROUTE_ENTRY_AVAILABLE, timeout=600,
              region="cn-hangzhou", route_table_id="vtb-...", route_entry_id="rte-...")
+
+``poll`` is the one polling loop; a wait whose read is no API call (a probe of a registry)
+gives it its own read function and a ``Polling`` (statuses and pauses) instead of a WaiterSpec.
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ import typing as t
 
 from .common import unwrap_list
 from .errors import WaiterError, is_not_found
+from .product import Product
 
 GONE = "(absent)"  # the pseudo status of a resource the read call does not return
 
 
+WHEN_GONE = ("retry", "success", "failure")
+
+
 class WaiterSpec(t.NamedTuple):
     resource: str                       # label with {placeholders} from the ids: "VPC route entry {route_entry_id}"
-    product: str                        # "vpc", "cbn", "cr"
+    product: Product                    # whose read call it is
     operation: str                      # the read action, e.g. "DescribeRouteEntryList"
     request: t.Callable[[dict], dict]   # ids -> API params of the read call
     items: tuple                        # path to the list (or single object) in the answer
@@ -40,9 +47,29 @@ class WaiterSpec(t.NamedTuple):
     delay: float = 2.0                  # first pause between reads, seconds
     max_delay: float = 15.0             # pauses grow by half up to this
     extra_codes: tuple = ()             # extra retryable codes of the read call
+    growth: float = 1.5                 # each pause is this times the one before (up to max_delay)
+    jitter: float = 0.25                # a pause is shortened by up to this fraction, so parallel tasks spread their reads
+
+    def check(self) -> WaiterSpec:
+        """The spec itself, after checking the fields a typo would break at run time; a product home defines
+        its waiters as ``NAME = WaiterSpec(...).check()``."""
+        if self.when_gone not in WHEN_GONE:
+            raise ValueError("waiter of %s: when_gone must be one of %s, not %r" % (self.resource, ", ".join(WHEN_GONE), self.when_gone))
+        if not isinstance(self.product, Product):
+            raise ValueError("waiter of %s: product must be a Product, not %r" % (self.resource, self.product))
+        return self
 
 
-WAITERS: dict = {}
+class Polling(t.NamedTuple):
+    """How ``poll`` ends and paces a wait whose read is not an API call (a probe of a registry): the same
+    fields as a WaiterSpec's, without the read call's. ``Polling(success=(True,), delay=5, growth=2, jitter=0)``."""
+    success: tuple                      # statuses that end the wait
+    failure: tuple = ()                 # statuses that fail it at once
+    when_gone: str = "retry"            # a read answering GONE: "retry", "success" or "failure"
+    delay: float = 2.0                  # first pause between reads, seconds
+    max_delay: float = 15.0
+    growth: float = 1.5
+    jitter: float = 0.25
 
 
 class Deadline:
@@ -72,22 +99,6 @@ class Deadline:
                               % (_seconds(self.seconds), what), code="WaiterTimeout")
 
 
-def register(name: str, spec: WaiterSpec) -> None:
-    """Add a waiter to the table (per-API module_utils call this at import)."""
-    if name in WAITERS and WAITERS[name] != spec:
-        raise ValueError("waiter %r is already registered" % name)
-    if spec.when_gone not in ("retry", "success", "failure"):
-        raise ValueError("waiter %r: when_gone must be retry, success or failure" % name)
-    WAITERS[name] = spec
-
-
-def get_waiter(name: str) -> WaiterSpec:
-    try:
-        return WAITERS[name]
-    except KeyError:
-        raise ValueError("unknown waiter %r; valid waiters: %s" % (name, ", ".join(sorted(WAITERS)))) from None
-
-
 def status_from_answer(spec: WaiterSpec, answer: dict, ids: dict) -> tuple:
     """(status, item) of our resource in a read answer; (GONE, None) when it is not there."""
     for item in unwrap_list(answer, *spec.items):
@@ -103,17 +114,19 @@ def _label(spec: WaiterSpec, ids: dict) -> str:
         return spec.resource
 
 
-def poll(read: t.Callable[[float], tuple], spec: WaiterSpec, timeout: float, label: str,
+def poll(read: t.Callable[[float], tuple], spec: WaiterSpec | Polling, timeout: float, label: str,
          sleep: t.Callable[[float], None] = time.sleep,
          clock: t.Callable[[], float] = time.monotonic,
-         uniform: t.Callable[[float, float], float] = random.uniform) -> dict | None:
+         uniform: t.Callable[[float, float], float] = random.uniform) -> t.Any:
     """The polling loop. ``read(seconds_left)`` returns (status, item); returns the item on success.
 
+    ``spec`` (a WaiterSpec, or a Polling for a read that is no API call) says which statuses end the wait
+    and how the pauses grow. Raises WaiterError on a failure status, or when ``timeout`` seconds have passed.
     ``sleep``, ``clock`` and ``uniform`` exist for tests (a fake clock); production leaves them alone.
     """
     give_up_at = clock() + timeout
     delay = spec.delay
-    wanted = "/".join(spec.success) if spec.success else "be deleted"
+    wanted = "/".join(str(status) for status in spec.success) if spec.success else "be deleted"
     while True:
         status, item = read(max(0.0, give_up_at - clock()))
         if status == GONE and spec.when_gone == "success":
@@ -131,23 +144,27 @@ def poll(read: t.Callable[[float], tuple], spec: WaiterSpec, timeout: float, lab
             raise WaiterError("Timed out after %s seconds waiting for %s to reach %s; last status: %s"
                               % (_seconds(timeout), label, wanted, shown), code="WaiterTimeout")
         # Slightly jittered so that parallel tasks spread their reads.
-        sleep(min(left, uniform(0.75 * delay, delay)))
-        delay = min(delay * 1.5, spec.max_delay)
+        sleep(min(left, uniform((1.0 - spec.jitter) * delay, delay)))
+        delay = min(delay * spec.growth, spec.max_delay)
+
+
+def as_deadline(timeout: float | Deadline) -> Deadline:
+    """The task's Deadline: given, or started now from seconds."""
+    return timeout if isinstance(timeout, Deadline) else Deadline(timeout)
 
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else "%.1f" % value
 
 
-def wait_for(module: t.Any, name: str, timeout: float | Deadline, **ids: t.Any) -> dict | None:
-    """Wait with the waiter ``name`` for the resource ``ids`` (region, ids of the read call).
+def wait_for(module: t.Any, spec: WaiterSpec, timeout: float | Deadline, **ids: t.Any) -> dict | None:
+    """Wait with the waiter ``spec`` for the resource ``ids`` (region, ids of the read call).
 
     ``timeout`` is seconds, or the task's Deadline (the wait then gets what is left of it).
 
     Reads go through ``module.call``, so throttling is retried inside each read (within the time left).
     Returns the resource's last answer item (PascalCase), or None for a delete.
     """
-    spec = get_waiter(name)
     label = _label(spec, ids)
     if isinstance(timeout, Deadline):
         timeout = timeout.left()
@@ -163,36 +180,3 @@ def wait_for(module: t.Any, name: str, timeout: float | Deadline, **ids: t.Any) 
         return status_from_answer(spec, answer, ids)
 
     return poll(read, spec, timeout, label)
-
-
-def _route_entry_request(ids: dict) -> dict:
-    return {"RegionId": ids["region"], "RouteTableId": ids["route_table_id"], "RouteEntryId": ids["route_entry_id"]}
-
-
-def _same_route_entry(item: dict, ids: dict) -> bool:
-    return item.get("RouteEntryId") == ids["route_entry_id"]
-
-
-register("route_entry_available", WaiterSpec(
-    resource="VPC route entry {route_entry_id} in {route_table_id}",
-    product="vpc",
-    operation="DescribeRouteEntryList",
-    request=_route_entry_request,
-    items=("RouteEntrys", "RouteEntry"),
-    status_key="Status",
-    success=("Available",),
-    failure=("Deleting", "Deleted"),
-    when_gone="retry",  # just created: the list may not show it yet
-    match=_same_route_entry,
-))
-register("route_entry_deleted", WaiterSpec(
-    resource="VPC route entry {route_entry_id} in {route_table_id}",
-    product="vpc",
-    operation="DescribeRouteEntryList",
-    request=_route_entry_request,
-    items=("RouteEntrys", "RouteEntry"),
-    status_key="Status",
-    success=(),
-    when_gone="success",
-    match=_same_route_entry,
-))

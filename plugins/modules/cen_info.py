@@ -209,37 +209,6 @@ from ansible_collections.alicloud.acr_access.plugins.module_utils.client import 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
 
 
-def _links(found: dict) -> list:
-    return [{"route_table_id": table, "status": status} for table, status in sorted(found.items())]
-
-
-def describe_cen(module, cen: dict) -> dict:
-    """One CEN with everything hanging on it."""
-    view = api.normalise_cen(cen)
-    tables_of = {}
-    view["transit_routers"] = []
-    for router in api.list_transit_routers(module, cen["CenId"]):
-        tables = api.list_route_tables(module, router["TransitRouterId"])
-        system = [t["TransitRouterRouteTableId"] for t in tables if t.get("TransitRouterRouteTableType") == "System"]
-        tables_of[router["TransitRouterId"]] = [t["TransitRouterRouteTableId"] for t in tables]
-        router_view = api.normalise_transit_router(router, system[0] if system else None)
-        router_view["route_table_ids"] = tables_of[router["TransitRouterId"]]
-        view["transit_routers"].append(router_view)
-    attachments = api.list_vpc_attachments(module, CenId=cen["CenId"])
-    # One list per route table and kind (of the routers that have VPC attachments), grouped by attachment here.
-    used_tables = [table for router_id in dict.fromkeys(a.get("TransitRouterId") for a in attachments) for table in tables_of.get(router_id, [])]
-    links = {kind: api.links_by_attachment(module, kind, used_tables) for kind in ("association", "propagation")}
-    view["vpc_attachments"] = []
-    for attachment in attachments:
-        attachment_id = attachment["TransitRouterAttachmentId"]
-        attachment_view = api.normalise_vpc_attachment(attachment)
-        attachment_view["associations"] = _links(links["association"].get(attachment_id, {}))
-        attachment_view["propagations"] = _links(links["propagation"].get(attachment_id, {}))
-        view["vpc_attachments"].append(attachment_view)
-    view["peer_attachments"] = [api.normalise_peer_attachment(item) for item in api.list_peer_attachments(module, cen["CenId"])]
-    return view
-
-
 def main():
     argument_spec = dict(
         cen_id=dict(type="str"),
@@ -261,7 +230,7 @@ def main():
                                                  module.params["allow_single_zone"])
             result.update(reachable_regions=regions, members=members)
         cens = api.list_cens(module, cen_id=module.params["cen_id"], name=module.params["cen_name"])
-        result["cens"] = [describe_cen(module, cen) for cen in cens]
+        result["cens"] = [api.describe_cen(module, cen) for cen in cens]
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to describe the CEN instances")
     module.exit_json(**result)

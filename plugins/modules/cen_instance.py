@@ -122,95 +122,9 @@ cen:
       sample: "2024-01-01T00:00:00Z"
 """
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cen_resources import CenManager
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
-
-
-def _wanted_changes(params: dict, current: dict) -> dict:
-    """Name / description that differ from the CEN's (None: not asked for)."""
-    changes = {}
-    if params["cen_id"] and params["name"] is not None and params["name"] != current.get("Name"):
-        changes["Name"] = params["name"]
-    if params["description"] is not None and params["description"] != current.get("Description"):
-        changes["Description"] = params["description"]
-    return changes
-
-
-def _read(module, cen_id: str) -> dict:
-    return api.find_cen(module, cen_id=cen_id) or {}
-
-
-def _lookup(module) -> tuple:
-    """(the live CEN or None, the CENs being deleted): a CEN in Deleting is on its way out, so it counts as absent."""
-    params = module.params
-    cens = api.list_cens(module, cen_id=params["cen_id"], name=None if params["cen_id"] else params["name"])
-    going = [cen for cen in cens if cen.get("Status") == "Deleting"]
-    live = [cen for cen in cens if cen.get("Status") != "Deleting"]
-    return api.single_cen(live, params["name"]), going
-
-
-def ensure_present(module, deadline: Deadline) -> dict:
-    params = module.params
-    current, going = _lookup(module)
-    if current is None and params["cen_id"]:
-        state = "is being deleted" if going else "not found"
-        raise api.CenInputError("cen_id: CEN instance %s %s; leave cen_id out and give name to create one" % (params["cen_id"], state))
-    if current is None:
-        return _create(module, deadline, going)
-    changes = _wanted_changes(params, current)
-    before = api.normalise_cen(current)
-    if not changes:
-        if params["wait"] and current.get("Status") == "Creating":
-            current = wait_for(module, "cen_active", deadline, cen_id=current["CenId"])
-        return dict(changed=False, cen=api.normalise_cen(current))
-    after = dict(before, **api.normalise_cen(dict(current, **changes)))
-    if not module.check_mode:
-        if current.get("Status") != "Active":
-            wait_for(module, "cen_active", deadline, cen_id=current["CenId"])
-        deadline.before_write("ModifyCenAttribute %s" % current["CenId"])
-        api.modify_cen(module, current["CenId"], changes.get("Name"), changes.get("Description"))
-        after = api.normalise_cen(_read(module, current["CenId"]))
-    return dict(changed=True, cen=after, diff=dict(before=before, after=after))
-
-
-def _create(module, deadline: Deadline, going: list) -> dict:
-    params = module.params
-    if not params["name"]:
-        raise api.CenInputError("name: give the name of the CEN instance to find or create (or cen_id of an existing one)")
-    planned = {"cen_id": None, "name": params["name"], "description": params["description"] or "", "status": None,
-               "protection_level": "REDUCED", "creation_time": None}
-    if module.check_mode:
-        return dict(changed=True, cen=planned, diff=dict(before={}, after=planned))
-    for cen in going:  # the old one of this name must be gone first, or the next lookup by name finds two
-        wait_for(module, "cen_deleted", deadline, cen_id=cen["CenId"])
-    deadline.before_write("CreateCen %s" % params["name"])
-    cen_id = api.create_cen(module, params["name"], params["description"])
-    created = wait_for(module, "cen_active", deadline, cen_id=cen_id) if params["wait"] else None
-    after = api.normalise_cen(created) or dict(planned, cen_id=cen_id, status="Creating")
-    return dict(changed=True, cen=after, diff=dict(before={}, after=after))
-
-
-def ensure_absent(module, deadline: Deadline) -> dict:
-    params = module.params
-    current = api.find_cen(module, cen_id=params["cen_id"], name=None if params["cen_id"] else params["name"])
-    if current is None:
-        return dict(changed=False, cen={})
-    before = api.normalise_cen(current)
-    if current.get("Status") == "Deleting":
-        if params["wait"] and not module.check_mode:
-            wait_for(module, "cen_deleted", deadline, cen_id=current["CenId"])
-        return dict(changed=False, cen={})
-    if module.check_mode:
-        return dict(changed=True, cen={}, diff=dict(before=before, after={}))
-    if current.get("Status") != "Active":
-        wait_for(module, "cen_active", deadline, cen_id=current["CenId"])
-    deadline.before_write("DeleteCen %s" % current["CenId"])
-    changed = api.delete_cen(module, current["CenId"])
-    if changed and params["wait"]:
-        wait_for(module, "cen_deleted", deadline, cen_id=current["CenId"])
-    return dict(changed=changed, cen={}, diff=dict(before=before, after={}))
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
 
 
 def main():
@@ -219,16 +133,10 @@ def main():
         name=dict(type="str"),
         description=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
+        **wait_argument_spec(300),
     )
     module = AnsibleAlicloudModule(argument_spec=argument_spec, required_one_of=[("cen_id", "name")], supports_check_mode=True)
-    try:
-        deadline = Deadline(module.params["wait_timeout"])
-        result = ensure_present(module, deadline) if module.params["state"] == "present" else ensure_absent(module, deadline)
-    except AlicloudError as error:
-        module.fail_json_api(error, msg="Failed to manage the CEN instance %s" % (module.params["cen_id"] or module.params["name"]))
-    module.exit_json(**result)
+    run(module, CenManager, "Failed to manage the CEN instance {cen}")
 
 
 if __name__ == "__main__":

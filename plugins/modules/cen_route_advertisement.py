@@ -218,15 +218,12 @@ diff:
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import (
-    PUBLISH_DEFAULT_TIMEOUT, ensure_advertised, learning_route_table, wait_learned)
-from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import RouteInputError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
+from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import PUBLISH_DEFAULT_TIMEOUT, AdvertisementManager
 
 
-def argument_spec() -> dict:
-    return dict(
+def main():
+    argument_spec = dict(
         cen_id=dict(type="str", required=True),
         vpc_id=dict(type="str", required=True),
         route_table_id=dict(type="str"),
@@ -234,34 +231,10 @@ def argument_spec() -> dict:
         state=dict(type="str", default="present", choices=["present", "absent"]),
         learned_by=dict(type="dict", options=dict(transit_router_route_table_id=dict(type="str"), transit_router_attachment_id=dict(type="str")),
                         required_one_of=[("transit_router_route_table_id", "transit_router_attachment_id")]),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=PUBLISH_DEFAULT_TIMEOUT),
+        **wait_argument_spec(PUBLISH_DEFAULT_TIMEOUT),
     )
-
-
-def watches_learning(params: dict, check_mode: bool) -> bool:
-    return bool(params["learned_by"]) and params["state"] == "present" and params["wait"] and not check_mode
-
-
-def main():
-    module = AnsibleAlicloudModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
-    deadline = Deadline(params["wait_timeout"])  # one budget for the publications and the learning
-    try:
-        # Resolved before any write: a wrong learned_by id must fail before the routes are advertised.
-        learning_table = learning_route_table(module, params["learned_by"]) if watches_learning(params, module.check_mode) else None
-        result = ensure_advertised(module, params["cen_id"], module.region, params["vpc_id"], params["route_table_id"],
-                                   params["destination_cidr_blocks"], state=params["state"], wait=params["wait"],
-                                   timeout=deadline, check_mode=module.check_mode)
-        if learning_table is not None:
-            cidrs = [entry["destination_cidr_block"] for entry in result["entries"]]
-            result["learned"] = wait_learned(module, learning_table, cidrs, deadline)
-    except RouteInputError as error:
-        module.fail_json(msg=str(error))
-    except AlicloudError as error:
-        module.fail_json_api(error, msg="Failed to %s routes of VPC %s in CEN %s" % (
-            "advertise" if params["state"] == "present" else "withdraw", params["vpc_id"], params["cen_id"]))
-    module.exit_json(**result)
+    module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True, region_required="the VPC")
+    run(module, AdvertisementManager, "Failed to {verb} routes of VPC {vpc_id} in CEN {cen_id}")
 
 
 if __name__ == "__main__":

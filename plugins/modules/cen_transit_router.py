@@ -137,57 +137,9 @@ transit_router:
       sample: vtb-bp1example00000000002
 """
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cen_resources import TransitRouterManager
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
-
-
-def _view(module, router: dict | None) -> dict:
-    if not router:
-        return {}
-    return api.normalise_transit_router(router, api.system_route_table_id(module, router["TransitRouterId"]))
-
-
-def ensure_present(module, deadline: Deadline) -> dict:
-    params = module.params
-    router = api.find_transit_router(module, params["cen_id"], module.region)
-    if router is not None:
-        if params["wait"] and router.get("Status") != "Active":
-            router = wait_for(module, "transit_router_active", deadline, transit_router_id=router["TransitRouterId"])
-        return dict(changed=False, transit_router=_view(module, router))
-    planned = {"transit_router_id": None, "transit_router_name": params["name"] or "", "transit_router_description": params["description"] or "",
-               "cen_id": params["cen_id"], "region_id": module.region, "status": None, "type": "Enterprise", "creation_time": None,
-               "system_route_table_id": None}
-    if module.check_mode:
-        return dict(changed=True, transit_router=planned, diff=dict(before={}, after=planned))
-    deadline.before_write("CreateTransitRouter in %s" % module.region)
-    router_id = api.create_transit_router(module, params["cen_id"], module.region, params["name"], params["description"])
-    if params["wait"]:  # the waiter's last read is the router
-        router = wait_for(module, "transit_router_active", deadline, transit_router_id=router_id)
-    else:
-        router = api.find_transit_router(module, params["cen_id"], module.region)
-    after = _view(module, router) or dict(planned, transit_router_id=router_id)
-    return dict(changed=True, transit_router=after, diff=dict(before={}, after=after))
-
-
-def ensure_absent(module, deadline: Deadline) -> dict:
-    params = module.params
-    router = api.find_transit_router(module, params["cen_id"], module.region)
-    if router is None:
-        return dict(changed=False, transit_router={})
-    before = _view(module, router)
-    changed = router.get("Status") != "Deleting"
-    if module.check_mode:
-        return dict(changed=changed, transit_router={}, diff=dict(before=before, after={}))
-    if changed:
-        if router.get("Status") != "Active":
-            wait_for(module, "transit_router_active", deadline, transit_router_id=router["TransitRouterId"])
-        deadline.before_write("DeleteTransitRouter %s" % router["TransitRouterId"])
-        changed = api.delete_transit_router(module, router["TransitRouterId"])
-    if params["wait"]:
-        wait_for(module, "transit_router_deleted", deadline, transit_router_id=router["TransitRouterId"])
-    return dict(changed=changed, transit_router={}, diff=dict(before=before, after={}))
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
 
 
 def main():
@@ -196,18 +148,10 @@ def main():
         name=dict(type="str"),
         description=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=600),
+        **wait_argument_spec(600),
     )
-    module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        if not module.region:
-            raise api.CenInputError("region: give the region of the transit router")
-        deadline = Deadline(module.params["wait_timeout"])
-        result = ensure_present(module, deadline) if module.params["state"] == "present" else ensure_absent(module, deadline)
-    except AlicloudError as error:
-        module.fail_json_api(error, msg="Failed to manage the transit router of CEN %s in %s" % (module.params["cen_id"], module.region))
-    module.exit_json(**result)
+    module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True, region_required="the transit router")
+    run(module, TransitRouterManager, "Failed to manage the transit router of CEN {cen_id} in {region}")
 
 
 if __name__ == "__main__":

@@ -195,127 +195,9 @@ peer_attachment:
       sample: "2024-01-01T00:00:00Z"
 """
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cen_resources import PeerAttachmentManager
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
-
-
-def _router(module, routers: list, router_id: str | None, region: str, option: str) -> dict | None:
-    for router in routers:
-        if (router_id and router["TransitRouterId"] == router_id) or (not router_id and router.get("RegionId") == region):
-            return router
-    if router_id:
-        raise api.CenInputError("%s: %s is not a transit router of CEN %s" % (option, router_id, module.params["cen_id"]))
-    return None
-
-
-def _check_input(module) -> None:
-    params = module.params
-    if params["state"] == "present" and params["bandwidth"] is None:
-        raise api.CenInputError("bandwidth is required with state=present: give the bandwidth of the connection in Mbit/s, a positive integer")
-    if params["state"] == "present" and params["bandwidth"] < 1:
-        raise api.CenInputError("bandwidth: %s is not a positive integer number of Mbit/s" % params["bandwidth"])
-    if params["bandwidth_type"] == "BandwidthPackage" and params["state"] == "present" and not params["cen_bandwidth_package_id"]:
-        raise api.CenInputError("cen_bandwidth_package_id: required with bandwidth_type BandwidthPackage")
-    if params["bandwidth_type"] == "DataTransfer" and params["cen_bandwidth_package_id"]:
-        raise api.CenInputError("cen_bandwidth_package_id: %s is only for bandwidth_type BandwidthPackage" % params["cen_bandwidth_package_id"])
-    if params["peer_region"] == module.region:
-        raise api.CenInputError("peer_region: %s is the region of the local transit router; an inter-region connection needs two regions"
-                                % params["peer_region"])
-
-
-def _settings(params: dict) -> dict:
-    settings = {"BandwidthType": params["bandwidth_type"], "Bandwidth": params["bandwidth"]}
-    if params["bandwidth_type"] == "BandwidthPackage":
-        settings["CenBandwidthPackageId"] = params["cen_bandwidth_package_id"]
-    return settings
-
-
-def _changes(params: dict, current: dict) -> dict:
-    wanted = dict(_settings(params), DefaultLinkType=params["link_type"], TransitRouterAttachmentName=params["name"],
-                  TransitRouterAttachmentDescription=params["description"])
-    changes = {key: value for key, value in wanted.items() if value is not None and value != current.get(key)}
-    if changes.keys() & {"BandwidthType", "Bandwidth", "CenBandwidthPackageId"}:
-        changes.update(_settings(params))  # the API takes the bandwidth settings together
-    return changes
-
-
-def ensure_present(module, deadline: Deadline) -> dict:
-    params = module.params
-    routers = api.list_transit_routers(module, params["cen_id"])
-    router = _router(module, routers, params["transit_router_id"], module.region, "transit_router_id")
-    peer = _router(module, routers, params["peer_transit_router_id"], params["peer_region"], "peer_transit_router_id")
-    if (router is None or peer is None) and not module.check_mode:
-        missing = module.region if router is None else params["peer_region"]
-        raise api.CenInputError("cen_id: CEN %s has no transit router in region %s; create it first (alicloud.acr_access.cen_transit_router)"
-                                % (params["cen_id"], missing))
-    current = api.find_peer_attachment(module, params["cen_id"], router["TransitRouterId"], peer["TransitRouterId"]) if router and peer else None
-    if current is None:
-        return _create(module, deadline, router, peer)
-    before = api.normalise_peer_attachment(current)
-    changes = _changes(params, current)
-    attachment_id = current["TransitRouterAttachmentId"]
-    if not changes:
-        if params["wait"] and current.get("Status") != "Attached":
-            current = wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
-        return dict(changed=False, peer_attachment=api.normalise_peer_attachment(current))
-    if module.check_mode:
-        after = api.normalise_peer_attachment(dict(current, **changes))
-        return dict(changed=True, peer_attachment=after, diff=dict(before=before, after=after))
-    if current.get("Status") != "Attached":  # the cloud refuses a change while the previous one runs
-        wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
-    deadline.before_write("UpdateTransitRouterPeerAttachmentAttribute %s" % attachment_id)
-    api.update_peer_attachment(module, attachment_id, changes)
-    after = api.normalise_peer_attachment(_read(module, deadline, attachment_id))
-    return dict(changed=True, peer_attachment=after, diff=dict(before=before, after=after))
-
-
-def _read(module, deadline: Deadline, attachment_id: str) -> dict | None:
-    params = module.params
-    if params["wait"]:
-        return wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
-    found = [a for a in api.list_peer_attachments(module, params["cen_id"]) if a["TransitRouterAttachmentId"] == attachment_id]
-    return found[0] if found else None
-
-
-def _create(module, deadline: Deadline, router: dict | None, peer: dict | None) -> dict:
-    params = module.params
-    planned = dict(_settings(params), TransitRouterAttachmentId=None, TransitRouterId=(router or {}).get("TransitRouterId"),
-                   PeerTransitRouterId=(peer or {}).get("TransitRouterId"), CenId=params["cen_id"], RegionId=module.region,
-                   PeerTransitRouterRegionId=params["peer_region"], Status=None, DefaultLinkType=params["link_type"] or api.DEFAULT_LINK_TYPE,
-                   TransitRouterAttachmentName=params["name"] or "", TransitRouterAttachmentDescription=params["description"] or "")
-    if module.check_mode:
-        after = api.normalise_peer_attachment(planned)
-        return dict(changed=True, peer_attachment=after, diff=dict(before={}, after=after))
-    settings = dict(_settings(params), DefaultLinkType=params["link_type"] or api.DEFAULT_LINK_TYPE)
-    deadline.before_write("CreateTransitRouterPeerAttachment %s-%s" % (module.region, params["peer_region"]))
-    attachment_id = api.create_peer_attachment(module, router, peer, settings, params["name"], params["description"])
-    after = api.normalise_peer_attachment(_read(module, deadline, attachment_id) or dict(planned, TransitRouterAttachmentId=attachment_id, Status="Attaching"))
-    return dict(changed=True, peer_attachment=after, diff=dict(before={}, after=after))
-
-
-def ensure_absent(module, deadline: Deadline) -> dict:
-    params = module.params
-    routers = api.list_transit_routers(module, params["cen_id"])
-    router = _router(module, routers, params["transit_router_id"], module.region, "transit_router_id")
-    peer = _router(module, routers, params["peer_transit_router_id"], params["peer_region"], "peer_transit_router_id")
-    current = api.find_peer_attachment(module, params["cen_id"], router["TransitRouterId"], peer["TransitRouterId"]) if router and peer else None
-    if current is None:
-        return dict(changed=False, peer_attachment={})
-    before = api.normalise_peer_attachment(current)
-    attachment_id = current["TransitRouterAttachmentId"]
-    changed = current.get("Status") != "Detaching"
-    if module.check_mode:
-        return dict(changed=changed, peer_attachment={}, diff=dict(before=before, after={}))
-    if changed:
-        if current.get("Status") != "Attached":
-            wait_for(module, "peer_attachment_attached", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
-        deadline.before_write("DeleteTransitRouterPeerAttachment %s" % attachment_id)
-        changed = api.delete_peer_attachment(module, attachment_id)
-    if params["wait"]:
-        wait_for(module, "peer_attachment_deleted", deadline, cen_id=params["cen_id"], attachment_id=attachment_id)
-    return dict(changed=changed, peer_attachment={}, diff=dict(before=before, after={}))
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
 
 
 def main():
@@ -331,20 +213,10 @@ def main():
         name=dict(type="str"),
         description=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=900),
+        **wait_argument_spec(900),
     )
-    module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        if not module.region:
-            raise api.CenInputError("region: give the region of the local transit router")
-        _check_input(module)
-        deadline = Deadline(module.params["wait_timeout"])
-        result = ensure_present(module, deadline) if module.params["state"] == "present" else ensure_absent(module, deadline)
-    except AlicloudError as error:
-        module.fail_json_api(error, msg="Failed to manage the connection of CEN %s between %s and %s"
-                             % (module.params["cen_id"], module.region, module.params["peer_region"]))
-    module.exit_json(**result)
+    module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True, region_required="the local transit router")
+    run(module, PeerAttachmentManager, "Failed to manage the connection of CEN {cen_id} between {region} and {peer_region}")
 
 
 if __name__ == "__main__":

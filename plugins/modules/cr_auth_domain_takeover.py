@@ -149,17 +149,9 @@ console_path:
     Container Registry console > Instances > (the instance) > Domain: "Instance Taking over Authentication Domain Name"
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.realm import AUTH_TAKEOVER, classify_auth_domain
-from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_probe import (
-    ProbeError, own_domains, probe_option_problem, probe_registry, registry_target, tls_context,
-)
-
-CONSOLE_PATH = 'Container Registry console > Instances > %s > Domain: "Instance Taking over Authentication Domain Name"'
-ALLOW_LIST_NOTE = "the instance must first be allow-listed for this feature: submit a ticket"
-MAX_POLL_INTERVAL = 60
+from ansible_collections.alicloud.acr_access.plugins.module_utils.auth_takeover import CONSOLE_PATH, TakeoverProbe, takeover_state
+from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_probe import ProbeError, probe_option_problem, registry_target
 
 ARGUMENT_SPEC = dict(
     registry_domain=dict(type="str"),
@@ -177,96 +169,19 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def registry_domain_of(module: AnsibleModule) -> str:
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
+    problem = probe_option_problem(params)
+    if problem:
+        module.fail_json(msg=problem)
     target = registry_target(params["registry_domain"], params["instance_name"], params["region"])
     if target is None:
         module.fail_json(msg="cr_auth_domain_takeover needs registry_domain, or instance_name together with region")
-    return target[0]
-
-
-class TakeoverProbe:
-    """Reads the takeover state from the registry's challenge, once or until it is the wanted one."""
-
-    def __init__(self, module: AnsibleModule, registry_domain: str):
-        self.module = module
-        self.domain = registry_domain
-        params = module.params
-        self.own_domains = own_domains(registry_domain, params["instance_name"], params["region"], params["instance_domains"])
-        self.context = tls_context(module.params["validate_certs"], module.params["ca_path"])
-        self.count = 0
-
-    def read(self) -> dict:
-        self.count += 1
-        params = self.module.params
-        challenge = probe_registry(self.domain, params["port"], params["timeout"], self.context)["challenge"]
-        kind = classify_auth_domain(challenge.auth_domain, self.own_domains)
-        return dict(enabled=kind == AUTH_TAKEOVER, realm=challenge.realm, auth_domain=challenge.auth_domain, kind=kind)
-
-    def wait_for(self, enabled: bool, first: dict) -> dict:
-        """Probe with a doubling interval until the state is ``enabled`` or wait_timeout has passed; the last reading."""
-        params = self.module.params
-        deadline = time.monotonic() + params["wait_timeout"]
-        interval, reading = params["poll_interval"], first
-        while reading["enabled"] != enabled:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return reading
-            time.sleep(min(interval, remaining))
-            interval = min(interval * 2, MAX_POLL_INTERVAL)
-            try:
-                reading = self.read()
-            except ProbeError as error:  # the registry may restart while the setting changes: keep waiting
-                reading = dict(reading, error=str(error))
-        return reading
-
-
-def mismatch_message(domain: str, wanted: bool, reading: dict, instance: str) -> str:
-    where = CONSOLE_PATH % instance
-    if wanted:
-        return ("The instance behind %s has not taken over its authentication domain: the registry's realm is %s. "
-                "There is no API for this setting; turn it on in the %s (%s), then run again or use wait=true."
-                % (domain, reading["realm"], where, ALLOW_LIST_NOTE))
-    return ("The instance behind %s has taken over its authentication domain (realm %s). There is no API for this setting; "
-            "turn it off in the %s, then run again or use wait=true." % (domain, reading["realm"], where))
-
-
-def ensure_state(module: AnsibleModule, probe: TakeoverProbe) -> dict:
-    """The state read (and waited for), as returned; fails when it is not the wanted one."""
-    reading = probe.read()
-    state = module.params["state"]
-    if state is None:
-        return dict(_public(reading), probes=probe.count)
-    wanted = state == "enabled"
-    if reading["enabled"] != wanted and module.params["wait"] and not module.check_mode:
-        reading = probe.wait_for(wanted, reading)
-    if reading["enabled"] != wanted:
-        message = mismatch_message(probe.domain, wanted, reading, module.params["instance_name"] or probe.domain)
-        if module.params["wait"] and not module.check_mode:
-            message = "Waited %ss (%d probes): %s" % (module.params["wait_timeout"], probe.count, message)
-            if reading.get("error"):
-                message += " The last probe failed: %s" % reading["error"]
-        if module.check_mode:
-            module.warn(message)
-        else:
-            module.fail_json(msg=message, registry_domain=probe.domain, console_path=CONSOLE_PATH % (module.params["instance_name"] or probe.domain),
-                             **_public(reading), probes=probe.count)
-    return dict(_public(reading), probes=probe.count)
-
-
-def _public(reading: dict) -> dict:
-    return {key: reading[key] for key in ("enabled", "realm", "auth_domain", "kind")}
-
-
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    problem = probe_option_problem(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-    domain = registry_domain_of(module)
-    console_path = CONSOLE_PATH % (module.params["instance_name"] or domain)
+    domain = target[0]
+    console_path = CONSOLE_PATH % (params["instance_name"] or domain)
     try:
-        result = ensure_state(module, TakeoverProbe(module, domain))
+        result = takeover_state(module, TakeoverProbe(module, domain))
     except ProbeError as error:
         module.fail_json(msg="Cannot read the takeover state: %s" % error, stage=error.stage, registry_domain=domain, console_path=console_path)
     module.exit_json(changed=False, registry_domain=domain, console_path=console_path, **result)

@@ -129,31 +129,9 @@ capped:
   sample: false
 """
 
-import time
-
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import capped_warning, cr_call, resolve_instance, token_view
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import TOKEN_HOURS, authorization_token
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-
-MIN_HOURS = 1
-MAX_HOURS = 24
-
-
-def get_token(module):
-    """The login for the instance; the instance is looked up only when given by name (GetAuthorizationToken checks an id)."""
-    region, hours = module.region, module.params["expires_in_hours"]
-    instance_id = module.params["instance_id"]
-    if not instance_id:
-        instance_id = resolve_instance(module, region, instance_name=module.params["instance_name"])["InstanceId"]
-    asked_at = time.time()
-    body = cr_call(module, "GetAuthorizationToken", {"InstanceId": instance_id, "ExpiresInHours": hours}, region)
-    # Failures are printed in the open (only a successful result is no_log): the password must never reach one.
-    module.keep_out_of_errors(body.get("AuthorizationToken"))
-    view = token_view(body, hours, asked_at, time.time())
-    if view["capped"]:
-        module.warn(capped_warning(view, hours))
-    view["instance_id"] = instance_id
-    return view
 
 
 def main():
@@ -166,10 +144,10 @@ def main():
                                    mutually_exclusive=[("instance_id", "instance_name")],
                                    required_one_of=[("instance_id", "instance_name")])
     hours = module.params["expires_in_hours"]
-    if not MIN_HOURS <= hours <= MAX_HOURS:
-        module.fail_json(msg="expires_in_hours must be from %d to %d, not %d" % (MIN_HOURS, MAX_HOURS, hours))
+    if hours not in TOKEN_HOURS:
+        module.fail_json(msg="expires_in_hours must be from %d to %d, not %d" % (TOKEN_HOURS[0], TOKEN_HOURS[-1], hours))
     try:
-        token = get_token(module)
+        token = authorization_token(module, module.region, hours, module.params["instance_id"], module.params["instance_name"])
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to get a registry login")
     module.exit_json(changed=False, **token)

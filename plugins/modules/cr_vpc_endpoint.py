@@ -180,150 +180,8 @@ vpc_domains:
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import (
-    create_link, delete_link, find_link, get_vpc_endpoint, normalise_link, require_running, resolve_instance)
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, AlicloudError, code_contains
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, wait_for
-
-READ_DENIED = ("Forbidden", "NoPermission")
-
-
-class LinkedVpc:
-    """The link of one VPC to one module's VPC endpoint of an instance."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.region = module.region
-        self.vpc_id = self.params["vpc_id"]
-        self.module_name = self.params["module_name"]
-        self.instance = None
-        self.endpoint = {}
-        # One budget for every write and wait of the task (relink waits twice).
-        self.deadline = Deadline(self.params["wait_timeout"])
-
-    @property
-    def instance_id(self):
-        return self.instance["InstanceId"]
-
-    def load(self, running=False):
-        self.instance = resolve_instance(self.module, self.region, self.params["instance_id"], self.params["instance_name"])
-        if running:
-            require_running(self.instance, self.region)
-        self.refresh()
-
-    def refresh(self):
-        self.endpoint = get_vpc_endpoint(self.module, self.region, self.instance_id, self.module_name)
-        return find_link(self.endpoint, self.vpc_id)
-
-    def current(self):
-        return find_link(self.endpoint, self.vpc_id)
-
-    def result(self, changed, before, after):
-        return dict(changed=changed, instance_id=self.instance_id, module_name=self.module_name, link=after,
-                    vpc_domains=list(self.endpoint.get("Domains") or []), diff=dict(before=before, after=after))
-
-    def wait(self, name):
-        ids = dict(region=self.region, instance_id=self.instance_id, module_name=self.module_name, vpc_id=self.vpc_id)
-        return wait_for(self.module, name, self.deadline, **ids)
-
-    # -- present ------------------------------------------------------------------------------
-
-    def ensure_present(self):
-        self.load(running=True)
-        vswitch_id = self.params["vswitch_id"]
-        current = self.current()
-        before = normalise_link(current)
-        if current and current.get("Status") != "DELETING" and current.get("VswitchId") == vswitch_id:
-            if self.params["wait"] and current.get("Status") != "RUNNING" and not self.module.check_mode:
-                before = normalise_link(self.wait("cr_linked_vpc_running"))
-            return self.result(False, before, before)
-        moving = bool(current) and current.get("Status") != "DELETING"
-        if moving and not self.params["relink"]:
-            raise AlicloudError(
-                "VPC %s is already linked to instance %s through vSwitch %s, not %s: set relink=true to move the link "
-                "(the registry's address in the VPC changes), or use vswitch_id=%s"
-                % (self.vpc_id, self.instance_id, current.get("VswitchId"), vswitch_id, current.get("VswitchId")),
-                code="LinkedThroughAnotherVSwitch")
-        self.check_vswitch(vswitch_id)
-        predicted = {"vpc_id": self.vpc_id, "vswitch_id": vswitch_id, "ip": "", "status": "CREATING", "default_access": False}
-        if self.module.check_mode:
-            return self.result(True, before, predicted)
-        if moving:
-            self.deadline.before_write("unlinking VPC %s from vSwitch %s" % (self.vpc_id, current["VswitchId"]))
-            delete_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, current["VswitchId"])
-        if current:  # moving, or an unlink still in progress: the create fails until the old link is gone
-            self.wait("cr_linked_vpc_gone")
-        self.deadline.before_write("linking VPC %s through vSwitch %s" % (self.vpc_id, vswitch_id))
-        self.create(vswitch_id)
-        if self.params["wait"]:
-            return self.result(True, before, normalise_link(self.wait("cr_linked_vpc_running")))
-        return self.result(True, before, normalise_link(self.refresh()))
-
-    def check_vswitch(self, vswitch_id):
-        """The vSwitch must exist in the VPC and have a free address: checked with a read before the write."""
-        try:
-            body = self.module.call("vpc", "DescribeVSwitches", {"RegionId": self.region, "VSwitchId": vswitch_id}, region=self.region)
-        except AlicloudApiError as error:
-            if not code_contains(error, *READ_DENIED):
-                raise
-            self.module.warn("Could not read vswitch_id %s (%s): the CR API checks it instead" % (vswitch_id, error.code))
-            return
-        found = [item for item in (body.get("VSwitches") or {}).get("VSwitch") or [] if item.get("VSwitchId") == vswitch_id]
-        if not found:
-            raise AlicloudApiError("vswitch_id %s does not exist in region %s: set vswitch_id to a vSwitch of vpc_id %s in that region"
-                                   % (vswitch_id, self.region, self.vpc_id),
-                                   operation="DescribeVSwitches", code="VSWITCH_NOT_EXIST", request_id=self.module.last_request_id)
-        vswitch = found[0]
-        if vswitch.get("VpcId") != self.vpc_id:
-            raise AlicloudApiError("vswitch_id %s belongs to VPC %s, not to vpc_id %s: set vswitch_id to a vSwitch of vpc_id %s, "
-                                   "or vpc_id to %s" % (vswitch_id, vswitch.get("VpcId"), self.vpc_id, self.vpc_id, vswitch.get("VpcId")),
-                                   operation="DescribeVSwitches", code="VSWITCH_NOT_IN_VPC", request_id=self.module.last_request_id)
-        if vswitch.get("AvailableIpAddressCount") == 0:
-            raise AlicloudApiError("vswitch_id %s has no free IP address left for the registry: set vswitch_id to another vSwitch "
-                                   "of vpc_id %s" % (vswitch_id, self.vpc_id), operation="DescribeVSwitches", code="VSWITCH_IP_NOT_ENOUGH",
-                                   request_id=self.module.last_request_id)
-
-    def create(self, vswitch_id):
-        try:
-            create_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, vswitch_id,
-                        create_dns_record=self.params["create_dns_record"])
-        except AlicloudApiError as error:
-            if code_contains(error, "QUOTA"):
-                error.message = "%s; linked now: %s" % (error.message, self.describe_links())
-                raise
-            # A repeat of a create whose answer was lost: the link exists, and it is ours if its vSwitch is.
-            if code_contains(error, "ALREADY_EXIST") and (self.refresh() or {}).get("VswitchId") == vswitch_id:
-                return
-            raise
-
-    def describe_links(self):
-        links = self.endpoint.get("LinkedVpcs") or []
-        return ", ".join("%s (vSwitch %s, %s)" % (link.get("VpcId"), link.get("VswitchId"), link.get("Status")) for link in links) or "none"
-
-    # -- absent -------------------------------------------------------------------------------
-
-    def ensure_absent(self):
-        try:
-            self.load()
-        except AlicloudApiError as error:
-            if error.code == "INSTANCE_NOT_EXIST":  # no instance, no link
-                return dict(changed=False, instance_id=self.params["instance_id"], module_name=self.module_name, link={},
-                            vpc_domains=[], diff=dict(before={}, after={}))
-            raise
-        current = self.current()
-        before = normalise_link(current)
-        if not current or current.get("Status") == "DELETING":
-            if current and self.params["wait"] and not self.module.check_mode:
-                self.wait("cr_linked_vpc_gone")
-            return self.result(False, before, {})
-        if self.module.check_mode:
-            return self.result(True, before, {})
-        self.deadline.before_write("unlinking VPC %s" % self.vpc_id)
-        changed = delete_link(self.module, self.region, self.instance_id, self.module_name, self.vpc_id, current["VswitchId"])
-        if self.params["wait"]:
-            self.wait("cr_linked_vpc_gone")
-        return self.result(changed, before, {})
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import LINK_WAIT_TIMEOUT, MODULE_NAMES, LinkedVpcManager
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
 
 
 def main():
@@ -332,24 +190,17 @@ def main():
         instance_name=dict(type="str"),
         vpc_id=dict(type="str", required=True),
         vswitch_id=dict(type="str"),
-        module_name=dict(type="str", default="Registry", choices=["Registry", "Chart"]),
+        module_name=dict(type="str", default="Registry", choices=list(MODULE_NAMES)),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         create_dns_record=dict(type="bool", default=False),
         relink=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=180),
+        **wait_argument_spec(LINK_WAIT_TIMEOUT),
     )
     module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True,
                                    mutually_exclusive=[("instance_id", "instance_name")],
                                    required_one_of=[("instance_id", "instance_name")],
                                    required_if=[("state", "present", ("vswitch_id",))])
-    link = LinkedVpc(module)
-    try:
-        result = link.ensure_present() if module.params["state"] == "present" else link.ensure_absent()
-    except AlicloudError as error:
-        verb = "link" if module.params["state"] == "present" else "unlink"
-        module.fail_json_api(error, msg="Failed to %s VPC %s" % (verb, module.params["vpc_id"]))
-    module.exit_json(**result)
+    run(module, LinkedVpcManager, "Failed to {verb} VPC {vpc_id}")
 
 
 if __name__ == "__main__":

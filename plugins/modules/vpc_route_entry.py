@@ -248,11 +248,9 @@ diff:
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import (
-    NEXT_HOP_TYPES, ROUTE_ENTRY_DEFAULT_TIMEOUT, ROUTES_FIELD, RouteInputError, ensure_route_entries, system_route_table_id)
-
-SINGLE_ROUTE_OPTIONS = ("destination_cidr_block", "next_hop_type", "next_hop_id", "name", "description")
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import (
+    NEXT_HOP_TYPES, ROUTE_ENTRY_DEFAULT_TIMEOUT, SINGLE_ROUTE_OPTIONS, RouteEntriesManager)
 
 
 def argument_spec() -> dict:
@@ -274,21 +272,8 @@ def argument_spec() -> dict:
         description=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         replace_foreign=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=ROUTE_ENTRY_DEFAULT_TIMEOUT),
+        **wait_argument_spec(ROUTE_ENTRY_DEFAULT_TIMEOUT),
     )
-
-
-def wanted_routes(params: dict) -> list:
-    """The routes option, or the single-route shorthand as a one-item list."""
-    if params["routes"] is not None:
-        return params["routes"]
-    return [dict((key, params[key]) for key in SINGLE_ROUTE_OPTIONS)]
-
-
-def field_prefix(params: dict) -> str:
-    """How errors name a route's fields: as the user wrote them (routes[0].next_hop_id, or next_hop_id for the shorthand)."""
-    return ROUTES_FIELD if params["routes"] is not None else ""
 
 
 def main():
@@ -298,19 +283,7 @@ def main():
         required_one_of=[("route_table_id", "vpc_id"), ("routes", "destination_cidr_block")],
         supports_check_mode=True,
     )
-    params = module.params
-    table_id = params["route_table_id"]
-    try:
-        if table_id is None:
-            table_id = system_route_table_id(module, module.region, params["vpc_id"])
-        result = ensure_route_entries(module, module.region, table_id, wanted_routes(params), state=params["state"],
-                                      replace_foreign=params["replace_foreign"], wait=params["wait"],
-                                      timeout=params["wait_timeout"], check_mode=module.check_mode, prefix=field_prefix(params))
-    except RouteInputError as error:
-        module.fail_json(msg=str(error), route_table_id=table_id)
-    except AlicloudError as error:
-        module.fail_json_api(error, msg="Failed to manage the route entries of %s" % (table_id or params["vpc_id"]))
-    module.exit_json(route_table_id=table_id, **result)
+    run(module, RouteEntriesManager, "Failed to manage the route entries of {table}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import WAITERS, wait_for
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import InputError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import vpc_cidr_blocks
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import WaiterSpec, wait_for
 from acr_twin import seed_ids as ids
 
 
@@ -28,27 +30,30 @@ def test_zones_of_and_normalise_vpc_attachment():
 
 def test_vpc_cidr_blocks_include_secondary():
     vpc = {"CidrBlock": "10.0.0.0/16", "SecondaryCidrBlocks": {"SecondaryCidrBlock": ["192.168.0.0/16"]}}
-    assert api.vpc_cidr_blocks(vpc) == ["10.0.0.0/16", "192.168.0.0/16"]
+    assert vpc_cidr_blocks(vpc) == ["10.0.0.0/16", "192.168.0.0/16"]
 
 
 def test_overlap_check_names_both_members():
     members = [{"vpc_id": "vpc-a", "region": "r1", "cidr_blocks": ["10.0.0.0/16"]},
                {"vpc_id": "vpc-b", "region": "r2", "cidr_blocks": ["172.16.0.0/16"]},
                {"vpc_id": "vpc-c", "region": "r1", "cidr_blocks": ["10.0.5.0/24"]}]
-    with pytest.raises(api.CenInputError) as caught:
+    with pytest.raises(InputError) as caught:
         api._check_overlaps(members, "m")
     assert "m[2].vpc_id" in caught.value.message and "10.0.5.0/24 of vpc-c" in caught.value.message and "m[0]" in caught.value.message
     api._check_overlaps(members[:2], "m")  # disjoint: no error
 
 
-def test_every_waiter_is_registered_with_its_success_and_gone_rules():
-    for name in ("cen_active", "transit_router_active", "vpc_attachment_attached", "peer_attachment_attached", "association_active",
-                 "propagation_active"):
-        assert WAITERS[name].when_gone == "retry" and WAITERS[name].success
-    for name in ("cen_deleted", "transit_router_deleted", "vpc_attachment_deleted", "peer_attachment_deleted", "association_deleted",
-                 "propagation_deleted"):
-        assert WAITERS[name].when_gone == "success" and WAITERS[name].success == ()
-    assert WAITERS["vpc_attachment_attached"].failure == ("Detaching",)
+def test_every_waiter_has_its_success_and_gone_rules():
+    for spec in (api.CEN_ACTIVE, api.TRANSIT_ROUTER_ACTIVE, api.VPC_ATTACHMENT_ATTACHED, api.PEER_ATTACHMENT_ATTACHED, api.ASSOCIATION_ACTIVE,
+                 api.PROPAGATION_ACTIVE):
+        assert isinstance(spec, WaiterSpec) and spec.check() is spec and spec.product is api.CBN
+        assert spec.when_gone == "retry" and spec.success
+    for spec in (api.CEN_DELETED, api.TRANSIT_ROUTER_DELETED, api.VPC_ATTACHMENT_DELETED, api.PEER_ATTACHMENT_DELETED, api.ASSOCIATION_DELETED,
+                 api.PROPAGATION_DELETED):
+        assert spec.when_gone == "success" and spec.success == ()
+    assert api.VPC_ATTACHMENT_ATTACHED.failure == ("Detaching",)
+    assert api.LINK_ACTIVE == {"association": api.ASSOCIATION_ACTIVE, "propagation": api.PROPAGATION_ACTIVE}
+    assert api.LINK_DELETED == {"association": api.ASSOCIATION_DELETED, "propagation": api.PROPAGATION_DELETED}
 
 
 def test_waiters_and_peer_lookup_against_the_twin(twin, twin_args, make_module):
@@ -57,7 +62,7 @@ def test_waiters_and_peer_lookup_against_the_twin(twin, twin_args, make_module):
     cen_id = api.create_cen(module, "w", None)
     assert api.find_cen(module, cen_id=cen_id)["Status"] == "Creating"
     twin.settle()
-    assert wait_for(module, "cen_active", 5, cen_id=cen_id)["Status"] == "Active"
+    assert wait_for(module, api.CEN_ACTIVE, 5, cen_id=cen_id)["Status"] == "Active"
     routers = {}
     for region in ("cn-hangzhou", "cn-shanghai"):
         routers[region] = {"TransitRouterId": api.create_transit_router(module, cen_id, region, None, None), "CenId": cen_id, "RegionId": region}
@@ -69,10 +74,10 @@ def test_waiters_and_peer_lookup_against_the_twin(twin, twin_args, make_module):
     # The API's TransitRouterId filter only sees the creating side; the lookup finds it from both.
     assert api.find_peer_attachment(module, cen_id, hz, sh)["TransitRouterAttachmentId"] == peer_id
     assert api.find_peer_attachment(module, cen_id, sh, hz)["TransitRouterAttachmentId"] == peer_id
-    assert wait_for(module, "peer_attachment_attached", 5, cen_id=cen_id, attachment_id=peer_id)["Status"] == "Attached"
+    assert wait_for(module, api.PEER_ATTACHMENT_ATTACHED, 5, cen_id=cen_id, attachment_id=peer_id)["Status"] == "Attached"
     assert api.delete_peer_attachment(module, peer_id) is True
     twin.settle()
-    assert wait_for(module, "peer_attachment_deleted", 5, cen_id=cen_id, attachment_id=peer_id) is None
+    assert wait_for(module, api.PEER_ATTACHMENT_DELETED, 5, cen_id=cen_id, attachment_id=peer_id) is None
     assert api.delete_peer_attachment(module, peer_id) is False  # NotFound on delete: no change
 
 
@@ -104,7 +109,7 @@ def test_resolve_zones_reads_the_vpcs_vswitches_once(twin, twin_args, make_modul
 def test_vswitch_of_another_vpc_is_looked_up_by_its_single_id(twin, twin_args, make_module):
     module = make_module(twin_args())
     since = twin.last_seq()
-    with pytest.raises(api.CenInputError) as caught:
+    with pytest.raises(InputError) as caught:
         api.resolve_zones(module, "cn-shanghai", ids.SOURCE_VPC, [ids.SOURCE_VSWITCH_M, ids.REGISTRY_VSWITCH_J])
     assert "vsw-bp1twin00000000000j1 not found in region cn-shanghai" in caught.value.message
     lookups = [c["params"].get("VSwitchId") for c in twin.calls(since, action="DescribeVSwitches")]

@@ -9,8 +9,13 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_cr20181201 import models as cr_models
 from alibabacloud_vpc20160428 import models as vpc_models
 
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cen import CBN
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import (
-    AnsibleAlicloudModule, build_request, chain_credentials, is_write, parse_endpoint, response_body, sdk_method_name, static_credentials)
+    AnsibleAlicloudModule, build_request, is_write, parse_endpoint, response_body, sdk_method_name)
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import CR
+from ansible_collections.alicloud.acr_access.plugins.module_utils.credentials import chain_credentials, static_credentials
+from ansible_collections.alicloud.acr_access.plugins.module_utils.sts import STS
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import (
     AlicloudApiError, AlicloudCredentialError, CheckModeWriteError, from_sdk_exception, redact)
 
@@ -159,6 +164,7 @@ def test_option_key_wins_over_profile(tmp_path, monkeypatch, make_module):
 # -- SDK clients -----------------------------------------------------------------------------------------
 
 KEYS = {"access_key_id": "ID", "access_key_secret": "a-secret"}
+PRODUCTS = {"vpc": VPC, "cbn": CBN, "cr": CR, "sts": STS}  # each product's one constant, from its home
 
 
 @pytest.mark.parametrize("product, region, endpoint", [
@@ -170,7 +176,7 @@ KEYS = {"access_key_id": "ID", "access_key_secret": "a-secret"}
     ("sts", "cn-shanghai", "sts.aliyuncs.com"),
 ])
 def test_real_endpoints_without_override(make_module, product, region, endpoint):
-    client = make_module(KEYS).client(product, region)
+    client = make_module(KEYS).client(PRODUCTS[product], region)
     assert client._endpoint == endpoint
     assert client._protocol is None  # the SDK then uses HTTPS
 
@@ -178,30 +184,30 @@ def test_real_endpoints_without_override(make_module, product, region, endpoint)
 @pytest.mark.parametrize("override, protocol", [("http://127.0.0.1:1234", "http"), ("127.0.0.1:1234", "https")])
 def test_endpoint_override_applies_to_every_product(make_module, override, protocol):
     module = make_module(dict(KEYS, endpoint=override))
-    for product in ("vpc", "cbn", "cr", "sts"):
+    for product in (VPC, CBN, CR, STS):
         client = module.client(product, "cn-shanghai")
         assert (client._endpoint, client._protocol) == ("127.0.0.1:1234", protocol)
 
 
 def test_endpoint_from_environment(monkeypatch, make_module):
     monkeypatch.setenv("ACR_ACCESS_ENDPOINT", "http://127.0.0.1:4321")
-    assert make_module(KEYS).client("vpc", "cn-hangzhou")._endpoint == "127.0.0.1:4321"
+    assert make_module(KEYS).client(VPC, "cn-hangzhou")._endpoint == "127.0.0.1:4321"
 
 
 def test_one_client_per_product_and_region(make_module):
     module = make_module(dict(KEYS, region="cn-hangzhou"))
-    assert module.client("vpc") is module.client("vpc", "cn-hangzhou")
-    assert module.client("vpc", "cn-shanghai") is not module.client("vpc")
-    assert module.client("cr") is not module.client("vpc")
+    assert module.client(VPC) is module.client(VPC, "cn-hangzhou")
+    assert module.client(VPC, "cn-shanghai") is not module.client(VPC)
+    assert module.client(CR) is not module.client(VPC)
 
 
 def test_sdk_retries_stay_off(make_module):
-    assert make_module(KEYS).client("vpc", "cn-hangzhou")._retry_options is None
+    assert make_module(KEYS).client(VPC, "cn-hangzhou")._retry_options is None
 
 
 def test_regional_product_needs_a_region(make_module):
     with pytest.raises(Exception) as raised:
-        make_module(KEYS).client("vpc")
+        make_module(KEYS).client(VPC)
     assert "region is required" in str(raised.value)
 
 
@@ -211,11 +217,11 @@ def test_regional_product_needs_a_region(make_module):
     ("CreateIpv6Gateway", "create_ipv_6gateway"),
 ])
 def test_sdk_method_name(make_module, action, method):
-    assert sdk_method_name(make_module(KEYS).client("vpc", "cn-hangzhou"), action) == method
+    assert sdk_method_name(make_module(KEYS).client(VPC, "cn-hangzhou"), action) == method
 
 
 def test_sdk_method_name_is_looked_up_once_per_class_and_action(make_module, monkeypatch):
-    client = make_module(KEYS).client("vpc", "cn-hangzhou")
+    client = make_module(KEYS).client(VPC, "cn-hangzhou")
     assert sdk_method_name(client, "DescribeVpcs") == "describe_vpcs"
     scans = []
     from ansible_collections.alicloud.acr_access.plugins.module_utils import client as client_module
@@ -238,8 +244,31 @@ def test_cr_is_success_false_is_an_error():
     response = cr_models.GetInstanceVpcEndpointResponse().from_map(
         {"statusCode": 200, "body": {"IsSuccess": False, "Code": "INSTANCE_NOT_EXIST", "RequestId": "R9"}})
     with pytest.raises(AlicloudApiError) as raised:
-        response_body("GetInstanceVpcEndpoint", response)
+        response_body(CR, "GetInstanceVpcEndpoint", response)
     assert (raised.value.code, raised.value.request_id, raised.value.operation) == ("INSTANCE_NOT_EXIST", "R9", "GetInstanceVpcEndpoint")
+
+
+def test_only_the_product_with_the_rule_checks_is_success():
+    """IsSuccess false is CR's own rule (CR.check_answer): CR's successful answers and other products' answers pass."""
+    ok = cr_models.GetInstanceVpcEndpointResponse().from_map({"statusCode": 200, "body": {"IsSuccess": True, "RequestId": "R1"}})
+    assert response_body(CR, "GetInstanceVpcEndpoint", ok)["RequestId"] == "R1"
+    odd = vpc_models.DescribeVpcsResponse().from_map({"statusCode": 200, "body": {"RequestId": "R2", "TotalCount": 0}})
+    assert response_body(VPC, "DescribeVpcs", odd)["RequestId"] == "R2" and VPC.check_answer is None
+
+
+def test_a_product_is_given_as_its_constant_not_a_string(make_module):
+    with pytest.raises(TypeError) as raised:
+        make_module(KEYS).client("vpc", "cn-hangzhou")
+    assert "must be a Product" in str(raised.value)
+
+
+def test_region_required_fails_before_any_call(capsys):
+    with patch_module_args(dict(KEYS)):
+        with pytest.raises(SystemExit):
+            AnsibleAlicloudModule(argument_spec={}, region_required="the transit router")
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and result["msg"].startswith("region: give the region of the transit router (")
+    assert result["error"]["code"] == "InvalidInput"
 
 
 # -- error mapping ---------------------------------------------------------------------------------------
@@ -295,9 +324,10 @@ def test_only_the_product_asked_for_is_imported(tmp_path):
         "import sys\n"
         "from ansible.module_utils.testing import patch_module_args\n"
         "from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule\n"
+        "from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC\n"
         "with patch_module_args({'access_key_id': 'ID', 'access_key_secret': 'x-secret', 'region': 'cn-hangzhou'}):\n"
         "    module = AnsibleAlicloudModule(argument_spec={})\n"
-        "module.client('vpc')\n"
+        "module.client(VPC)\n"
         "print(sorted(name for name in sys.modules if name.startswith('alibabacloud_') and name.count('.') == 0))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=str(tmp_path),
@@ -325,7 +355,7 @@ def test_wait_timeout_must_be_positive_in_any_module_that_has_it(run_module, twi
 
     def main():
         module = Module(argument_spec=dict(wait_timeout=dict(type="int", default=60)))
-        module.call("vpc", "DescribeVpcs", {"RegionId": "cn-hangzhou"}, region="cn-hangzhou")
+        module.call(VPC, "DescribeVpcs", {"RegionId": "cn-hangzhou"}, region="cn-hangzhou")
         module.exit_json(changed=False)
 
     assert run_module(main, twin_args(wait_timeout=5)) == {"changed": False, "invocation": ANY}  # a positive one passes
@@ -343,7 +373,7 @@ def test_a_module_without_wait_timeout_is_not_checked(make_module):
 @pytest.mark.parametrize("action", ["CreateInstanceVpcEndpointLinkedVpc", "DeleteRouteEntry", "CreateCen"])
 def test_a_write_in_check_mode_is_refused_before_it_is_sent(make_module, twin_args, twin, action):
     module = make_module(twin_args(_ansible_check_mode=True), supports_check_mode=True)
-    product = "cr" if "Instance" in action else ("cbn" if "Cen" in action else "vpc")
+    product = CR if "Instance" in action else (CBN if "Cen" in action else VPC)
     with pytest.raises(CheckModeWriteError) as raised:
         module.call(product, action, {}, region="cn-hangzhou")
     assert raised.value.code == "CheckModeWrite" and action in raised.value.message and "check mode" in raised.value.message
@@ -352,13 +382,20 @@ def test_a_write_in_check_mode_is_refused_before_it_is_sent(make_module, twin_ar
 
 def test_reads_and_assume_role_pass_in_check_mode(make_module, twin_args, twin):
     module = make_module(twin_args(_ansible_check_mode=True, ram_role_arn="acs:ram::1234567890123456:role/ansible"), supports_check_mode=True)
-    module.call("vpc", "DescribeVpcs", {"RegionId": "cn-hangzhou"}, region="cn-hangzhou")
+    module.call(VPC, "DescribeVpcs", {"RegionId": "cn-hangzhou"}, region="cn-hangzhou")
     assert [call["action"] for call in twin.calls()] == ["AssumeRole", "DescribeVpcs"]
 
 
 def test_is_write_follows_the_api_naming():
-    assert not any(is_write(name) for name in ("DescribeVpcs", "ListInstance", "GetAuthorizationToken", "QueryX", "CheckY", "AssumeRole"))
-    assert all(is_write(name) for name in ("CreateVpc", "DeleteRouteEntry", "ModifyCenAttribute", "AttachX"))
+    assert not any(is_write(name) for name in ("DescribeVpcs", "ListInstance", "GetAuthorizationToken", "QueryX", "CheckY"))
+    assert all(is_write(name) for name in ("CreateVpc", "DeleteRouteEntry", "ModifyCenAttribute", "AttachX", "AssumeRole"))
+
+
+def test_a_product_says_which_of_its_writes_are_safe():
+    """AssumeRole only issues a temporary key: STS lists it in safe_writes, so check mode may send it."""
+    assert not is_write("AssumeRole", STS.safe_writes)
+    assert is_write("AssumeRole", VPC.safe_writes)
+    assert is_write("CreateVpc", STS.safe_writes)
 
 
 def test_a_returned_secret_stays_out_of_failures_but_not_out_of_the_result(capsys):

@@ -41,3 +41,11 @@ def test_dig_default_when_a_step_is_missing():
     assert dig({"A": {"B": 1}}, "A", "B") == 1
     assert dig({"A": {"B": 1}}, "A", "C", default="none") == "none"
     assert dig({"A": "text"}, "A", "B") is None
+
+
+@pytest.mark.parametrize("name", ["VSwitchId", "VRouterId", "vSwitchId"])
+def test_snake_dict_is_ours_because_ansibles_splits_the_v(name):
+    """The reason common.snake_dict is not ansible's camel_dict_to_snake_dict (see its docstring)."""
+    from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+    assert list(camel_dict_to_snake_dict({name: 1})) != list(snake_dict({name: 1}))
+    assert list(snake_dict({name: 1}))[0] in ("vswitch_id", "vrouter_id")

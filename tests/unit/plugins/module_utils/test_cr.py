@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cr
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, AlicloudError, code_contains, is_not_found
-from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import WAITERS, wait_for
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import wait_for
 from acr_twin import seed_ids
 
 INSTANCE = seed_ids.INSTANCE_ID
@@ -148,19 +148,19 @@ def test_require_running():
 
 # -- links and waiters against the twin -----------------------------------------------------------
 
-def test_waiters_are_registered():
-    assert WAITERS["cr_linked_vpc_running"].success == ("RUNNING",)
-    assert WAITERS["cr_linked_vpc_gone"].when_gone == "success"
+def test_link_waiters():
+    assert cr.CR_LINKED_VPC_RUNNING.product is cr.CR and cr.CR_LINKED_VPC_RUNNING.success == ("RUNNING",)
+    assert cr.CR_LINKED_VPC_GONE.when_gone == "success"
 
 
 def test_unlink_wait_gone_link_wait_running(module, twin):
     ids = dict(region="cn-hangzhou", instance_id=INSTANCE, module_name="Registry", vpc_id=SEED_VPC)
     assert cr.delete_link(module, "cn-hangzhou", INSTANCE, "Registry", SEED_VPC, SEED_VSW) is True
-    assert wait_for(module, "cr_linked_vpc_gone", 30, **ids) is None
+    assert wait_for(module, cr.CR_LINKED_VPC_GONE, 30, **ids) is None
     assert twin.cloud.cr_linked_vpcs == {}
     assert cr.delete_link(module, "cn-hangzhou", INSTANCE, "Registry", SEED_VPC, SEED_VSW) is False  # already gone
     cr.create_link(module, "cn-hangzhou", INSTANCE, "Registry", SEED_VPC, SEED_VSW, create_dns_record=True)
-    item = wait_for(module, "cr_linked_vpc_running", 30, **ids)
+    item = wait_for(module, cr.CR_LINKED_VPC_RUNNING, 30, **ids)
     assert (item["VpcId"], item["VswitchId"], item["Status"]) == (SEED_VPC, SEED_VSW, "RUNNING") and item["Ip"]
     found = cr.find_link(cr.get_vpc_endpoint(module, "cn-hangzhou", INSTANCE), SEED_VPC)
     assert cr.normalise_link(found)["ip"] == item["Ip"]

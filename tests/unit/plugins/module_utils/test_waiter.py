@@ -1,10 +1,13 @@
-"""The waiter loop on a fake clock (scripted reads), the table, and waits against the twin."""
+"""The waiter loop on a fake clock (scripted reads), the waiter constants of the product homes, and waits against the twin."""
 
 import pytest
 
+from ansible_collections.alicloud.acr_access.plugins.module_utils import cen, cr, route_publish, vpc_routes
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import WaiterError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import ROUTE_ENTRY_AVAILABLE, ROUTE_ENTRY_DELETED
 from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import (
-    GONE, WAITERS, WaiterSpec, get_waiter, poll, register, status_from_answer, wait_for)
+    GONE, WHEN_GONE, WaiterSpec, poll, status_from_answer, wait_for)
 
 ROUTE_TABLE = "vtb-bp1twin0000000000001"
 
@@ -36,7 +39,7 @@ def scripted(statuses):
 
 
 def spec(**overrides):
-    values = dict(resource="thing {thing_id}", product="vpc", operation="DescribeThings", request=lambda ids: {},
+    values = dict(resource="thing {thing_id}", product=VPC, operation="DescribeThings", request=lambda ids: {},
                   items=("Things", "Thing"), status_key="Status", success=("Available",), failure=("Failed",))
     values.update(overrides)
     return WaiterSpec(**values)
@@ -109,22 +112,59 @@ def test_timeout_while_absent_says_absent():
     assert "last status: absent" in str(raised.value)
 
 
-def test_unknown_waiter_lists_the_valid_ones():
+def test_check_returns_the_spec_itself():
+    waiter = spec()
+    assert waiter.check() is waiter
+
+
+def test_check_rejects_bad_gone_handling_and_lists_the_valid_ones():
     with pytest.raises(ValueError) as raised:
-        get_waiter("route_entry_availabel")
-    assert "route_entry_available" in str(raised.value) and "route_entry_deleted" in str(raised.value)
+        spec(when_gone="maybe").check()
+    message = str(raised.value)
+    assert "thing {thing_id}" in message and "'maybe'" in message
+    assert all(choice in message for choice in WHEN_GONE)
 
 
-def test_register_rejects_bad_gone_handling_and_duplicates():
-    with pytest.raises(ValueError):
-        register("test_bad_gone", spec(when_gone="maybe"))
-    with pytest.raises(ValueError):
-        register("route_entry_available", spec())
-    assert "test_bad_gone" not in WAITERS
+def test_check_rejects_a_product_given_as_a_string():
+    with pytest.raises(ValueError) as raised:
+        spec(product="vpc").check()
+    assert "must be a Product" in str(raised.value)
+
+
+def _homes_waiters():
+    """Every waiter constant of the product homes (the CEN link waiters are in dicts by kind)."""
+    found = {}
+    for home in (vpc_routes, cr, cen, route_publish):
+        for name, value in vars(home).items():
+            if isinstance(value, WaiterSpec):
+                found["%s.%s" % (home.__name__.rsplit(".", 1)[-1], name)] = value
+            elif isinstance(value, dict) and value and all(isinstance(item, WaiterSpec) for item in value.values()):
+                found.update(("%s.%s[%s]" % (home.__name__.rsplit(".", 1)[-1], name, kind), item) for kind, item in value.items())
+    return found
+
+
+def test_the_product_homes_define_their_waiters_as_checked_constants():
+    found = _homes_waiters()
+    for name in ("vpc_routes.ROUTE_ENTRY_AVAILABLE", "vpc_routes.ROUTE_ENTRY_DELETED", "cr.CR_LINKED_VPC_RUNNING", "cr.CR_LINKED_VPC_GONE",
+                 "cen.CEN_ACTIVE", "cen.TRANSIT_ROUTER_ACTIVE", "cen.TRANSIT_ROUTER_DELETED", "cen.LINK_ACTIVE[association]",
+                 "cen.LINK_DELETED[propagation]", "route_publish.ROUTE_PUBLISHED", "route_publish.ROUTE_WITHDRAWN"):
+        assert name in found
+    for name, waiter in found.items():
+        assert waiter.check() is waiter, name
+        assert waiter.operation.startswith(("Describe", "List", "Get")), name  # a waiter only reads
+        # a delete waiter succeeds when the resource is gone, and waits for no status
+        assert waiter.success or waiter.when_gone == "success", name
+
+
+def test_route_entry_waiters():
+    assert (ROUTE_ENTRY_AVAILABLE.product, ROUTE_ENTRY_AVAILABLE.success, ROUTE_ENTRY_AVAILABLE.when_gone) == (VPC, ("Available",), "retry")
+    assert (ROUTE_ENTRY_DELETED.success, ROUTE_ENTRY_DELETED.when_gone) == ((), "success")
+    ids = {"region": "cn-hangzhou", "route_table_id": ROUTE_TABLE, "route_entry_id": "rte-1"}
+    assert ROUTE_ENTRY_AVAILABLE.request(ids) == {"RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE, "RouteEntryId": "rte-1"}
 
 
 def test_status_from_answer_picks_our_item():
-    waiter = get_waiter("route_entry_available")
+    waiter = ROUTE_ENTRY_AVAILABLE
     answer = {"RouteEntrys": {"RouteEntry": [{"RouteEntryId": "rte-other", "Status": "Pending"},
                                              {"RouteEntryId": "rte-1", "Status": "Available"}]}}
     ids = {"route_entry_id": "rte-1"}
@@ -136,14 +176,14 @@ def test_status_from_answer_picks_our_item():
 # -- against the twin (real SDK, real HTTP) ---------------------------------------------------------------
 
 def system_entry(module):
-    body = module.call("vpc", "DescribeRouteEntryList", {"RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE})
+    body = module.call(VPC, "DescribeRouteEntryList", {"RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE})
     return body["RouteEntrys"]["RouteEntry"][0]
 
 
 def test_route_entry_available_against_twin(make_module, twin_args):
     module = make_module(twin_args())
     entry = system_entry(module)
-    found = wait_for(module, "route_entry_available", 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+    found = wait_for(module, ROUTE_ENTRY_AVAILABLE, 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
                      route_entry_id=entry["RouteEntryId"])
     assert found["RouteEntryId"] == entry["RouteEntryId"] and found["Status"] == "Available"
 
@@ -151,7 +191,7 @@ def test_route_entry_available_against_twin(make_module, twin_args):
 def test_route_entry_deleted_against_twin_for_an_absent_entry(make_module, twin_args, twin):
     module = make_module(twin_args())
     since = twin.last_seq()
-    assert wait_for(module, "route_entry_deleted", 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+    assert wait_for(module, ROUTE_ENTRY_DELETED, 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
                     route_entry_id="rte-bp1doesnotexist000001") is None
     assert [call["action"] for call in twin.calls(since)] == ["DescribeRouteEntryList"]
 
@@ -161,7 +201,7 @@ def test_waiter_read_retries_throttling_inside(make_module, twin_args, twin):
     entry = system_entry(module)
     twin.faults.force([{"action": "DescribeRouteEntryList", "kind": "throttle", "count": 1}])
     since = twin.last_seq()
-    found = wait_for(module, "route_entry_available", 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+    found = wait_for(module, ROUTE_ENTRY_AVAILABLE, 30, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
                      route_entry_id=entry["RouteEntryId"])
     assert found["Status"] == "Available"
     assert [call["code"] for call in twin.calls(since)] == ["Throttling.User", None]
@@ -171,11 +211,11 @@ def test_new_route_entry_goes_from_pending_to_available(make_module, twin_args, 
     """A real CreateRouteEntry: the entry is Pending for a (scaled) while, the waiter polls until Available."""
     twin.set_time_scale(0.3)  # the twin keeps a new route Pending for 3 s * 0.3
     module = make_module(twin_args())
-    created = module.call("vpc", "CreateRouteEntry", {
+    created = module.call(VPC, "CreateRouteEntry", {
         "RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE, "DestinationCidrBlock": "172.16.0.0/16",
         "NextHopType": "Instance", "NextHopId": "i-bp1twin0000000000001", "ClientToken": "waiter-test"})
     since = twin.last_seq()
-    found = wait_for(module, "route_entry_available", 60, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+    found = wait_for(module, ROUTE_ENTRY_AVAILABLE, 60, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
                      route_entry_id=created["RouteEntryId"])
     assert found["Status"] == "Available" and found["DestinationCidrBlock"] == "172.16.0.0/16"
     assert len(twin.calls(since, action="DescribeRouteEntryList")) >= 2  # it was Pending at first
@@ -184,11 +224,11 @@ def test_new_route_entry_goes_from_pending_to_available(make_module, twin_args, 
 def test_waiter_times_out_against_twin(make_module, twin_args, twin):
     twin.set_time_scale(100.0)  # Pending for 300 s
     module = make_module(twin_args())
-    created = module.call("vpc", "CreateRouteEntry", {
+    created = module.call(VPC, "CreateRouteEntry", {
         "RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE, "DestinationCidrBlock": "172.17.0.0/16",
         "NextHopType": "Instance", "NextHopId": "i-bp1twin0000000000001"})
     with pytest.raises(WaiterError) as raised:
-        wait_for(module, "route_entry_available", 1, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
+        wait_for(module, ROUTE_ENTRY_AVAILABLE, 1, region="cn-hangzhou", route_table_id=ROUTE_TABLE,
                  route_entry_id=created["RouteEntryId"])
     assert created["RouteEntryId"] in str(raised.value) and "last status: Pending" in str(raised.value)
 
@@ -216,3 +256,49 @@ def test_deadline_is_one_budget_for_the_task():
         deadline.before_write("CreateRouteEntry 10.0.0.0/8")
     assert error.value.code == "WaiterTimeout"
     assert "10 seconds" in str(error.value) and "CreateRouteEntry 10.0.0.0/8" in str(error.value)
+
+
+def test_as_deadline_keeps_a_deadline_and_starts_one_from_seconds():
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline, as_deadline
+
+    deadline = Deadline(30, clock=_Clock())
+    assert as_deadline(deadline) is deadline
+    started = as_deadline(45)
+    assert isinstance(started, Deadline) and started.seconds == 45 and 44 < started.left() <= 45
+
+
+def test_polling_paces_a_read_that_is_no_api_call():
+    """Polling: a probe's own statuses (any value, here booleans), pauses doubling without jitter, capped."""
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Polling
+
+    clock = FakeClock()
+    answers = iter([False, False, False, False, True])
+
+    def probe(_left):
+        value = next(answers)
+        return value, {"enabled": value}
+
+    result = poll(probe,
+                  Polling(success=(True,), delay=5, max_delay=12, growth=2.0, jitter=0.0), 600, "the takeover state",
+                  sleep=clock.sleep, clock=clock.clock)  # the real uniform: without jitter a pause is exact
+    assert result == {"enabled": True} and clock.sleeps == [5, 10, 12, 12]
+
+
+def test_polling_timeout_names_the_wanted_status_of_any_type():
+    from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Polling
+
+    clock = FakeClock()
+    with pytest.raises(WaiterError) as raised:
+        poll(lambda left: (False, {}), Polling(success=(True,), delay=1, jitter=0.0), 3, "the takeover state",
+             sleep=clock.sleep, clock=clock.clock)
+    assert "waiting for the takeover state to reach True; last status: False" in str(raised.value)
+
+
+def test_a_waiter_spec_paces_as_before_by_default():
+    waiter = spec()
+    assert (waiter.delay, waiter.max_delay, waiter.growth, waiter.jitter) == (2.0, 15.0, 1.5, 0.25)
+    low = []
+    clock = FakeClock()
+    poll(scripted(["Pending", "Available"]), waiter, 60, "thing", sleep=clock.sleep, clock=clock.clock,
+         uniform=lambda a, b: low.append((a, b)) or a)
+    assert low == [(1.5, 2.0)]  # a pause is shortened by at most a quarter

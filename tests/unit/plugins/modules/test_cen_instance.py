@@ -113,3 +113,19 @@ def test_no_write_once_the_wait_spent_wait_timeout(run_module, twin_args, twin):
     result = run_module(main, twin_args(name="acr-access", wait_timeout=1))
     assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout" and "before CreateCen" in result["msg"]
     assert twin.writes(since) == [] and old_id not in twin.cloud.cens
+
+
+def test_failure_names_the_cen_by_id_or_by_name(run_module, twin_args, twin, make_module):
+    from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
+    cen_id = run_module(main, twin_args(name="acr-access"))["cen"]["cen_id"]
+    api.create_transit_router(make_module(twin_args()), cen_id, "cn-hangzhou", None, None)
+    by_id = run_module(main, twin_args(cen_id=cen_id, state="absent"))
+    by_name = run_module(main, twin_args(name="acr-access", state="absent"))
+    assert by_id["msg"].startswith("Failed to manage the CEN instance %s: DeleteCen failed" % cen_id)
+    assert by_name["msg"].startswith("Failed to manage the CEN instance acr-access: DeleteCen failed")
+
+
+def test_input_errors_fail_with_their_own_message(run_module, twin_args, twin):
+    result = run_module(main, twin_args(cen_id="cen-doesnotexist0000001"))
+    assert result["msg"] == "cen_id: CEN instance cen-doesnotexist0000001 not found; leave cen_id out and give name to create one"
+    assert result["error"]["code"] == "InvalidInput"

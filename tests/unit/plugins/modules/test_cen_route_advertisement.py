@@ -3,8 +3,7 @@
 import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import ensure_advertised, learning_route_table, wait_learned
-from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import ensure_route_entries
+from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import AdvertisementManager, learning_route_table, wait_learned
 from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
 from ansible_collections.alicloud.acr_access.plugins.modules import vpc_route_entry
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_route_advertisement import main
@@ -163,12 +162,26 @@ def jumps_after(twin, action):
     return lambda: 10000.0 if twin.calls(action=action) else 0.0
 
 
-def test_no_publish_once_the_budget_is_spent(make_module, twin_args, twin, cen):
+# The options of cen_route_advertisement, with its defaults, for a manager built outside main().
+SPEC = dict(cen_id=dict(type="str"), vpc_id=dict(type="str"), route_table_id=dict(type="str"), destination_cidr_blocks=dict(type="list", elements="str"),
+            state=dict(type="str", default="present"), learned_by=dict(type="dict"), wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=300))
+
+
+def advertisement(make_module, twin_args, cen, cidrs, deadline):
+    """The manager of cen_route_advertisement for ``cidrs``, drawing on ``deadline``."""
+    module = make_module(twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=cidrs), argument_spec=SPEC)
+    manager = AdvertisementManager(module)
+    manager.deadline = deadline
+    return manager
+
+
+def test_no_publish_once_the_budget_is_spent(run_module, make_module, twin_args, twin, cen):
     """The first publication uses up the budget: the second is not sent (was: every write had at least 1 s)."""
-    ensure_route_entries(make_module(twin_args()), "cn-hangzhou", HZ_TABLE, [{"destination_cidr_block": "192.168.0.0/16", "next_hop_id": HZ_ECS}])
-    deadline = Deadline(300, clock=jumps_after(twin, "PublishRouteEntries"))
+    run_module(vpc_route_entry.main, twin_args(vpc_id=HZ_VPC, destination_cidr_block="192.168.0.0/16", next_hop_id=HZ_ECS))
+    manager = advertisement(make_module, twin_args, cen, [COVERING, "192.168.0.0/16"], Deadline(300, clock=jumps_after(twin, "PublishRouteEntries")))
     with pytest.raises(AlicloudError) as err:
-        ensure_advertised(make_module(twin_args()), cen["cen"], "cn-hangzhou", HZ_VPC, None, [COVERING, "192.168.0.0/16"], timeout=deadline)
+        manager.ensure()
     assert err.value.code == "WaiterTimeout" and "PublishRouteEntries (192.168.0.0/16" in str(err.value)
     assert [c["params"]["DestinationCidrBlock"] for c in twin.calls(action="PublishRouteEntries")] == [COVERING]
 
@@ -179,13 +192,22 @@ def test_learning_wait_gets_what_is_left_of_the_same_budget(make_module, twin_ar
     cbn.disable_transit_router_route_table_propagation(m.DisableTransitRouterRouteTablePropagationRequest(
         transit_router_attachment_id=cen["att_hz"], transit_router_route_table_id=cen["rt_hz"]))
     twin.settle()
-    module = make_module(twin_args())
-    deadline = Deadline(300, clock=jumps_after(twin, "PublishRouteEntries"))
-    table = learning_route_table(module, {"transit_router_attachment_id": cen["att_sh"]})
-    result = ensure_advertised(module, cen["cen"], "cn-hangzhou", HZ_VPC, None, [COVERING], timeout=deadline)
+    manager = advertisement(make_module, twin_args, cen, [COVERING], Deadline(300, clock=jumps_after(twin, "PublishRouteEntries")))
+    table = learning_route_table(manager.module, {"transit_router_attachment_id": cen["att_sh"]})
+    result = manager.ensure()
     assert result["entries"][0]["publish_status"] == "Published"
     seq = twin.last_seq()
     with pytest.raises(AlicloudError) as err:
-        wait_learned(module, table, [COVERING], deadline)
+        wait_learned(manager.module, table, [COVERING], manager.deadline)
     assert err.value.code == "WaiterTimeout"
     assert twin.counts(since=seq) == {"ListTransitRouterRouteEntries": 1}
+
+
+def test_the_learning_wait_follows_the_advertisement_in_the_same_budget(make_module, twin_args, twin, cen):
+    """learned_by through the manager: resolved first, waited for last, on the task's one Deadline."""
+    module = make_module(twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING],
+                                   learned_by={"transit_router_route_table_id": cen["rt_sh"]}), argument_spec=SPEC)
+    manager = AdvertisementManager(module)
+    result = manager.ensure()
+    assert manager.learning == {"transit_router_id": cen["tr_sh"], "transit_router_route_table_id": cen["rt_sh"]}
+    assert result["learned"]["routes"][0]["status"] == "Active" and manager.failure_values() == {"verb": "advertise"}

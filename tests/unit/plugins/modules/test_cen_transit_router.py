@@ -89,3 +89,21 @@ def test_no_write_once_the_wait_spent_wait_timeout(run_module, twin_args, twin, 
     result = run_module(main, twin_args(cen_id=cen_id, state="absent", wait_timeout=1))
     assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout" and "before DeleteTransitRouter" in result["msg"]
     assert twin.writes(since) == [] and twin.cloud.transit_routers[router_id]["Status"] == "Active"
+
+
+def test_rerun_reads_the_system_route_table_once(run_module, twin_args, twin, cen_id):
+    run_module(main, twin_args(cen_id=cen_id))
+    since = twin.last_seq()
+    again = run_module(main, twin_args(cen_id=cen_id))
+    assert again["changed"] is False and again["diff"]["before"] == again["diff"]["after"] == again["transit_router"]
+    assert twin.counts(since) == {"ListTransitRouters": 1, "ListTransitRouterRouteTables": 1}  # shared by the before and after views
+
+
+def test_failure_names_the_cen_and_region_and_region_is_required(run_module, twin_args, twin):
+    failed = run_module(main, twin_args(cen_id="cen-doesnotexist0000001"))
+    assert failed["msg"].startswith("Failed to manage the transit router of CEN cen-doesnotexist0000001 in cn-hangzhou: ")
+    values = twin_args(cen_id="cen-doesnotexist0000001")
+    del values["region"]
+    since = twin.last_seq()
+    result = run_module(main, values)
+    assert result["failed"] is True and result["msg"].startswith("region: give the region of the transit router") and twin.writes(since) == []

@@ -96,3 +96,18 @@ def test_no_write_once_the_wait_spent_wait_timeout(run_module, twin_args, twin, 
     result = run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", bandwidth=20, wait_timeout=1))
     assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout"
     assert "before UpdateTransitRouterPeerAttachmentAttribute" in result["msg"] and twin.writes(since) == []
+
+
+def test_deleting_attachment_counts_as_absent(run_module, twin_args, twin, cen_id):
+    run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", bandwidth=10))
+    twin.set_time_scale(1000.0)  # stays Detaching for the test
+    assert run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", state="absent", wait=False))["changed"] is True
+    since = twin.last_seq()
+    again = run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", state="absent", wait=False))
+    assert again["changed"] is False and again["peer_attachment"] == {} and twin.writes(since) == []
+
+
+def test_failure_names_both_regions(run_module, twin_args, twin, cen_id):
+    result = run_module(main, twin_args(cen_id=cen_id, peer_region="cn-shanghai", bandwidth=10, name="x" * 200))  # the API refuses the name
+    assert result["failed"] is True and result["error"]["operation"] == "CreateTransitRouterPeerAttachment"
+    assert result["msg"].startswith("Failed to manage the connection of CEN %s between cn-hangzhou and cn-shanghai: " % cen_id), result["msg"]

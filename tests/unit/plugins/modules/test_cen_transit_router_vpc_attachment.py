@@ -3,6 +3,7 @@
 import pytest
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_transit_router_vpc_attachment import main
 from acr_twin import seed_ids as ids
 
@@ -56,7 +57,7 @@ def test_attach_associate_propagate_then_rerun_reads_only(run_module, twin_args,
 def test_zone_change_updates_instead_of_recreating(run_module, twin_args, twin, cen, make_module):
     first = run_module(main, args(twin_args, cen))["attachment"]
     module = make_module(twin_args())
-    module.call("vpc", "DescribeVpcs", {"RegionId": "cn-hangzhou"})  # the twin has no CreateVSwitch: add a third zone directly
+    module.call(VPC, "DescribeVpcs", {"RegionId": "cn-hangzhou"})  # the twin has no CreateVSwitch: add a third zone directly
     twin.cloud.vswitches["vsw-bp1twin00000000000h1"] = dict(twin.cloud.vswitches[HZ_J], VSwitchId="vsw-bp1twin00000000000h1",
                                                             ZoneId="cn-hangzhou-h", CidrBlock="10.0.2.0/24")
     since = twin.last_seq()
@@ -223,3 +224,25 @@ def test_still_attaching_with_wait_false_reports_no_change(run_module, twin_args
     assert second["changed"] is False and twin.writes(since) == []  # nothing was sent
     assert (second["attachment"]["association_status"], second["attachment"]["propagation_status"]) == ("pending", "pending")
     assert any("wait: true" in str(warning) and "is Attaching" in str(warning) for warning in second["warnings"])
+
+
+def test_vswitch_ids_are_checked_once_by_the_spec_then_by_the_zones(run_module, twin_args, twin, cen):
+    missing = run_module(main, twin_args(cen_id=cen["cen_id"], vpc_id=HZ_VPC))
+    assert missing["failed"] is True and "vswitch_ids" in missing["msg"] and "state is present" in missing["msg"]
+    empty = run_module(main, args(twin_args, cen, vswitch_ids=[]))
+    assert empty["failed"] is True and empty["msg"].startswith("vswitch_ids: give at least one vSwitch of %s" % HZ_VPC)
+    assert twin.writes() == [c for c in twin.writes() if c["action"] in ("CreateCen", "CreateTransitRouter")]
+
+
+def test_absent_needs_no_vswitch_ids_and_ignores_the_table_of_a_missing_attachment(run_module, twin_args, twin, cen):
+    since = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen_id"], vpc_id=HZ_VPC, state="absent", route_table_id="vtb-bp1nothere00000000"))
+    assert "failed" not in result and result["changed"] is False and result["attachment"] == {}
+    assert twin.writes(since) == [] and "ListTransitRouterRouteTables" not in twin.counts(since)
+
+
+def test_region_is_required(run_module, twin_args, twin, cen):
+    values = args(twin_args, cen)
+    del values["region"]
+    result = run_module(main, values)
+    assert result["failed"] is True and result["msg"].startswith("region: give the region of the VPC and its transit router")

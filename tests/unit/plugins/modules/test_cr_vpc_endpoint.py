@@ -233,13 +233,13 @@ def test_waiting_for_an_existing_creating_link_reads_it_once_more_only(run_modul
 
 def test_no_write_once_the_task_budget_is_spent(run_module, twin_args, cloud, monkeypatch):
     """relink: the unlink and its wait use up wait_timeout, so the link is not sent (a change nobody would wait for)."""
-    from ansible_collections.alicloud.acr_access.plugins.modules import cr_vpc_endpoint
+    from ansible_collections.alicloud.acr_access.plugins.module_utils import resource
     from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
 
     def clock():  # time passes only once the unlink was sent: far past the budget
         return 1000.0 if cloud.calls(action="DeleteInstanceVpcEndpointLinkedVpc") else 0.0
 
-    monkeypatch.setattr(cr_vpc_endpoint, "Deadline", lambda seconds: Deadline(seconds, clock=clock))
+    monkeypatch.setattr(resource, "Deadline", lambda seconds: Deadline(seconds, clock=clock))
     result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, vswitch_id=SEED_VSW_K, relink=True, wait_timeout=60))
     assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout"
     assert "before linking VPC %s through vSwitch %s" % (SEED_VPC, SEED_VSW_K) in result["msg"]
@@ -251,3 +251,12 @@ def test_wait_timeout_must_be_positive(run_module, twin_args, cloud, wait_timeou
     result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW, wait_timeout=wait_timeout))
     assert result["failed"] is True and "wait_timeout must be a positive number of seconds" in result["msg"]
     assert cloud.calls() == []
+
+
+def test_a_failure_says_link_or_unlink_and_the_vpc(run_module, twin_args, cloud):
+    linked = run_module(main, twin_args(instance_id="cri-doesnotexist00001", vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    assert linked["failed"] is True and linked["msg"].startswith("Failed to link VPC %s: " % NEW_VPC)
+    cloud.faults.force([{"action": "DeleteInstanceVpcEndpointLinkedVpc", "kind": "busy", "code": "Forbidden.RAM"}])
+    unlinked = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, state="absent"))
+    assert unlinked["failed"] is True and unlinked["msg"].startswith("Failed to unlink VPC %s: " % SEED_VPC)
+    assert unlinked["error"]["code"] == "Forbidden.RAM"

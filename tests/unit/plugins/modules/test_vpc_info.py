@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils.retry import ROUTE_ENTRY_BUSY
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import ROUTE_ENTRY_BUSY
 from ansible_collections.alicloud.acr_access.plugins.modules.vpc_info import main
 from acr_twin import seed_ids as ids
 
@@ -128,9 +129,9 @@ def test_paging_follows_every_page(run_module, twin_args, twin, make_module):
     """More route entries than one DescribeRouteEntryList page (100): NextToken is followed."""
     module = make_module(twin_args())
     for index in range(105):
-        module.call("vpc", "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HANGZHOU_TABLE,
-                                                "DestinationCidrBlock": "192.168.%d.0/24" % index, "NextHopType": "Instance",
-                                                "NextHopId": ids.REGISTRY_ECS, "ClientToken": "page-%d" % index},
+        module.call(VPC, "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HANGZHOU_TABLE,
+                                              "DestinationCidrBlock": "192.168.%d.0/24" % index, "NextHopType": "Instance",
+                                              "NextHopId": ids.REGISTRY_ECS, "ClientToken": "page-%d" % index},
                     extra_codes=ROUTE_ENTRY_BUSY)
     since = twin.last_seq()
     result = run_module(main, twin_args(vpc_id=HANGZHOU_VPC))

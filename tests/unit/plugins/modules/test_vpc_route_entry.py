@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
-from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import ROUTE_OWNER_MARKER, ensure_route_entries
+from ansible_collections.alicloud.acr_access.plugins.module_utils import resource
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import ROUTE_OWNER_MARKER
 from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import Deadline
 from ansible_collections.alicloud.acr_access.plugins.modules.vpc_route_entry import main
 
@@ -291,13 +291,12 @@ def test_shorthand_errors_name_the_option_that_was_set(run_module, twin_args, tw
     assert "routes[" not in result["msg"] and twin.writes() == []
 
 
-def test_one_deadline_for_every_write_of_the_task(make_module, twin_args, twin):
+def test_one_deadline_for_every_write_of_the_task(run_module, twin_args, twin, monkeypatch):
     """The budget runs out after the first create (a clock that jumps once it is sent): the second create is never sent."""
-    deadline = Deadline(600, clock=lambda: 10000.0 if twin.calls(action="CreateRouteEntry") else 0.0)
-    with pytest.raises(AlicloudError) as err:
-        ensure_route_entries(make_module(twin_args()), "cn-hangzhou", HZ_TABLE, [route("192.168.0.0/16"), route("172.31.0.0/16")],
-                             timeout=deadline)
-    assert err.value.code == "WaiterTimeout" and "CreateRouteEntry (172.31.0.0/16" in str(err.value)
+    monkeypatch.setattr(resource, "Deadline", lambda seconds: Deadline(seconds, clock=lambda: 10000.0 if twin.calls(action="CreateRouteEntry") else 0.0))
+    result = run_module(main, twin_args(route_table_id=HZ_TABLE, routes=[route("192.168.0.0/16"), route("172.31.0.0/16")]))
+    assert result["failed"] is True and result["error"]["code"] == "WaiterTimeout" and "CreateRouteEntry (172.31.0.0/16" in result["msg"]
+    assert result["msg"].startswith("Failed to manage the route entries of %s: " % HZ_TABLE)
     assert [c["params"]["DestinationCidrBlock"] for c in twin.writes()] == ["192.168.0.0/16"]
 
 
@@ -362,3 +361,9 @@ def test_create_without_any_answer_is_sent_by_the_retry_policy_only(run_module, 
     assert result["failed"] is True and result["error"]["operation"] == "CreateRouteEntry"
     assert len(dropped) == 3 and twin.writes() == []
     assert twin.counts() == {"DescribeRouteTableList": 1, "DescribeRouteEntryList": 2}  # the plan's read and one read-back
+
+
+def test_a_failure_names_the_vpc_when_its_table_was_not_found(run_module, twin_args, twin):
+    result = run_module(main, twin_args(vpc_id="vpc-bp1doesnotexist0001", destination_cidr_block="192.168.0.0/16", next_hop_id=HZ_ECS))
+    assert result["failed"] is True and result["msg"].startswith("Failed to manage the route entries of vpc-bp1doesnotexist0001: ")
+    assert twin.writes() == []

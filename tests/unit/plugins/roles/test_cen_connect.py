@@ -18,6 +18,8 @@ from acr_twin import Twin, TwinServer
 from acr_twin.fixtures import SEED
 from acr_twin import seed_ids as ids
 
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
+
 COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
 HZ_VPC, SH_VPC = ids.REGISTRY_VPC, ids.SOURCE_VPC
@@ -69,8 +71,8 @@ def play(twin, tmp_path):
 def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_was_made(play, twin, make_module, twin_args):
     # A route of someone else, in a member's table: the role must leave it alone.
     module = make_module(twin_args())
-    module.call("vpc", "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HZ_TABLE, "DestinationCidrBlock": "192.168.0.0/16",
-                                            "NextHopType": "Instance", "NextHopId": ids.REGISTRY_ECS, "ClientToken": "foreign"})
+    module.call(VPC, "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HZ_TABLE, "DestinationCidrBlock": "192.168.0.0/16",
+                                          "NextHopType": "Instance", "NextHopId": ids.REGISTRY_ECS, "ClientToken": "foreign"})
     twin.settle()
     foreign = {k for k, e in twin.cloud.route_entries.items() if e["DestinationCidrBlock"] == "192.168.0.0/16"}
     entries_before = set(twin.cloud.route_entries)

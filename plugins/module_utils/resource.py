@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one shape of a module that manages a cloud resource.
+
+A manager (one per resource, in its product's module_utils) fills in the steps;
+the base runs them in the same order for every resource:
+
+    read -> let a transitional state settle -> compare wanted with found
+         -> predict (check mode) or write (Deadline first, ClientToken on creates) -> wait
+
+and returns ``{changed, <result_key>: view, diff: {before, after}}``. The module file
+is then its documentation, its argument spec and a short ``main()``:
+
+    def main():
+        module = AnsibleAlicloudModule(argument_spec=dict(..., **wait_argument_spec(600)),
+                                       supports_check_mode=True, region_required="the transit router")
+        run(module, TransitRouterManager, "Failed to manage the transit router of CEN {cen_id} in {region}")
+
+A manager whose resource has more than one part (an attachment and its route
+table links; the entries of a route table) overrides ``ensure_present`` /
+``ensure_absent`` and keeps the same helpers: ``write``, ``wait``, ``result``.
+"""
+
+from __future__ import annotations
+
+import typing as t
+import uuid
+
+from .errors import AlicloudError, InputError, gone_on_delete
+from .waiter import Deadline, WaiterSpec, wait_for
+
+DEFAULT_WAIT_TIMEOUT = 600
+
+
+def wait_argument_spec(wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> dict:
+    """The ``wait`` and ``wait_timeout`` options (doc fragment alicloud.acr_access.wait), with this module's default timeout."""
+    return dict(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=wait_timeout))
+
+
+def client_token() -> str:
+    """One token per create: the retries of that create reuse it, so the cloud answers a repeat with the first result."""
+    return str(uuid.uuid4())
+
+
+class ResourceManager:
+    """One managed resource. Subclasses set ``result_key`` and implement the steps they need.
+
+    Steps (hooks): ``validate`` (input, before any write), ``read`` (the raw item or None), ``view``
+    (the snake_case result), ``settle`` (wait out a transitional status before deciding), ``changes``
+    (wanted vs found, {} when equal), ``planned`` (the raw item a create would make, for check mode),
+    ``create`` / ``update`` / ``delete`` (writes, through ``write``), ``ready`` (wait for the end state when
+    ``wait`` is true), ``going`` (already being deleted), ``wait_gone``.
+    """
+
+    result_key = "resource"
+
+    def __init__(self, module: t.Any):
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.deadline = Deadline(self.params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+        self.changed = False
+
+    # --- the steps a manager implements ----------------------------------------------------------
+
+    def validate(self) -> None:
+        """Check the input (reads allowed, no write); raise InputError naming the field and the fix."""
+
+    def read(self) -> dict | None:
+        raise NotImplementedError
+
+    def view(self, item: dict | None) -> dict:
+        raise NotImplementedError
+
+    def settle(self, item: dict) -> dict | None:
+        """The item once a transitional status is over (default: as found); None if it went away meanwhile."""
+        return item
+
+    def changes(self, item: dict) -> dict:
+        """What differs between the wanted resource and ``item`` (default: nothing can change in place)."""
+        return {}
+
+    def planned(self) -> dict:
+        raise NotImplementedError
+
+    def create(self) -> dict:
+        raise NotImplementedError
+
+    def update(self, item: dict, changes: dict) -> dict:
+        raise NotImplementedError("%s cannot be changed in place: %s" % (self.result_key, ", ".join(sorted(changes))))
+
+    def predict_update(self, item: dict, changes: dict) -> dict:
+        return dict(item, **changes)
+
+    def ready(self, item: dict) -> dict:
+        """The item in its end state (waited for when ``wait`` is true; default: as is)."""
+        return item
+
+    def going(self, item: dict) -> bool:
+        """True when the resource is already being deleted (default: never)."""
+        return False
+
+    def delete(self, item: dict) -> bool:
+        """Send the delete; False when it was already gone (use ``write_delete``)."""
+        raise NotImplementedError
+
+    def wait_gone(self, item: dict) -> None:
+        """Wait until the resource is gone (called only when ``wait`` is true)."""
+
+    def failure_values(self) -> dict:
+        """Extra placeholders for the failure message of ``run`` (default: none), e.g. a route table found from its VPC."""
+        return {}
+
+    # --- the flow: the same for every resource ---------------------------------------------------
+
+    def ensure(self) -> dict:
+        self.validate()
+        return self.ensure_present() if self.params.get("state", "present") == "present" else self.ensure_absent()
+
+    def ensure_present(self) -> dict:
+        before, item = self.converge()
+        return self.result(before, self.view(item))
+
+    def converge(self) -> tuple:
+        """(the view before, the raw item after) of the present flow: created, updated, or as found (waited for).
+
+        A manager with more parts (an attachment and its route table links) calls it, then does the rest."""
+        found = self.read()
+        if found is not None:
+            found = self.settle(found)
+        before = self.view(found) if found is not None else {}
+        if found is None:
+            self.changed = True
+            item = self.planned() if self.check_mode else self.create()
+        else:
+            changes = self.changes(found)
+            if changes:
+                self.changed = True
+                item = self.predict_update(found, changes) if self.check_mode else self.update(found, changes)
+            else:
+                item = self.ready(found) if self.params.get("wait", True) and not self.check_mode else found
+        return before, item
+
+    def ensure_absent(self) -> dict:
+        found = self.read()
+        if found is None:
+            return self.result({}, {})
+        before = self.view(found)
+        if self.going(found):
+            if self.params.get("wait", True) and not self.check_mode:
+                self.wait_gone(found)
+            return self.result({}, {})  # someone else's delete: no change of ours, and nothing to show
+        if self.check_mode:
+            self.changed = True
+        else:
+            self.changed = self.delete(found)
+            if self.params.get("wait", True):
+                self.wait_gone(found)
+        return self.result(before, {})
+
+    # --- helpers for the steps ------------------------------------------------------------------------
+
+    def write(self, what: str, send: t.Callable[[], t.Any]) -> t.Any:
+        """Send one write, unless the task's time budget is spent (then nothing more is changed)."""
+        self.deadline.before_write(what)
+        return send()
+
+    def write_delete(self, what: str, send: t.Callable[[], t.Any], gone_codes: t.Iterable[str] = ()) -> bool:
+        """A delete through ``write``: False when the cloud says it was already gone."""
+        self.deadline.before_write(what)
+        return gone_on_delete(send, gone_codes)
+
+    def wait(self, spec: WaiterSpec, **ids: t.Any) -> dict | None:
+        return wait_for(self.module, spec, self.deadline, **ids)
+
+    def result(self, before: dict, after: dict) -> dict:
+        result = {"changed": self.changed, self.result_key: after}
+        if before or after:
+            result["diff"] = {"before": before, "after": after}
+        return result
+
+
+def run(module: t.Any, manager_class: t.Callable[[t.Any], ResourceManager], failure: str) -> None:
+    """main() of a resource module: ensure the state, exit with the result or fail with the API error.
+
+    ``failure`` is formatted with the module's parameters, ``region`` and the manager's ``failure_values()``:
+    "Failed to manage the transit router of CEN {cen_id} in {region}". An InputError fails with its own
+    message, which already names the field and the fix.
+    """
+    manager = manager_class(module)
+    try:
+        result = manager.ensure()
+    except InputError as error:
+        module.fail_json_api(error)
+    except AlicloudError as error:
+        module.fail_json_api(error, msg=failure.format(**dict(module.params, region=module.region, **manager.failure_values())))
+    module.exit_json(**result)

@@ -1,0 +1,198 @@
+"""module_utils/route_publish.py: the pure steps (table tests), then the reads, the manager and the learning wait against the twin."""
+
+import pytest
+from ansible.module_utils.common import warnings
+
+from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import InputError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import (
+    ROUTE_LEARNED, ROUTE_PUBLISHED, ROUTE_WITHDRAWN, AdvertisementManager, describe_published, learning_route_table, normalise_cidrs,
+    normalise_published, plan_advertisement, resolve_route_table)
+from ansible_collections.alicloud.acr_access.plugins.modules import vpc_route_entry
+
+TABLE = "vtb-test"
+OTHER = "vtb-other"
+HZ_VPC, HZ_TABLE, HZ_ECS = "vpc-bp1twin0000000000001", "vtb-bp1twin0000000000001", "i-bp1twin0000000000001"
+HZ_ZONES = {"cn-hangzhou-j": "vsw-bp1twin00000000000j1", "cn-hangzhou-k": "vsw-bp1twin00000000000k1"}
+COVERING = "100.0.0.0/8"
+
+
+def published(cidr, status, table=TABLE):
+    return {"DestinationCidrBlock": cidr, "PublishStatus": status, "ChildInstanceRouteTableId": table}
+
+
+# --- plan_advertisement -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("entries, state, action", [
+    ([published("10.1.0.0/16", "Published")], "present", "unchanged"),
+    ([published("10.1.0.0/16", "NonPublished")], "present", "published"),
+    ([published("10.1.0.0/16", "Publishing")], "present", "published"),       # not published yet: asked again
+    ([published("10.1.0.0/16", "Published")], "absent", "withdrawn"),
+    ([published("10.1.0.0/16", "NonPublished")], "absent", "absent"),
+    ([published("10.1.0.0/16", "Withdrawing")], "absent", "absent"),
+    ([], "absent", "absent"),                                                  # no such entry: nothing to withdraw
+    ([published("10.1.0.0/16", "Published", table=OTHER), published("10.1.0.0/16", "NonPublished")], "present", "published"),
+    ([{"DestinationCidrBlock": "10.1.0.0/16", "PublishStatus": "Published"}], "present", "unchanged"),  # no table id: ours
+])
+def test_plan_one_destination(entries, state, action):
+    [(cidr, item, planned)] = plan_advertisement(entries, ["10.1.0.0/16"], state, TABLE)
+    assert (cidr, planned) == ("10.1.0.0/16", action)
+    assert item is None or item.get("ChildInstanceRouteTableId", TABLE) == TABLE  # never another table's entry
+
+
+def test_plan_keeps_the_order_of_the_list():
+    entries = [published("10.2.0.0/16", "Published"), published("10.1.0.0/16", "NonPublished")]
+    plan = plan_advertisement(entries, ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"], "absent", TABLE)
+    assert [(cidr, action) for cidr, _item, action in plan] == [("10.1.0.0/16", "absent"), ("10.2.0.0/16", "withdrawn"), ("10.3.0.0/16", "absent")]
+
+
+def test_plan_names_every_missing_destination_and_the_fix():
+    with pytest.raises(InputError) as err:
+        plan_advertisement([published("10.1.0.0/16", "Published")], ["10.8.0.0/16", "10.1.0.0/16", "10.9.0.0/16"], "present", TABLE)
+    assert str(err.value).startswith("10.8.0.0/16, 10.9.0.0/16 not in route table %s" % TABLE)
+    assert "alicloud.acr_access.vpc_route_entry" in str(err.value) and err.value.code == "InvalidInput"
+
+
+def test_plan_in_check_mode_predicts_a_missing_destination_as_published():
+    [(cidr, item, action)] = plan_advertisement([], ["10.8.0.0/16"], "present", TABLE, missing_ok=True)
+    assert (cidr, item, action) == ("10.8.0.0/16", None, "published")
+
+
+# --- normalise_cidrs / normalise_published --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("given, expected", [
+    ([], []),
+    (["100.0.0.0/8"], ["100.0.0.0/8"]),
+    (["10.0.0.1", " 192.168.0.0/16 "], ["10.0.0.1/32", "192.168.0.0/16"]),
+    (["2408:4000::1"], ["2408:4000::1/128"]),
+])
+def test_normalise_cidrs(given, expected):
+    assert normalise_cidrs(given) == expected
+
+
+@pytest.mark.parametrize("given, message", [
+    (["10.0.0.1", "10.0.0.1/32"], "destination_cidr_blocks[1]: 10.0.0.1/32 is listed twice"),
+    (["10.0.0.0/8", "10.1.0.1/8"], "destination_cidr_blocks[1] 10.1.0.1/8 has host bits set"),
+    (["example.com"], "destination_cidr_blocks[0]"),
+    ([""], "destination_cidr_blocks[0]"),
+])
+def test_normalise_cidrs_errors_name_the_item(given, message):
+    with pytest.raises(InputError) as err:
+        normalise_cidrs(given)
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_normalise_published():
+    item = {"DestinationCidrBlock": COVERING, "PublishStatus": "Published", "NextHopId": HZ_ECS,
+            "Conflicts": {"Conflict": [{"DestinationCidrBlock": COVERING, "InstanceId": "vpc-x"}]}}
+    view = normalise_published(item, COVERING, "unchanged")
+    assert (view["publish_status"], view["next_hop_id"], view["action"]) == ("Published", HZ_ECS, "unchanged")
+    assert view["conflicts"] == [{"destination_cidr_block": COVERING, "instance_id": "vpc-x"}]
+    assert normalise_published(None, COVERING, "published") == {"destination_cidr_block": COVERING, "publish_status": "NonPublished",
+                                                                "conflicts": [], "action": "published"}
+
+
+def test_waiters_are_spec_constants():
+    assert ROUTE_PUBLISHED.success == ("Published",) and ROUTE_PUBLISHED.when_gone == "failure"
+    assert ROUTE_WITHDRAWN.success == ("NonPublished",) and ROUTE_WITHDRAWN.when_gone == "success"
+    assert ROUTE_LEARNED.when_gone == "retry" and all(spec.product is api.CBN for spec in (ROUTE_PUBLISHED, ROUTE_WITHDRAWN, ROUTE_LEARNED))
+
+
+# --- against the twin -------------------------------------------------------------------------------------------------------
+
+SPEC = dict(cen_id=dict(type="str"), vpc_id=dict(type="str"), route_table_id=dict(type="str"), destination_cidr_blocks=dict(type="list", elements="str"),
+            state=dict(type="str", default="present"), learned_by=dict(type="dict"), wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=300))
+
+
+@pytest.fixture
+def attached(twin, twin_args, make_module, run_module):
+    """The Hangzhou VPC attached to a CEN, with the route 100.0.0.0/8 -> ECS in its system table: {cen_id, attachment_id}."""
+    module = make_module(twin_args())
+    cen_id = api.create_cen(module, "acr", None)
+    twin.settle()
+    router = {"TransitRouterId": api.create_transit_router(module, cen_id, "cn-hangzhou", None, None), "CenId": cen_id, "RegionId": "cn-hangzhou"}
+    twin.settle()
+    attachment_id = api.create_vpc_attachment(module, router, HZ_VPC, HZ_ZONES, None, None, False)
+    twin.settle()
+    assert "failed" not in run_module(vpc_route_entry.main, twin_args(vpc_id=HZ_VPC, destination_cidr_block=COVERING, next_hop_id=HZ_ECS))
+    return {"cen_id": cen_id, "attachment_id": attachment_id, "router_id": router["TransitRouterId"]}
+
+
+def manager(make_module, twin_args, attached, **options):
+    values = dict(cen_id=attached["cen_id"], vpc_id=HZ_VPC, destination_cidr_blocks=[COVERING])
+    values.update(options)
+    return AdvertisementManager(make_module(twin_args(**values), argument_spec=SPEC, supports_check_mode=True))
+
+
+def test_resolve_route_table(twin, twin_args, make_module, sdk_client, sdk_models):
+    module = make_module(twin_args())
+    assert resolve_route_table(module, "cn-hangzhou", HZ_VPC, None) == HZ_TABLE
+    assert resolve_route_table(module, "cn-hangzhou", HZ_VPC, HZ_TABLE) == HZ_TABLE
+    custom = sdk_client("vpc").create_route_table(sdk_models("vpc").CreateRouteTableRequest(region_id="cn-hangzhou", vpc_id=HZ_VPC)).body.route_table_id
+    twin.settle()
+    with pytest.raises(InputError) as err:
+        resolve_route_table(module, "cn-hangzhou", HZ_VPC, custom)
+    assert str(err.value).startswith("route_table_id %s is a custom route table" % custom) and "system route table" in str(err.value)
+    assert twin.writes() == [c for c in twin.writes() if c["action"] == "CreateRouteTable"]
+
+
+def test_resolve_route_table_of_another_vpc(twin, twin_args, make_module):
+    module = make_module(twin_args())
+    other_vpc = "vpc-bp1other000000000001"
+    with pytest.raises(InputError) as err:
+        resolve_route_table(module, "cn-hangzhou", other_vpc, HZ_TABLE)
+    assert str(err.value) == "route_table_id %s belongs to VPC %s, not to vpc_id %s" % (HZ_TABLE, HZ_VPC, other_vpc)
+
+
+def test_describe_published_lists_the_table(twin, twin_args, make_module, attached):
+    entries = describe_published(make_module(twin_args()), attached["cen_id"], "cn-hangzhou", HZ_VPC, HZ_TABLE)
+    by_cidr = {entry["DestinationCidrBlock"]: entry for entry in entries}
+    assert by_cidr[COVERING]["PublishStatus"] == "NonPublished" and by_cidr[COVERING]["ChildInstanceRouteTableId"] == HZ_TABLE
+
+
+def test_manager_publishes_then_withdraws(twin, twin_args, make_module, attached):
+    published_once = manager(make_module, twin_args, attached).ensure()
+    assert published_once["changed"] is True and published_once["entries"][0]["publish_status"] == "Published"
+    assert published_once["route_table_id"] == HZ_TABLE and "learned" not in published_once
+    since = twin.last_seq()
+    again = manager(make_module, twin_args, attached).ensure()
+    assert again["changed"] is False and twin.writes(since) == []
+    withdrawn = manager(make_module, twin_args, attached, state="absent")
+    result = withdrawn.ensure()
+    assert result["changed"] is True and result["entries"][0]["publish_status"] == "NonPublished"
+    assert result["diff"] == {"before": {COVERING: "Published"}, "after": {COVERING: "NonPublished"}}
+    assert withdrawn.failure_values() == {"verb": "withdraw"}
+    assert withdrawn.withdraw(COVERING) is False  # the cloud says it is not published: no change
+
+
+def test_manager_check_mode_and_wait_false(twin, twin_args, make_module, attached):
+    since = twin.last_seq()
+    predicted = manager(make_module, twin_args, attached, _ansible_check_mode=True).ensure()
+    assert predicted["changed"] is True and predicted["entries"][0]["publish_status"] == "Published" and twin.writes(since) == []
+    twin.set_time_scale(1000.0)
+    asked = manager(make_module, twin_args, attached, wait=False).ensure()
+    assert asked["changed"] is True and asked["entries"][0]["publish_status"] == "Publishing"
+    assert len(twin.calls(action="PublishRouteEntries")) == 1 and twin.calls(action="DescribePublishedRouteEntries")[-1]["seq"] < \
+        twin.calls(action="PublishRouteEntries")[0]["seq"]  # no wait after the write
+
+
+def test_learning_route_table_from_the_attachment(twin, twin_args, make_module, attached):
+    module = make_module(twin_args())
+    system = api.system_route_table_id(module, attached["router_id"])
+    assert learning_route_table(module, {"transit_router_attachment_id": attached["attachment_id"]}) == {
+        "transit_router_id": attached["router_id"], "transit_router_route_table_id": system}  # not associated: the System table
+    api.create_link(module, "association", attached["attachment_id"], system)
+    twin.settle()
+    assert learning_route_table(module, {"transit_router_route_table_id": system})["transit_router_id"] == attached["router_id"]
+    with pytest.raises(InputError, match=r"^learned_by.transit_router_route_table_id: transit router route table vtb-x not found"):
+        learning_route_table(module, {"transit_router_route_table_id": "vtb-x"})
+
+
+def test_check_mode_reads_only(twin, twin_args, make_module, attached):
+    module = make_module(twin_args(cen_id=attached["cen_id"], vpc_id=HZ_VPC, destination_cidr_blocks=["10.77.0.0/16"], _ansible_check_mode=True),
+                         argument_spec=SPEC, supports_check_mode=True)
+    since = twin.last_seq()
+    result = AdvertisementManager(module).ensure()
+    assert result["entries"][0]["action"] == "published" and twin.writes(since) == []
+    assert any("10.77.0.0/16 not in route table" in str(warning) for warning in warnings.get_warning_messages())
