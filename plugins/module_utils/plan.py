@@ -7,7 +7,7 @@
 PURE: facts in, plain data out. No I/O, no Ansible, standard library only (Python 3.8+), so that the rules can be
 tested with tables and the plan can be shown before anything changes.
 
-The seed procedure (Steps 2-4 and "Solutions to 100 CIDR block conflicts") in rules:
+The console procedure (Steps 2-4 and "Solutions to 100 CIDR block conflicts") in rules:
 
 * Source side. Every address a pull needs (registry endpoint, auth service, OSS) gets a route to the source's next hop
   (the source VPC's transit router attachment, or a VPN gateway for a data center) unless the source already reaches
@@ -32,7 +32,7 @@ The seed procedure (Steps 2-4 and "Solutions to 100 CIDR block conflicts") in ru
   destinations or the route that carries them to the transit router (covering route); an existing route (another
   next hop) in the registry VPC or the source overlapping a planned destination or the covering route; the source
   network's own CIDR blocks (and its ``local`` system routes) overlapping a planned destination. Each is an error
-  finding of the endpoint concerned, with the seed's fix: auth-domain takeover for the auth service (with takeover
+  finding of the endpoint concerned, with the procedure's fix: auth-domain takeover for the auth service (with takeover
   on there is no auth route and no auth conflict), PrivateLink plus a CNAME for OSS.
 """
 
