@@ -472,18 +472,44 @@ def _same(key: str, id_name: str) -> t.Callable[[dict, dict], bool]:
     return lambda item, ids: item.get(key) == ids[id_name]
 
 
+# Pacing on the cloud's clock (waiter.poll): (first pause, later pauses up to) in seconds per change. The first pause is
+# about 0.8 times the typical time of the change, so that a wait started right after the request sees it done at its
+# second read, and one started a little later (the wait: true loop after the wait: false one) is not late; the later
+# pauses are short. The CBN API reference (CreateTransitRouterVpcAttachment, CreateTransitRouterPeerAttachment...) says
+# only that these operations are asynchronous and to poll the List* call; the typical times are the observed ones
+# (the collection's issue #10, critical path of a connect: CEN 5 s, transit router 20 s, VPC attachment 60 s; an
+# inter-region attachment about as long as a VPC attachment, a detach about half, an association or propagation 5 s).
+# terraform-provider-alicloud waits for the same statuses with a 5 s first pause and 3 s to 10 s after it
+# (BuildStateConf, MinTimeout 3 s): its later pauses are the upper bound of ours.
+PACE = {
+    "cen": (4.0, 2.0),                  # CreateCen / DeleteCen: about 5 s
+    "transit_router": (16.0, 3.0),      # CreateTransitRouter / DeleteTransitRouter: about 20 s
+    "vpc_attach": (48.0, 3.0),          # CreateTransitRouterVpcAttachment: about 60 s
+    "vpc_change": (24.0, 3.0),          # its zone change (UpdateTransitRouterVpcAttachmentZones) or delete: about 30 s
+    "peer_attach": (48.0, 3.0),         # CreateTransitRouterPeerAttachment: about 60 s
+    "peer_change": (8.0, 2.0),          # UpdateTransitRouterPeerAttachmentAttribute: about 10 s
+    "peer_detach": (24.0, 3.0),         # DeleteTransitRouterPeerAttachment: about 30 s
+    "link": (4.0, 1.0),                 # an association or a propagation, made or removed: about 5 s
+}
+
+
+def _pace(kind: str) -> dict:
+    delay, max_delay = PACE[kind]
+    return {"delay": delay, "max_delay": max_delay}
+
+
 _CEN = dict(resource="CEN instance {cen_id}", product=CBN, operation="DescribeCens", request=_cen_request, items=("Cens", "Cen"),
-            status_key="Status", match=_same("CenId", "cen_id"))
+            status_key="Status", match=_same("CenId", "cen_id"), **_pace("cen"))
 _ROUTER = dict(resource="transit router {transit_router_id}", product=CBN, operation="ListTransitRouters", request=_router_request,
-               items=("TransitRouters",), status_key="Status", match=_same("TransitRouterId", "transit_router_id"), delay=3.0)
+               items=("TransitRouters",), status_key="Status", match=_same("TransitRouterId", "transit_router_id"), **_pace("transit_router"))
 _VPC_ATTACHMENT = dict(resource="VPC attachment {attachment_id}", product=CBN, operation="ListTransitRouterVpcAttachments",
                        request=_attachment_request, items=("TransitRouterAttachments",), status_key="Status",
-                       match=_same("TransitRouterAttachmentId", "attachment_id"), delay=3.0, max_delay=20.0)
+                       match=_same("TransitRouterAttachmentId", "attachment_id"), **_pace("vpc_attach"))
 _PEER = dict(_VPC_ATTACHMENT, resource="inter-region attachment {attachment_id}", operation="ListTransitRouterPeerAttachments",
-             request=_peer_request)
+             request=_peer_request, **_pace("peer_attach"))
 _ASSOCIATION = dict(resource="association of {attachment_id} with route table {route_table_id}", product=CBN,
                     operation="ListTransitRouterRouteTableAssociations", request=_link_request, items=("TransitRouterAssociations",),
-                    status_key="Status", match=_same("TransitRouterAttachmentId", "attachment_id"), delay=1.0)
+                    status_key="Status", match=_same("TransitRouterAttachmentId", "attachment_id"), **_pace("link"))
 _PROPAGATION = dict(_ASSOCIATION, resource="route propagation of {attachment_id} to route table {route_table_id}",
                     operation="ListTransitRouterRouteTablePropagations", items=("TransitRouterPropagations",))
 
@@ -502,9 +528,11 @@ CEN_DELETED = _gone(_CEN)
 TRANSIT_ROUTER_ACTIVE = _ready(_ROUTER, "Active", failure=("Deleting",))
 TRANSIT_ROUTER_DELETED = _gone(_ROUTER)
 VPC_ATTACHMENT_ATTACHED = _ready(_VPC_ATTACHMENT, "Attached", failure=("Detaching",))
-VPC_ATTACHMENT_DELETED = _gone(_VPC_ATTACHMENT)
+VPC_ATTACHMENT_MODIFIED = _ready(dict(_VPC_ATTACHMENT, **_pace("vpc_change")), "Attached", failure=("Detaching",))  # after a zone change
+VPC_ATTACHMENT_DELETED = _gone(dict(_VPC_ATTACHMENT, **_pace("vpc_change")))
 PEER_ATTACHMENT_ATTACHED = _ready(_PEER, "Attached", failure=("Detaching",))
-PEER_ATTACHMENT_DELETED = _gone(_PEER)
+PEER_ATTACHMENT_MODIFIED = _ready(dict(_PEER, **_pace("peer_change")), "Attached", failure=("Detaching",))  # after a bandwidth change
+PEER_ATTACHMENT_DELETED = _gone(dict(_PEER, **_pace("peer_detach")))
 ASSOCIATION_ACTIVE = _ready(_ASSOCIATION, "Active", failure=("Dissociating",))
 ASSOCIATION_DELETED = _gone(_ASSOCIATION)
 PROPAGATION_ACTIVE = _ready(_PROPAGATION, "Active", failure=("Disabling",))

@@ -20,6 +20,7 @@ import typing as t
 from . import cen as api
 from .errors import InputError
 from .resource import ResourceManager
+from .waiter import WaiterSpec
 
 # --- CEN instances ----------------------------------------------------------------------------------------------
 
@@ -246,19 +247,20 @@ class PeerAttachmentManager(ResourceManager):
         settings = dict(self._settings(), DefaultLinkType=self.params["link_type"] or api.DEFAULT_LINK_TYPE)
         attachment_id = self.write("CreateTransitRouterPeerAttachment %s-%s" % (self.region, self.params["peer_region"]), lambda: api.create_peer_attachment(
             self.module, self.router, self.peer, settings, self.params["name"], self.params["description"]))
-        return self._after_write(attachment_id) or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
+        created = self._after_write(attachment_id, api.PEER_ATTACHMENT_ATTACHED)
+        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
 
     def update(self, item: dict, changes: dict) -> dict:
         attachment_id = item["TransitRouterAttachmentId"]
         self._attached(item)  # the cloud refuses a change while the previous one runs
         self.write("UpdateTransitRouterPeerAttachmentAttribute %s" % attachment_id,
                    lambda: api.update_peer_attachment(self.module, attachment_id, changes))
-        return self._after_write(attachment_id) or {}
+        return self._after_write(attachment_id, api.PEER_ATTACHMENT_MODIFIED) or {}
 
-    def _after_write(self, attachment_id: str) -> dict | None:
-        """The attachment once Attached (wait: true), else as listed now."""
+    def _after_write(self, attachment_id: str, waiter: WaiterSpec) -> dict | None:
+        """The attachment once Attached (wait: true; ``waiter`` paced for the change made), else as listed now."""
         if self.params["wait"]:
-            return self.wait(api.PEER_ATTACHMENT_ATTACHED, cen_id=self.params["cen_id"], attachment_id=attachment_id)
+            return self.wait(waiter, cen_id=self.params["cen_id"], attachment_id=attachment_id)
         found = [a for a in api.list_peer_attachments(self.module, self.params["cen_id"]) if a["TransitRouterAttachmentId"] == attachment_id]
         return found[0] if found else None
 
@@ -279,7 +281,8 @@ class PeerAttachmentManager(ResourceManager):
     def _attached(self, item: dict) -> dict:
         if item.get("Status") == "Attached":
             return item
-        return self.wait(api.PEER_ATTACHMENT_ATTACHED, cen_id=self.params["cen_id"], attachment_id=item["TransitRouterAttachmentId"])
+        waiter = api.PEER_ATTACHMENT_MODIFIED if item.get("Status") == "Modifying" else api.PEER_ATTACHMENT_ATTACHED
+        return self.wait(waiter, cen_id=self.params["cen_id"], attachment_id=item["TransitRouterAttachmentId"])
 
 
 # --- VPC attachments, with their association and propagation ---------------------------------------------------------
@@ -420,7 +423,8 @@ class VpcAttachmentManager(ResourceManager):
         attachment_id = self.write("CreateTransitRouterVpcAttachment", lambda: api.create_vpc_attachment(
             self.module, self.router, self.params["vpc_id"], self.zones, self.params["name"], self.params["description"],
             bool(self.params["auto_publish_route"])))
-        return self._settled(attachment_id) or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
+        created = self._settled(attachment_id, api.VPC_ATTACHMENT_ATTACHED)
+        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
 
     def update(self, item: dict, changes: dict) -> dict:
         attachment_id = item["TransitRouterAttachmentId"]
@@ -430,16 +434,17 @@ class VpcAttachmentManager(ResourceManager):
             self.write("UpdateTransitRouterVpcAttachmentZones", lambda: api.update_vpc_attachment_zones(self.module, attachment_id, add, remove))
         if attributes:
             if add or remove:
-                self.wait(api.VPC_ATTACHMENT_ATTACHED, attachment_id=attachment_id)
+                self.wait(api.VPC_ATTACHMENT_MODIFIED, attachment_id=attachment_id)
             self.write("UpdateTransitRouterVpcAttachmentAttribute",
                        lambda: api.update_vpc_attachment_attribute(self.module, attachment_id, attributes))
-        return self._settled(attachment_id) or dict(item, ZoneMappings=_mappings(self.zones),
-                                                    Status="Modifying" if add or remove else item.get("Status"), **attributes)
+        updated = self._settled(attachment_id, api.VPC_ATTACHMENT_MODIFIED)
+        return updated or dict(item, ZoneMappings=_mappings(self.zones), Status="Modifying" if add or remove else item.get("Status"), **attributes)
 
-    def _settled(self, attachment_id: str) -> dict | None:
-        """The attachment, waited for when asked to; None with wait: false (no read, so that a play can ask for the next one at once)."""
+    def _settled(self, attachment_id: str, waiter: WaiterSpec) -> dict | None:
+        """The attachment, waited for when asked to (``waiter`` paced for the change made); None with wait: false (no read,
+        so that a play can ask for the next one at once)."""
         if self.params["wait"]:
-            return self.wait(api.VPC_ATTACHMENT_ATTACHED, attachment_id=attachment_id)
+            return self.wait(waiter, attachment_id=attachment_id)
         return None
 
     def ready(self, item: dict) -> dict:
@@ -448,14 +453,17 @@ class VpcAttachmentManager(ResourceManager):
     def _attached(self, item: dict) -> dict:
         if item.get("Status") == "Attached":
             return item
-        return self.wait(api.VPC_ATTACHMENT_ATTACHED, attachment_id=item["TransitRouterAttachmentId"])
+        waiter = api.VPC_ATTACHMENT_MODIFIED if item.get("Status") == "Modifying" else api.VPC_ATTACHMENT_ATTACHED
+        return self.wait(waiter, attachment_id=item["TransitRouterAttachmentId"])
 
     # --- present: the attachment, then its links ----------------------------------------------------------------------
 
     def ensure_present(self) -> dict:
         before, attachment = self.converge()
         wanted = {"association": self.params["associate"], "propagation": self.params["propagate"]}
-        self.status = {kind: self._ensure_link(kind, wanted[kind], attachment) for kind in KINDS}
+        # Both links are asked for before either is waited for: the cloud makes them at the same time.
+        asked = {kind: self._ensure_link(kind, wanted[kind], attachment) for kind in KINDS}
+        self.status = {kind: self._link_settled(kind, wanted[kind], asked[kind], attachment) for kind in KINDS}
         return self.result(before, self.view(attachment))
 
     def _will_be_attached(self, attachment: dict) -> bool:
@@ -463,7 +471,8 @@ class VpcAttachmentManager(ResourceManager):
         return attachment.get("Status") == "Attached" or (self.check_mode and self.params["wait"])
 
     def _ensure_link(self, kind: str, wanted: bool, attachment: dict) -> str | None:
-        """The link's status after making it; ``self.links[kind]`` is {route table id: status} as read before any change."""
+        """The link's status right after asking for it (not waited for: ``_link_settled``); ``self.links[kind]`` is
+        {route table id: status} as read before any change."""
         attachment_id = attachment.get("TransitRouterAttachmentId")
         table_id = self.table_id
         current = self.links[kind]
@@ -471,8 +480,6 @@ class VpcAttachmentManager(ResourceManager):
         if not wanted or table_id is None:
             return status
         if status in LIVE:
-            if self.params["wait"] and status != "Active" and not self.check_mode:
-                return self.wait(api.LINK_ACTIVE[kind], attachment_id=attachment_id, route_table_id=table_id)["Status"]
             return status
         if not self._will_be_attached(attachment):
             # Nothing is sent: the cloud links only an attached attachment. Say so instead of reporting a change.
@@ -487,9 +494,14 @@ class VpcAttachmentManager(ResourceManager):
             for other in [table for table in current if table != table_id]:
                 self._unlink(kind, attachment_id, other)
         self.write(LINK_WRITES[kind] % (attachment_id, table_id), lambda: api.create_link(self.module, kind, attachment_id, table_id))
-        if not self.params["wait"]:
-            return ASKED[kind]
-        return self.wait(api.LINK_ACTIVE[kind], attachment_id=attachment_id, route_table_id=table_id)["Status"]
+        return ASKED[kind]
+
+    def _link_settled(self, kind: str, wanted: bool, status: str | None, attachment: dict) -> str | None:
+        """The link's status once Active, waited for with wait: true (not in check mode, nor a link not asked for)."""
+        waits = self.params["wait"] and not self.check_mode
+        if not (waits and wanted and self.table_id) or status != ASKED[kind]:  # being made, not Active yet
+            return status
+        return self.wait(api.LINK_ACTIVE[kind], attachment_id=attachment["TransitRouterAttachmentId"], route_table_id=self.table_id)["Status"]
 
     def _unlink(self, kind: str, attachment_id: str, table_id: str) -> None:
         self.write(UNLINK_WRITES[kind] % (attachment_id, table_id), lambda: api.remove_link(self.module, kind, attachment_id, table_id))

@@ -261,6 +261,12 @@ def _same_vpc(item: dict, ids: dict) -> bool:
 
 _LINK_LABEL = "the link of VPC {vpc_id} to the {module_name} VPC endpoint of instance {instance_id}"
 
+# Pacing on the cloud's clock (waiter.poll): a new VPC link of an instance's endpoint is CREATING for about 30 s (what
+# the console shows; terraform-provider-alicloud allows up to 3 minutes), an unlinked one DELETING for about 10 s.
+# The second read comes at about 0.8 times that, then one read every 3 s (2 s for the unlink).
+LINK_PACE = {"delay": 24.0, "max_delay": 3.0}
+UNLINK_PACE = {"delay": 8.0, "max_delay": 2.0}
+
 CR_LINKED_VPC_RUNNING = WaiterSpec(
     resource=_LINK_LABEL,
     product=CR,
@@ -272,6 +278,7 @@ CR_LINKED_VPC_RUNNING = WaiterSpec(
     failure=("DELETING", "CREATE_FAILED", "FAILED"),
     when_gone="retry",  # just created: the list may not show it yet
     match=_same_vpc,
+    **LINK_PACE,
 ).check()
 CR_LINKED_VPC_GONE = WaiterSpec(
     resource=_LINK_LABEL,
@@ -283,6 +290,7 @@ CR_LINKED_VPC_GONE = WaiterSpec(
     success=(),
     when_gone="success",
     match=_same_vpc,
+    **UNLINK_PACE,
 ).check()
 
 

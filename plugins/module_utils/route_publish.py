@@ -43,6 +43,12 @@ def _same_destination(item: dict, ids: dict) -> bool:
         item.get("ChildInstanceRouteTableId", ids["route_table_id"]) == ids["route_table_id"]
 
 
+# Pacing on the cloud's clock (waiter.poll): publishing or withdrawing a route to the CEN takes about 5 s, as long as
+# an association or a propagation (see cen.PACE); a published route is learned by the transit router's route table
+# within a few seconds. The second read comes a little before that, then one read a second.
+PUBLISH_PACE = {"delay": 4.0, "max_delay": 1.0}
+LEARN_PACE = {"delay": 2.0, "max_delay": 1.0}
+
 ROUTE_PUBLISHED = WaiterSpec(
     resource="route {destination_cidr_block} of {route_table_id} advertised to CEN {cen_id}",
     product=CBN,
@@ -53,7 +59,7 @@ ROUTE_PUBLISHED = WaiterSpec(
     success=("Published",),
     when_gone="failure",  # the route entry itself disappeared
     match=_same_destination,
-    delay=1.0,
+    **PUBLISH_PACE,
 ).check()
 ROUTE_WITHDRAWN = WaiterSpec(
     resource="route {destination_cidr_block} of {route_table_id} advertised to CEN {cen_id}",
@@ -65,7 +71,7 @@ ROUTE_WITHDRAWN = WaiterSpec(
     success=("NonPublished",),
     when_gone="success",
     match=_same_destination,
-    delay=1.0,
+    **PUBLISH_PACE,
 ).check()
 
 
@@ -84,7 +90,7 @@ ROUTE_LEARNED = WaiterSpec(
     success=("Active",),
     when_gone="retry",  # not learned yet
     match=lambda item, ids: item.get("TransitRouterRouteEntryDestinationCidrBlock") == ids["destination_cidr_block"],
-    delay=1.0,
+    **LEARN_PACE,
 ).check()
 
 

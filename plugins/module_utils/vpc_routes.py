@@ -41,6 +41,10 @@ def _same_route_entry(item: dict, ids: dict) -> bool:
     return item.get("RouteEntryId") == ids["route_entry_id"]
 
 
+# Pacing on the cloud's clock (waiter.poll): a route entry is Pending (or Deleting) for about 3 s after the write (observed,
+# issue #10: 7 entries one after another took 7 x 3 s). The second read comes a little before that, then one read a second.
+ROUTE_ENTRY_PACE = {"delay": 2.5, "max_delay": 1.0}
+
 ROUTE_ENTRY_AVAILABLE = WaiterSpec(
     resource="VPC route entry {route_entry_id} in {route_table_id}",
     product=VPC,
@@ -52,6 +56,7 @@ ROUTE_ENTRY_AVAILABLE = WaiterSpec(
     failure=("Deleting", "Deleted"),
     when_gone="retry",  # just created: the list may not show it yet
     match=_same_route_entry,
+    **ROUTE_ENTRY_PACE,
 ).check()
 ROUTE_ENTRY_DELETED = WaiterSpec(
     resource="VPC route entry {route_entry_id} in {route_table_id}",
@@ -63,6 +68,7 @@ ROUTE_ENTRY_DELETED = WaiterSpec(
     success=(),
     when_gone="success",
     match=_same_route_entry,
+    **ROUTE_ENTRY_PACE,
 ).check()
 
 

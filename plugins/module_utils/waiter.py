@@ -15,10 +15,21 @@ are in the answer, which status means done or failed, and what "gone" means
 
 ``poll`` is the one polling loop; a wait whose read is no API call (a probe of a registry)
 gives it its own read function and a ``Polling`` (statuses and pauses) instead of a WaiterSpec.
+
+Pacing on the cloud's clock: the first read is at once (a resource already in its end state costs one
+read and no pause); the pause after it is ``delay``, about the time the cloud typically takes for the
+change (each product home gives its waiters' typical times, with their source), so that the second
+read is the one that sees the change done; later pauses are short (``max_delay``, a few seconds, one
+second for route entries and links), so that a change that takes longer than usual is seen within
+seconds of its end. The environment variable ``ACR_ACCESS_WAIT_SCALE`` (default 1) multiplies every
+pause: below 1 for an endpoint whose changes settle faster than the cloud's typical times (a test
+double running on a scaled clock), above 1 to read less often.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import random
 import time
 import typing as t
@@ -31,6 +42,8 @@ GONE = "(absent)"  # the pseudo status of a resource the read call does not retu
 
 
 WHEN_GONE = ("retry", "success", "failure")
+WAIT_SCALE_ENV = "ACR_ACCESS_WAIT_SCALE"  # multiplies every pause; default 1 (the cloud's typical times)
+MIN_PAUSE = 0.05  # seconds: even on a scaled clock a wait never spins
 
 
 class WaiterSpec(t.NamedTuple):
@@ -44,8 +57,8 @@ class WaiterSpec(t.NamedTuple):
     failure: tuple = ()                 # statuses that fail it at once
     when_gone: str = "retry"            # absent resource: "retry" (just created), "success" (deleting), "failure"
     match: t.Callable[[dict, dict], bool] | None = None  # (item, ids) -> is it ours (lists may hold others)
-    delay: float = 2.0                  # first pause between reads, seconds
-    max_delay: float = 15.0             # pauses grow by half up to this
+    delay: float = 2.0                  # the pause after the first read: about the cloud's typical time for the change, seconds
+    max_delay: float = 5.0              # the later pauses grow up to this: a few seconds, so a late change is seen soon after its end
     extra_codes: tuple = ()             # extra retryable codes of the read call
     growth: float = 1.5                 # each pause is this times the one before (up to max_delay)
     jitter: float = 0.25                # a pause is shortened by up to this fraction, so parallel tasks spread their reads
@@ -114,18 +127,40 @@ def _label(spec: WaiterSpec, ids: dict) -> str:
         return spec.resource
 
 
+def wait_scale(environ: t.Mapping[str, str] | None = None) -> float:
+    """The factor of every pause: ``ACR_ACCESS_WAIT_SCALE`` when it is a finite number >= 0, else 1 (the cloud's own times)."""
+    text = (os.environ if environ is None else environ).get(WAIT_SCALE_ENV, "")
+    try:
+        value = float(text)
+    except ValueError:
+        return 1.0
+    return value if math.isfinite(value) and value >= 0 else 1.0
+
+
+def pauses(spec: WaiterSpec | Polling, scale: float = 1.0) -> t.Iterator[float]:
+    """The pauses of a wait before jitter, for ever: ``delay``, then growing by ``growth`` from there up to ``max_delay``
+    (a first pause longer than the cap is followed by the cap), each times ``scale``."""
+    delay = spec.delay
+    while True:
+        yield max(MIN_PAUSE, delay * scale)
+        delay = min(delay * spec.growth, spec.max_delay)
+
+
 def poll(read: t.Callable[[float], tuple], spec: WaiterSpec | Polling, timeout: float, label: str,
          sleep: t.Callable[[float], None] = time.sleep,
          clock: t.Callable[[], float] = time.monotonic,
-         uniform: t.Callable[[float, float], float] = random.uniform) -> t.Any:
+         uniform: t.Callable[[float, float], float] = random.uniform,
+         scale: float | None = None) -> t.Any:
     """The polling loop. ``read(seconds_left)`` returns (status, item); returns the item on success.
 
     ``spec`` (a WaiterSpec, or a Polling for a read that is no API call) says which statuses end the wait
-    and how the pauses grow. Raises WaiterError on a failure status, or when ``timeout`` seconds have passed.
+    and how long the pauses are (``pauses``): the first read at once, the second after ``delay``, then every
+    few seconds. Raises WaiterError on a failure status, or when ``timeout`` seconds have passed.
     ``sleep``, ``clock`` and ``uniform`` exist for tests (a fake clock); production leaves them alone.
+    ``scale`` multiplies the pauses (None: ``wait_scale()``, from the environment).
     """
     give_up_at = clock() + timeout
-    delay = spec.delay
+    pacing = pauses(spec, wait_scale() if scale is None else scale)
     wanted = "/".join(str(status) for status in spec.success) if spec.success else "be deleted"
     while True:
         status, item = read(max(0.0, give_up_at - clock()))
@@ -143,9 +178,9 @@ def poll(read: t.Callable[[float], tuple], spec: WaiterSpec | Polling, timeout: 
             shown = "absent" if status == GONE else status
             raise WaiterError("Timed out after %s seconds waiting for %s to reach %s; last status: %s"
                               % (_seconds(timeout), label, wanted, shown), code="WaiterTimeout")
-        # Slightly jittered so that parallel tasks spread their reads.
-        sleep(min(left, uniform((1.0 - spec.jitter) * delay, delay)))
-        delay = min(delay * spec.growth, spec.max_delay)
+        # Slightly jittered (shortened) so that parallel tasks spread their reads.
+        pause = next(pacing)
+        sleep(min(left, uniform((1.0 - spec.jitter) * pause, pause)))
 
 
 def as_deadline(timeout: float | Deadline) -> Deadline:

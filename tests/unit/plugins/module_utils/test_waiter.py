@@ -7,7 +7,7 @@ from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import ROUTE_ENTRY_AVAILABLE, ROUTE_ENTRY_DELETED
 from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import (
-    GONE, WHEN_GONE, WaiterSpec, poll, status_from_answer, wait_for)
+    GONE, MIN_PAUSE, WAIT_SCALE_ENV, WHEN_GONE, WaiterSpec, pauses, poll, status_from_answer, wait_for, wait_scale)
 
 ROUTE_TABLE = "vtb-bp1twin0000000000001"
 
@@ -49,7 +49,7 @@ def run(statuses, timeout=60, **overrides):
     clock = FakeClock()
     read = scripted(statuses)
     result = poll(read, spec(**overrides), timeout, "thing thing-1", sleep=clock.sleep, clock=clock.clock,
-                  uniform=lambda low, high: high)
+                  uniform=lambda low, high: high, scale=1.0)
     return result, read, clock
 
 
@@ -62,7 +62,7 @@ def test_success_after_pending():
 
 def test_pauses_stop_growing_at_max_delay():
     clock = run(["Pending"] * 9 + ["Available"], timeout=600)[2]
-    assert max(clock.sleeps) == 15.0
+    assert max(clock.sleeps) == 5.0  # a few seconds: a change that takes longer than usual is seen soon after its end
     assert clock.sleeps == sorted(clock.sleeps)
 
 
@@ -85,7 +85,7 @@ def test_timeout_never_sleeps_past_the_deadline():
     clock = FakeClock()
     read = scripted(["Pending"])
     with pytest.raises(WaiterError):
-        poll(read, spec(), 7, "thing", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high)
+        poll(read, spec(), 7, "thing", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high, scale=1.0)
     assert clock.now == 7.0
     assert read.seen[0] == 7.0 and read.seen[-1] == 0.0  # each read is told the time left for its own retries
 
@@ -207,9 +207,10 @@ def test_waiter_read_retries_throttling_inside(make_module, twin_args, twin):
     assert [call["code"] for call in twin.calls(since)] == ["Throttling.User", None]
 
 
-def test_new_route_entry_goes_from_pending_to_available(make_module, twin_args, twin):
+def test_new_route_entry_goes_from_pending_to_available(make_module, twin_args, twin, monkeypatch):
     """A real CreateRouteEntry: the entry is Pending for a (scaled) while, the waiter polls until Available."""
     twin.set_time_scale(0.3)  # the twin keeps a new route Pending for 3 s * 0.3
+    monkeypatch.setenv(WAIT_SCALE_ENV, "0.3")  # and the waiter paces on the twin's clock
     module = make_module(twin_args())
     created = module.call(VPC, "CreateRouteEntry", {
         "RegionId": "cn-hangzhou", "RouteTableId": ROUTE_TABLE, "DestinationCidrBlock": "172.16.0.0/16",
@@ -280,7 +281,7 @@ def test_polling_paces_a_read_that_is_no_api_call():
 
     result = poll(probe,
                   Polling(success=(True,), delay=5, max_delay=12, growth=2.0, jitter=0.0), 600, "the takeover state",
-                  sleep=clock.sleep, clock=clock.clock)  # the real uniform: without jitter a pause is exact
+                  sleep=clock.sleep, clock=clock.clock, scale=1.0)  # the real uniform: without jitter a pause is exact
     assert result == {"enabled": True} and clock.sleeps == [5, 10, 12, 12]
 
 
@@ -290,15 +291,138 @@ def test_polling_timeout_names_the_wanted_status_of_any_type():
     clock = FakeClock()
     with pytest.raises(WaiterError) as raised:
         poll(lambda left: (False, {}), Polling(success=(True,), delay=1, jitter=0.0), 3, "the takeover state",
-             sleep=clock.sleep, clock=clock.clock)
+             sleep=clock.sleep, clock=clock.clock, scale=1.0)
     assert "waiting for the takeover state to reach True; last status: False" in str(raised.value)
 
 
-def test_a_waiter_spec_paces_as_before_by_default():
+def test_a_waiter_spec_default_pacing():
     waiter = spec()
-    assert (waiter.delay, waiter.max_delay, waiter.growth, waiter.jitter) == (2.0, 15.0, 1.5, 0.25)
+    assert (waiter.delay, waiter.max_delay, waiter.growth, waiter.jitter) == (2.0, 5.0, 1.5, 0.25)
     low = []
     clock = FakeClock()
     poll(scripted(["Pending", "Available"]), waiter, 60, "thing", sleep=clock.sleep, clock=clock.clock,
-         uniform=lambda a, b: low.append((a, b)) or a)
+         uniform=lambda a, b: low.append((a, b)) or a, scale=1.0)
     assert low == [(1.5, 2.0)]  # a pause is shortened by at most a quarter
+
+
+# -- pacing on the cloud's clock ----------------------------------------------------------------------------
+
+def timed_read(clock, done_at, final="Available"):
+    """A read() on the fake clock: Pending until ``done_at`` seconds, then ``final``; records the time of each read."""
+    times = []
+
+    def read(_left):
+        times.append(clock.now)
+        status = final if clock.now >= done_at else "Pending"
+        return status, (None if status == GONE else {"Status": status})
+
+    read.times = times
+    return read
+
+
+# waiter -> (first pause, cap of the later pauses, the change's typical seconds, the times of the reads when the change
+# takes exactly its typical time, no jitter). The first read is at once; the second near the typical time; then every cap.
+PACING = [
+    ("cen.CEN_ACTIVE", 4.0, 2.0, 5, [0, 4, 6]),
+    ("cen.CEN_DELETED", 4.0, 2.0, 5, [0, 4, 6]),
+    ("cen.TRANSIT_ROUTER_ACTIVE", 16.0, 3.0, 20, [0, 16, 19, 22]),
+    ("cen.TRANSIT_ROUTER_DELETED", 16.0, 3.0, 20, [0, 16, 19, 22]),
+    ("cen.VPC_ATTACHMENT_ATTACHED", 48.0, 3.0, 60, [0, 48, 51, 54, 57, 60]),
+    ("cen.VPC_ATTACHMENT_MODIFIED", 24.0, 3.0, 30, [0, 24, 27, 30]),
+    ("cen.VPC_ATTACHMENT_DELETED", 24.0, 3.0, 30, [0, 24, 27, 30]),
+    ("cen.PEER_ATTACHMENT_ATTACHED", 48.0, 3.0, 60, [0, 48, 51, 54, 57, 60]),
+    ("cen.PEER_ATTACHMENT_MODIFIED", 8.0, 2.0, 10, [0, 8, 10]),
+    ("cen.PEER_ATTACHMENT_DELETED", 24.0, 3.0, 30, [0, 24, 27, 30]),
+    ("cen.ASSOCIATION_ACTIVE", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.ASSOCIATION_DELETED", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.PROPAGATION_ACTIVE", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.PROPAGATION_DELETED", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.LINK_ACTIVE[association]", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.LINK_ACTIVE[propagation]", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.LINK_DELETED[association]", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.LINK_DELETED[propagation]", 4.0, 1.0, 5, [0, 4, 5]),
+    ("route_publish.ROUTE_PUBLISHED", 4.0, 1.0, 5, [0, 4, 5]),
+    ("route_publish.ROUTE_WITHDRAWN", 4.0, 1.0, 5, [0, 4, 5]),
+    ("route_publish.ROUTE_LEARNED", 2.0, 1.0, 3, [0, 2, 3]),
+    ("vpc_routes.ROUTE_ENTRY_AVAILABLE", 2.5, 1.0, 3, [0, 2.5, 3.5]),
+    ("vpc_routes.ROUTE_ENTRY_DELETED", 2.5, 1.0, 3, [0, 2.5, 3.5]),
+    ("cr.CR_LINKED_VPC_RUNNING", 24.0, 3.0, 30, [0, 24, 27, 30]),
+    ("cr.CR_LINKED_VPC_GONE", 8.0, 2.0, 10, [0, 8, 10]),
+]
+
+
+def test_the_pacing_table_covers_every_waiter_of_the_homes():
+    assert sorted(row[0] for row in PACING) == sorted(_homes_waiters())
+
+
+@pytest.mark.parametrize("name, first, cap, typical, read_times", PACING, ids=[row[0] for row in PACING])
+def test_a_waiter_reads_near_the_typical_time_then_every_few_seconds(name, first, cap, typical, read_times):
+    waiter = _homes_waiters()[name]
+    assert (waiter.delay, waiter.max_delay) == (first, cap)
+    assert first < typical and cap <= 3.0  # the second read comes before the change is usually done; later ones close together
+    clock = FakeClock()
+    ending = GONE if waiter.when_gone == "success" else waiter.success[0]
+    read = timed_read(clock, typical, final=ending)
+    poll(read, waiter, 600, name, sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high, scale=1.0)
+    assert read.times == read_times
+    assert read.times[-1] - typical < cap  # seen less than one short pause after the change was done
+
+
+@pytest.mark.parametrize("name", [row[0] for row in PACING])
+def test_a_resource_already_in_its_end_state_costs_one_read_and_no_pause(name):
+    waiter = _homes_waiters()[name]
+    clock = FakeClock()
+    read = timed_read(clock, 0, final=GONE if waiter.when_gone == "success" else waiter.success[0])
+    poll(read, waiter, 600, name, sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high, scale=1.0)
+    assert read.times == [0] and clock.sleeps == []
+
+
+def test_a_wait_started_late_is_not_late_by_more_than_one_short_pause():
+    """The wait: true loop starts some seconds after the wait: false one asked for the attachment: the first pause, a
+    little shorter than the typical time, absorbs that."""
+    waiter = cen.VPC_ATTACHMENT_ATTACHED
+    for started_after in (0, 5, 10):
+        clock = FakeClock()
+        read = timed_read(clock, 60 - started_after, final="Attached")
+        poll(read, waiter, 600, "late", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high, scale=1.0)
+        assert 0 <= read.times[-1] - (60 - started_after) < waiter.max_delay, started_after
+
+
+def test_a_slow_change_is_read_every_cap_seconds_until_the_timeout():
+    clock = FakeClock()
+    read = timed_read(clock, 10 ** 6)
+    with pytest.raises(WaiterError):
+        poll(read, cen.VPC_ATTACHMENT_ATTACHED, 120, "slow", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high, scale=1.0)
+    assert read.times[:3] == [0, 48, 51] and read.times[-1] == 120
+    assert {round(later - earlier, 6) for earlier, later in zip(read.times[1:-1], read.times[2:-1])} == {3.0}
+
+
+def test_pauses_after_a_short_first_one_grow_to_the_cap():
+    import itertools
+
+    assert list(itertools.islice(pauses(spec(delay=1.0, max_delay=3.0)), 5)) == [1.0, 1.5, 2.25, 3.0, 3.0]
+    assert list(itertools.islice(pauses(spec(delay=48.0, max_delay=3.0)), 3)) == [48.0, 3.0, 3.0]
+
+
+def test_jitter_only_shortens_the_first_long_pause():
+    bounds = []
+    clock = FakeClock()
+    poll(timed_read(clock, 60, final="Attached"), cen.VPC_ATTACHMENT_ATTACHED, 600, "jitter", sleep=clock.sleep, clock=clock.clock,
+         uniform=lambda low, high: bounds.append((low, high)) or low, scale=1.0)
+    assert bounds[0] == (36.0, 48.0) and all(high == 3.0 for _low, high in bounds[1:])
+
+
+@pytest.mark.parametrize("value, scale", [(None, 1.0), ("", 1.0), ("0.1", 0.1), ("0", 0.0), ("2", 2.0), ("-1", 1.0), ("fast", 1.0),
+                                          ("nan", 1.0), ("inf", 1.0)])
+def test_wait_scale_from_the_environment(value, scale):
+    environ = {} if value is None else {WAIT_SCALE_ENV: value}
+    assert wait_scale(environ) == scale
+
+
+def test_a_scaled_clock_multiplies_every_pause_and_never_spins(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setenv(WAIT_SCALE_ENV, "0.1")
+    read = timed_read(clock, 6.0, final="Attached")  # an emulator ten times faster than the cloud
+    poll(read, cen.VPC_ATTACHMENT_ATTACHED, 600, "scaled", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high)
+    assert [round(time, 6) for time in read.times] == [0, 4.8, 5.1, 5.4, 5.7, 6.0]
+    assert next(pauses(spec(), 0.0)) == MIN_PAUSE  # a scale of 0 never spins

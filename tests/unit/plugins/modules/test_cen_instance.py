@@ -84,9 +84,10 @@ def test_create_uses_the_waiters_answer(run_module, twin_args, twin):
     assert len(twin.calls(since=create["seq"], action="DescribeCens")) == 1  # the wait's read, no read again after it
 
 
-def test_deleting_cen_counts_as_absent(run_module, twin_args, twin):
+def test_deleting_cen_counts_as_absent(run_module, twin_args, twin, monkeypatch):
     old_id = run_module(main, twin_args(name="acr-access"))["cen"]["cen_id"]
     twin.set_time_scale(0.3)  # the deletion takes 1.5 s: still Deleting when the next task looks
+    monkeypatch.setenv("ACR_ACCESS_WAIT_SCALE", "0.3")  # the waiters pace on the twin's clock
     assert run_module(main, twin_args(name="acr-access", state="absent", wait=False))["changed"] is True
     assert twin.cloud.cens[old_id]["Status"] == "Deleting"
     result = run_module(main, twin_args(name="acr-access"))

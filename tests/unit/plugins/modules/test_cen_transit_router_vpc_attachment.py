@@ -137,6 +137,21 @@ def test_wait_false_leaves_links_for_the_waiting_run(run_module, twin_args, twin
     assert second["changed"] is True and second["attachment"]["association_status"] == "Active"
 
 
+def test_association_and_propagation_are_asked_for_together_then_waited_for(run_module, twin_args, twin, cen, monkeypatch):
+    run_module(main, args(twin_args, cen, associate=False, propagate=False))  # attached, not linked
+    twin.set_time_scale(0.2)  # each link takes 1 s
+    monkeypatch.setenv("ACR_ACCESS_WAIT_SCALE", "0.2")  # the waiters pace on the twin's clock
+    since = twin.last_seq()
+    result = run_module(main, args(twin_args, cen))
+    assert (result["attachment"]["association_status"], result["attachment"]["propagation_status"]) == ("Active", "Active")
+    calls = twin.calls(since)
+    writes = [c["seq"] for c in calls if c["write"]]
+    assert [c["action"] for c in calls if c["write"]] == ["AssociateTransitRouterAttachmentWithRouteTable",
+                                                          "EnableTransitRouterRouteTablePropagation"]
+    # no read between the two writes: the propagation is not held back until the association is Active
+    assert [c for c in calls if writes[0] < c["seq"] < writes[1]] == []
+
+
 @pytest.mark.parametrize("extra, words", [
     ({"vpc_id": "vpc-bp1doesnotexist0001"}, ["vpc_id", "vpc-bp1doesnotexist0001", "cn-hangzhou"]),
     ({"vswitch_ids": [HZ_J, "vsw-bp1doesnotexist01"]}, ["vswitch_ids", "vsw-bp1doesnotexist01", "not found"]),

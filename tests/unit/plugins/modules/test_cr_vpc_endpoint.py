@@ -85,8 +85,9 @@ def test_without_wait_returns_the_creating_link(run_module, twin_args, cloud):
     assert (result["link"]["status"], result["link"]["ip"]) == ("CREATING", "")
 
 
-def test_waits_through_creating(run_module, twin_args, cloud):
+def test_waits_through_creating(run_module, twin_args, cloud, monkeypatch):
     cloud.set_time_scale(0.01)  # RUNNING after 0.3 s: the first read still sees CREATING
+    monkeypatch.setenv("ACR_ACCESS_WAIT_SCALE", "0.01")  # the waiters pace on the twin's clock (second read after 0.24 s)
     result = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
     assert result["link"]["status"] == "RUNNING" and result["link"]["ip"]
     assert len(cloud.calls(action="GetInstanceVpcEndpoint")) >= 3  # before, at least two polls, the read back

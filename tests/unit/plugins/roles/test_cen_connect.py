@@ -91,10 +91,19 @@ def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_wa
                       and (c["params"].get("VpcId") == first_vpc or c["params"].get("TransitRouterAttachmentId") == attachments[first_vpc])]
     assert first_vpc != second["params"]["VpcId"] and reads_of_first
     assert second["seq"] < min(reads_of_first), "the role waited for %s before asking for the second attachment" % first_vpc
-    # Order: CEN, routers, attachments, associations/propagations, peer, VPC routes.
+    # The inter-region connection needs only the transit routers: asked for before any attachment is waited for.
+    [peer] = [c for c in calls if c["action"] == "CreateTransitRouterPeerAttachment"]
+    assert peer["seq"] < min(reads_of_first), "the role waited for %s before asking for the inter-region connection" % first_vpc
+    # Order: CEN, routers, attachments and peer, then the links of every attachment (asked for together), VPC routes.
     writes = [c["action"] for c in calls if c["write"]]
-    assert writes.index("CreateCen") < writes.index("CreateTransitRouter") < writes.index("CreateTransitRouterVpcAttachment")
-    assert writes.index("EnableTransitRouterRouteTablePropagation") < writes.index("CreateTransitRouterPeerAttachment") < writes.index("CreateRouteEntry")
+    assert writes.index("CreateCen") < writes.index("CreateTransitRouter") < writes.index("CreateTransitRouterVpcAttachment") \
+        < writes.index("CreateTransitRouterPeerAttachment") < writes.index("AssociateTransitRouterAttachmentWithRouteTable")
+    links = [c for c in calls if c["write"] and c["action"] in ("AssociateTransitRouterAttachmentWithRouteTable", "EnableTransitRouterRouteTablePropagation")]
+    assert sorted((c["action"], c["params"]["TransitRouterAttachmentId"]) for c in links) == sorted(
+        (action, attachment) for action in ("AssociateTransitRouterAttachmentWithRouteTable", "EnableTransitRouterRouteTablePropagation")
+        for attachment in attachments.values())  # each link asked for once
+    assert max(c["seq"] for c in links) < writes_seq(calls, "CreateRouteEntry")
+    assert "is not requested yet" not in output  # no link was asked for before its attachment was attached
 
     assert set(fact["transit_routers"]) == {"cn-hangzhou", "cn-shanghai"}
     assert all(r["system_route_table_id"] for r in fact["transit_routers"].values())
@@ -115,11 +124,17 @@ def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_wa
         < deleted.index("DeleteTransitRouterPeerAttachment") < deleted.index("DeleteTransitRouter") < deleted.index("DeleteCen")
 
 
+def writes_seq(calls, action):
+    """The seq of the first write ``action`` among ``calls``."""
+    return min(c["seq"] for c in calls if c["write"] and c["action"] == action)
+
+
 def test_check_mode_on_a_fresh_twin_reports_changes_without_writes(play, twin):
     code, output, fact = play(check=True)
     assert code == 0, output
     assert int(re.search(r"changed=(\d+)", output).group(1)) >= 2  # the CEN and the report of what follows it
     assert fact["cen_id"] is None
+    assert "is not requested yet" not in output  # check mode predicts what the run does: the links once attached
     assert twin.writes() == [] and twin.calls()
     assert twin.cloud.cens == {}
 
