@@ -174,6 +174,17 @@ molecule: $(VENV_STAMP) collection ## molecule test for every scenario in extens
 	done; \
 	if [ $${#failed[@]} -gt 0 ]; then printf 'molecule FAILED: %s\n' "$${failed[@]}"; exit 1; fi
 
+##@ Benchmark
+
+# tests/bench/bench.py: P1 (converge at time scale 1 against its critical-path bound), P2 (re-run: writes, reads,
+# module processes, wall against the floor measured in the same run), P3 (not measured yet). Several minutes per
+# run, so not part of `make test` (tests/unit/test_bench_smoke.py runs a small version there). JSON in build/bench/.
+BENCH_RUNS ?= 3
+BENCH_ARGS ?=
+.PHONY: bench
+bench: $(VENV_STAMP) collection ## benchmark the main job against the twin: table + build/bench/*.json (BENCH_RUNS=3, BENCH_ARGS)
+	$(VENV)/bin/python tests/bench/bench.py --runs $(BENCH_RUNS) $(BENCH_ARGS)
+
 ##@ Demo and packaging
 
 # scripts/demo (the network twin, two runs of tests/demo/demo.yml, teardown) runs under scripts/twin-run;
