@@ -129,4 +129,3 @@ def test_cr_pages_are_numbered_with_page_no_and_sent_through_the_given_call(modu
     assert [params["PageNo"] for params in sent] == list(range(1, len(found) + 1))
     assert all("PageNumber" not in params for params in sent)
     assert [body["PageNo"] for action, _params, _region, body in module.calls if action == "ListInstance"] == list(range(1, len(found) + 1))
-
