@@ -316,14 +316,10 @@ def create_link(module: t.Any, kind: str, attachment_id: str, route_table_id: st
 
 
 def remove_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> bool:
-    try:
-        module.call(CBN, LINKS[kind][3], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id},
-                    extra_codes=TRANSIT_ROUTER_BUSY)
-    except AlicloudError as error:
-        if is_not_found(error) or (error.code or "").startswith(("AssociationNotExist", "PropagationNotExist")):
-            return False
-        raise
-    return True
+    """False when the link was already gone (AssociationNotExist.* / PropagationNotExist.* are NotExist codes)."""
+    return gone_on_delete(lambda: module.call(CBN, LINKS[kind][3], {"TransitRouterAttachmentId": attachment_id,
+                                                                    "TransitRouterRouteTableId": route_table_id},
+                                              extra_codes=TRANSIT_ROUTER_BUSY))
 
 
 # --- VPC members: validation before any change ------------------------------------------------------------

@@ -49,30 +49,13 @@ def _same_destination(item: dict, ids: dict) -> bool:
 PUBLISH_PACE = {"delay": 4.0, "max_delay": 1.0}
 LEARN_PACE = {"delay": 2.0, "max_delay": 1.0}
 
-ROUTE_PUBLISHED = WaiterSpec(
-    resource="route {destination_cidr_block} of {route_table_id} advertised to CEN {cen_id}",
-    product=CBN,
-    operation="DescribePublishedRouteEntries",
-    request=_published_request,
-    items=("PublishedRouteEntries", "PublishedRouteEntry"),
-    status_key="PublishStatus",
-    success=("Published",),
-    when_gone="failure",  # the route entry itself disappeared
-    match=_same_destination,
-    **PUBLISH_PACE,
-).check()
-ROUTE_WITHDRAWN = WaiterSpec(
-    resource="route {destination_cidr_block} of {route_table_id} advertised to CEN {cen_id}",
-    product=CBN,
-    operation="DescribePublishedRouteEntries",
-    request=_published_request,
-    items=("PublishedRouteEntries", "PublishedRouteEntry"),
-    status_key="PublishStatus",
-    success=("NonPublished",),
-    when_gone="success",
-    match=_same_destination,
-    **PUBLISH_PACE,
-).check()
+_PUBLISHED = dict(resource="route {destination_cidr_block} of {route_table_id} advertised to CEN {cen_id}", product=CBN,
+                  operation="DescribePublishedRouteEntries", request=_published_request,
+                  items=("PublishedRouteEntries", "PublishedRouteEntry"), status_key="PublishStatus", match=_same_destination,
+                  **PUBLISH_PACE)
+ROUTE_PUBLISHED = WaiterSpec(success=("Published",), when_gone="failure",  # the route entry itself disappeared
+                             **_PUBLISHED).check()
+ROUTE_WITHDRAWN = WaiterSpec(success=("NonPublished",), when_gone="success", **_PUBLISHED).check()
 
 
 def _learned_request(ids: dict) -> dict:

@@ -45,31 +45,13 @@ def _same_route_entry(item: dict, ids: dict) -> bool:
 # issue #10: 7 entries one after another took 7 x 3 s). The second read comes a little before that, then one read a second.
 ROUTE_ENTRY_PACE = {"delay": 2.5, "max_delay": 1.0}
 
-ROUTE_ENTRY_AVAILABLE = WaiterSpec(
-    resource="VPC route entry {route_entry_id} in {route_table_id}",
-    product=VPC,
-    operation="DescribeRouteEntryList",
-    request=_route_entry_request,
-    items=("RouteEntrys", "RouteEntry"),
-    status_key="Status",
-    success=("Available",),
-    failure=("Deleting", "Deleted"),
-    when_gone="retry",  # just created: the list may not show it yet
-    match=_same_route_entry,
-    **ROUTE_ENTRY_PACE,
-).check()
-ROUTE_ENTRY_DELETED = WaiterSpec(
-    resource="VPC route entry {route_entry_id} in {route_table_id}",
-    product=VPC,
-    operation="DescribeRouteEntryList",
-    request=_route_entry_request,
-    items=("RouteEntrys", "RouteEntry"),
-    status_key="Status",
-    success=(),
-    when_gone="success",
-    match=_same_route_entry,
-    **ROUTE_ENTRY_PACE,
-).check()
+_ROUTE_ENTRY = dict(resource="VPC route entry {route_entry_id} in {route_table_id}", product=VPC, operation="DescribeRouteEntryList",
+                    request=_route_entry_request, items=("RouteEntrys", "RouteEntry"), status_key="Status", match=_same_route_entry,
+                    **ROUTE_ENTRY_PACE)
+ROUTE_ENTRY_AVAILABLE = WaiterSpec(success=("Available",), failure=("Deleting", "Deleted"),
+                                   when_gone="retry",  # just created: the list may not show it yet
+                                   **_ROUTE_ENTRY).check()
+ROUTE_ENTRY_DELETED = WaiterSpec(success=(), when_gone="success", **_ROUTE_ENTRY).check()
 
 
 # Route entries this collection creates carry this marker at the end of their Description, so that a later
