@@ -22,11 +22,12 @@ A resource already in its end state is not waited for (no second read). The resu
 from __future__ import annotations
 
 import typing as t
+from functools import partial
 
 from . import role_plan
 from .cen import check_members
 from .cen_resources import CenManager, PeerAttachmentManager, TransitRouterManager, VpcAttachmentManager
-from .resource import ScopedModule
+from .resource import ScopedModule, concurrently
 from .vpc_routes import RouteEntriesManager
 from .waiter import Deadline
 
@@ -62,7 +63,7 @@ class CenConnection:
         if result["changed"]:
             self.changed = True
             if what not in self.changes:
-                self.changes.append(what)
+                self.changes.append(what)  # from two threads at most for the member routes: list.append is atomic
         return result
 
     def _router(self, cen_id: str, region: str, wait: bool) -> dict:
@@ -117,8 +118,9 @@ class CenConnection:
         route_results = []
         if params["route_mode"] == "vpc_route_entries":
             routes = role_plan.member_routes(members, role_plan.attachment_ids(made))
-            route_results = [self._member_routes(member, routes[member["vpc_id"]], wait=True) for member in members
-                             if role_plan.attachment_ids(made).get(member["vpc_id"]) is not None]
+            routed = [member for member in members if role_plan.attachment_ids(made).get(member["vpc_id"]) is not None]
+            # one route table per member: their changes do not wait for each other
+            route_results = concurrently(*[partial(self._member_routes, member, routes[member["vpc_id"]], True) for member in routed])
         attachments = [self._attachment(cen_id, member, link=True, wait=True) if todo or _unlinked(result) else result
                        for member, result, todo in zip(members, attachments, unlinked)]
         peers = [self._peer(cen_id, pair, wait=True) if _status(result, "peer_attachment") != ATTACHED else result

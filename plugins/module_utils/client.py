@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import threading
 import traceback
 import typing as t
 from urllib.parse import urlsplit
@@ -174,6 +175,7 @@ class AnsibleAlicloudModule(AnsibleModule):
             self.fail_json(msg=str(exc))
         self._check_wait_timeout()
         self._clients: dict = {}
+        self._clients_lock = threading.RLock()  # resource.concurrently: calls of one task from several threads
         self._credentials: Credentials | None = None
         self._secrets: set = set()
         self.last_request_id: str | None = None  # of the last successful call, for errors found in its answer
@@ -257,9 +259,10 @@ class AnsibleAlicloudModule(AnsibleModule):
             raise AlicloudError("region is required (option region, or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION)",
                                 code="MissingRegion")
         key = (product.name, region)
-        if key not in self._clients:
-            self._clients[key] = self._new_client(product, region, self.credentials())
-        return self._clients[key]
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = self._new_client(product, region, self.credentials())
+            return self._clients[key]
 
     # --- calls ----------------------------------------------------------------------------------
 

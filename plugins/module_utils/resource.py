@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import typing as t
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from .errors import AlicloudError, InputError, gone_on_delete
 from .waiter import Deadline, WaiterSpec, wait_for
@@ -203,6 +204,23 @@ class ScopedModule:
 
     def __getattr__(self, name: str) -> t.Any:
         return getattr(self._module, name)
+
+
+def concurrently(*calls: t.Callable[[], t.Any]) -> list:
+    """Run independent calls at once (each mostly waits for the cloud), their results in order; the first error is raised
+    once all have ended, so that no call is left running behind a failed task.
+
+    For changes the cloud makes in parallel but a manager waits for one at a time: the route entries of two route
+    tables (each table takes one change at a time), a route table and a route publication.
+    """
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+    errors = [future.exception() for future in futures if future.exception() is not None]
+    if errors:
+        raise errors[0]
+    return [future.result() for future in futures]
 
 
 class _Options(dict):

@@ -188,10 +188,12 @@ class AdvertisementManager(ResourceManager):
         if missing:
             self.module.warn("check mode: %s not in route table %s yet; predicted as published once created" % (", ".join(missing), table_id))
         self.changed = any(action in ("published", "withdrawn") for _cidr, _item, action in plan)
+        # Every publication (withdrawal) is asked for before any is waited for: the cloud makes them at the same time.
+        asked = [(cidr, item if self.check_mode else self._ask(cidr, item, action), action) for cidr, item, action in plan]
         entries = []
-        for cidr, item, action in plan:
+        for cidr, item, action in asked:
             if not self.check_mode:
-                item = self._apply(cidr, item, action)
+                item = self._settled(cidr, item, action)
             elif action in ("published", "withdrawn"):
                 item = dict(item or {}, PublishStatus="Published" if action == "published" else "NonPublished")
             entries.append(normalise_published(item, cidr, action))
@@ -202,17 +204,22 @@ class AdvertisementManager(ResourceManager):
             result["learned"] = wait_learned(self.module, self.learning, [entry["destination_cidr_block"] for entry in entries], self.deadline)
         return result
 
-    def _apply(self, cidr: str, item: dict | None, action: str) -> dict | None:
-        wait = self.params["wait"]
+    def _ask(self, cidr: str, item: dict | None, action: str) -> dict | None:
+        """Send the publication or withdrawal; the entry as it is then (its status while the cloud works on it)."""
         if action == "published":
             self._send("PublishRouteEntries", cidr, ROUTE_PUBLISH_BUSY)
-            return self._wait(ROUTE_PUBLISHED, cidr) if wait else dict(item or {}, PublishStatus="Publishing")
+            return dict(item or {}, PublishStatus="Publishing")
         if action == "withdrawn":
-            self.withdraw(cidr)
-            if wait:
-                return self._wait(ROUTE_WITHDRAWN, cidr) or dict(item or {}, PublishStatus="NonPublished")
-            return dict(item or {}, PublishStatus="Withdrawing")
+            return dict(item or {}, PublishStatus="Withdrawing" if self.withdraw(cidr) else "NonPublished")
         return item
+
+    def _settled(self, cidr: str, item: dict | None, action: str) -> dict | None:
+        """The entry once its publication or withdrawal is done (with wait: true), else as asked."""
+        if not self.params["wait"] or action not in ("published", "withdrawn"):
+            return item
+        if action == "published":
+            return self._wait(ROUTE_PUBLISHED, cidr)
+        return self._wait(ROUTE_WITHDRAWN, cidr) or dict(item or {}, PublishStatus="NonPublished")
 
     def _send(self, action: str, cidr: str, extra_codes: tuple) -> dict:
         request = _published_request(dict(self.ids, destination_cidr_block=cidr))

@@ -386,6 +386,17 @@ def _predicted_entry(change: RouteChange, table_id: str) -> dict | None:
     return base
 
 
+def route_options() -> dict:
+    """The options of one route (vpc_route_entry's ``routes[]``, and every module that takes such routes)."""
+    return dict(
+        destination_cidr_block=dict(type="str", required=True),
+        next_hop_type=dict(type="str", choices=list(NEXT_HOP_TYPES)),
+        next_hop_id=dict(type="str"),
+        name=dict(type="str"),
+        description=dict(type="str"),
+    )
+
+
 SINGLE_ROUTE_OPTIONS = ("destination_cidr_block", "next_hop_type", "next_hop_id", "name", "description")
 
 
@@ -418,6 +429,7 @@ class RouteEntriesManager(ResourceManager):
         self.table_id = self.params.get("route_table_id")
         self.prefix = field_prefix(self.params)
         self.wanted: list = []
+        self.planned_changes: list | None = None
 
     def failure_values(self) -> dict:
         return {"table": self.table_id or self.params.get("vpc_id")}
@@ -430,9 +442,16 @@ class RouteEntriesManager(ResourceManager):
             self.table_id = system_route_table_id(self.module, self.region, self.params["vpc_id"])
         return describe_route_entries(self.module, self.region, self.table_id)
 
+    def plan(self) -> list:
+        """Read the table once and plan the changes (InputError for every conflict, before any write); kept for
+        ``ensure_present``, so that a step owner can check every table before it changes any."""
+        if self.planned_changes is None:
+            self.planned_changes = plan_route_changes(self.read(), self.wanted, self.params["state"], self.table_id,
+                                                      self.params.get("replace_foreign", False), self.prefix)
+        return self.planned_changes
+
     def ensure_present(self) -> dict:
-        changes = plan_route_changes(self.read(), self.wanted, self.params["state"], self.table_id,
-                                     self.params.get("replace_foreign", False), self.prefix)
+        changes = self.plan()
         before = [_diff_item(change.existing) for change in changes]
         results = []
         editor = None if self.check_mode else RouteTableEditor(self.module, self.region, self.table_id, self.deadline)

@@ -250,21 +250,14 @@ diff:
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import (
-    NEXT_HOP_TYPES, ROUTE_ENTRY_DEFAULT_TIMEOUT, SINGLE_ROUTE_OPTIONS, RouteEntriesManager)
+    NEXT_HOP_TYPES, ROUTE_ENTRY_DEFAULT_TIMEOUT, SINGLE_ROUTE_OPTIONS, RouteEntriesManager, route_options)
 
 
 def argument_spec() -> dict:
-    route = dict(
-        destination_cidr_block=dict(type="str", required=True),
-        next_hop_type=dict(type="str", choices=list(NEXT_HOP_TYPES)),
-        next_hop_id=dict(type="str"),
-        name=dict(type="str"),
-        description=dict(type="str"),
-    )
     return dict(
         route_table_id=dict(type="str"),
         vpc_id=dict(type="str"),
-        routes=dict(type="list", elements="dict", options=route),
+        routes=dict(type="list", elements="dict", options=route_options()),
         destination_cidr_block=dict(type="str"),
         next_hop_type=dict(type="str", choices=list(NEXT_HOP_TYPES)),
         next_hop_id=dict(type="str"),

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alicloud.acr_access collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Step 3 of the procedure in one process (module registry_access_routes, role registry_routes): the owner of the step.
+
+The access plan's routes go into two route tables and one publication, with the managers of the per-resource modules
+(``vpc_routes.RouteEntriesManager`` for vpc_route_entry, ``route_publish.AdvertisementManager`` for
+cen_route_advertisement), each through a ``ScopedModule``:
+
+    present:  the source VPC's table                                        } at the same time: a table takes one
+              the registry VPC's table, then the publication of its routes  } change at a time, but two tables do not wait
+              to the CEN (and the wait until the source's transit router       for each other
+              learned them)
+    absent:   the publication withdrawn first (no transit router keeps a route whose entry is gone), then both tables
+
+Every part is validated (reads only) before the first write of any part.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from .resource import ScopedModule, concurrently
+from .route_publish import AdvertisementManager
+from .vpc_routes import RouteEntriesManager
+from .waiter import Deadline
+
+
+class AccessRoutes:
+    """The routes of one access plan (module registry_access_routes). ``ensure()`` returns the module's result."""
+
+    def __init__(self, module: t.Any):
+        self.module = module
+        self.params = module.params
+        self.deadline = Deadline(self.params["wait_timeout"])
+        self.parts: dict = {}
+
+    def failure_values(self) -> dict:
+        """For the failure message of ``resource.run``: the registry VPC and what was done before the failure."""
+        done = [name for name, manager in self.parts.items() if manager.changed]
+        return {"vpc": self.params["registry_vpc"]["vpc_id"], "done": ", ".join(done) or "nothing"}
+
+    def _manager(self, name: str, manager_class: t.Any, **options: t.Any) -> t.Any:
+        manager = manager_class(ScopedModule(self.module, state=self.params["state"], wait=True, **options))
+        manager.deadline = self.deadline  # one time budget for the whole step
+        manager.validate()
+        self.parts[name] = manager
+        return manager
+
+    def _table(self, name: str, side: dict) -> t.Any:
+        if not side["routes"]:
+            return None
+        manager = self._manager(name, RouteEntriesManager, region=side["region"], route_table_id=side["route_table_id"],
+                                vpc_id=None if side["route_table_id"] else side["vpc_id"], routes=side["routes"], replace_foreign=False)
+        manager.plan()  # a foreign entry in the way is an error now, before either table is changed
+        return manager
+
+    def ensure(self) -> dict:
+        params, registry = self.params, self.params["registry_vpc"]
+        source_table = self._table("source", params["source"])
+        registry_table = self._table("registry", registry)
+        advertisement = None
+        if registry["advertise"]:
+            advertisement = self._manager("advertisement", AdvertisementManager, region=registry["region"], cen_id=params["cen_id"],
+                                          vpc_id=registry["vpc_id"], route_table_id=registry["route_table_id"],
+                                          destination_cidr_blocks=registry["advertise"],
+                                          learned_by=params["learned_by"] if params["state"] == "present" else None)
+
+        def run(manager: t.Any) -> dict:  # validated above already
+            if manager is None:
+                return {}
+            return manager.ensure_present() if params["state"] == "present" else manager.ensure_absent()
+
+        if params["state"] == "present":
+            source, (registry_result, advertised) = concurrently(
+                lambda: run(source_table), lambda: (run(registry_table), run(advertisement)))
+        else:
+            advertised = run(advertisement)
+            source, registry_result = concurrently(lambda: run(source_table), lambda: run(registry_table))
+        results = {"source": source, "registry": registry_result, "advertisement": advertised}
+        return dict(results, changed=any(result.get("changed") for result in results.values()))

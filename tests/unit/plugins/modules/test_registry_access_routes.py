@@ -1,0 +1,106 @@
+"""registry_access_routes' main() against the twin: both tables at the same time, the publication and what the source's
+transit router learned, a re-run that only reads, check mode, absent (withdrawn first), and a conflict before any write."""
+
+import pytest
+from acr_twin import seed_ids as ids
+
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
+from ansible_collections.alicloud.acr_access.plugins.modules.cen_connection import main as connect
+from ansible_collections.alicloud.acr_access.plugins.modules.registry_access_routes import main
+
+SOURCE_CIDRS = ["10.94.205.198/32", "100.103.7.181/32", "100.118.28.0/24"]
+
+
+@pytest.fixture
+def connection(run_module, twin_args):
+    """Step 1 on the seed: the CEN, both attachments, linked (cen_connection)."""
+    members = [
+        {"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "vswitch_ids": [ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K]},
+        {"region": "cn-shanghai", "vpc_id": ids.SOURCE_VPC, "vswitch_ids": [ids.SOURCE_VSWITCH_M, ids.SOURCE_VSWITCH_N]},
+    ]
+    result = run_module(connect, twin_args(cen_name="acr-access", members=members, region=None))
+    assert result.get("changed") is True, result
+    connection = result["connection"]
+    connection["source_attachment"] = next(a["transit_router_attachment_id"] for a in connection["vpc_attachments"]
+                                           if a["vpc_id"] == ids.SOURCE_VPC)
+    return connection
+
+
+def routes_args(twin_args, connection, **options):
+    hop = connection["source_attachment"]
+    args = dict(
+        cen_id=connection["cen_id"], region=None,
+        source={"region": "cn-shanghai", "vpc_id": ids.SOURCE_VPC,
+                "routes": [{"destination_cidr_block": cidr, "next_hop_id": hop} for cidr in SOURCE_CIDRS]},
+        registry_vpc={"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "route_table_id": ids.REGISTRY_ROUTE_TABLE,
+                      "routes": [{"destination_cidr_block": "100.0.0.0/8", "next_hop_id": ids.REGISTRY_ECS}], "advertise": ["100.0.0.0/8"]},
+        learned_by={"transit_router_attachment_id": hop},
+    )
+    args.update(options)
+    return twin_args(**args)
+
+
+def test_both_tables_at_once_published_and_learned_then_a_rerun_only_reads(run_module, twin_args, twin, connection, monkeypatch):
+    twin.set_time_scale(0.05)  # a route change takes 0.15 s: the two tables' changes overlap
+    monkeypatch.setenv("ACR_ACCESS_WAIT_SCALE", "0.05")  # the waiters pace on the twin's clock
+    since = twin.last_seq()
+    result = run_module(main, routes_args(twin_args, connection))
+    assert result.get("changed") is True, result
+    assert [(r["destination_cidr_block"], r["action"]) for r in result["source"]["routes"]] == [(cidr, "created") for cidr in SOURCE_CIDRS]
+    assert [(r["destination_cidr_block"], r["action"]) for r in result["registry"]["routes"]] == [("100.0.0.0/8", "created")]
+    assert [(e["destination_cidr_block"], e["publish_status"]) for e in result["advertisement"]["entries"]] == [("100.0.0.0/8", "Published")]
+    assert [(r["destination_cidr_block"], r["status"]) for r in result["advertisement"]["learned"]["routes"]] == [("100.0.0.0/8", "Active")]
+
+    creates = [c for c in twin.writes(since) if c["action"] == "CreateRouteEntry"]
+    source_seqs = [c["seq"] for c in creates if c["params"]["RouteTableId"] == ids.SOURCE_ROUTE_TABLE]
+    [registry_seq] = [c["seq"] for c in creates if c["params"]["RouteTableId"] == ids.REGISTRY_ROUTE_TABLE]
+    assert source_seqs[0] < registry_seq < source_seqs[-1], "the registry table waited for the source table"
+    [publish] = [c for c in twin.writes(since) if c["action"] == "PublishRouteEntries"]
+    assert publish["seq"] > registry_seq
+
+    twin.settle()
+    since = twin.last_seq()
+    again = run_module(main, routes_args(twin_args, connection))
+    assert again["changed"] is False and twin.writes(since) == []
+    assert {r["action"] for r in again["source"]["routes"] + again["registry"]["routes"]} == {"unchanged"}
+
+
+def test_check_mode_predicts_without_writes(run_module, twin_args, twin, connection):
+    since = twin.last_seq()
+    result = run_module(main, routes_args(twin_args, connection, _ansible_check_mode=True))
+    assert result.get("changed") is True and twin.writes(since) == [], result
+    assert [r["action"] for r in result["source"]["routes"]] == ["created"] * 3
+    assert result["advertisement"]["entries"][0]["publish_status"] == "Published"
+
+
+def test_absent_withdraws_first_and_leaves_foreign_routes(run_module, twin_args, twin, connection, make_module):
+    module = make_module(twin_args())
+    module.call(VPC, "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": ids.REGISTRY_ROUTE_TABLE, "ClientToken": "foreign",
+                                          "DestinationCidrBlock": "192.168.0.0/16", "NextHopType": "Instance", "NextHopId": ids.REGISTRY_ECS})
+    twin.settle()
+    assert run_module(main, routes_args(twin_args, connection)).get("changed") is True
+    twin.settle()
+    since = twin.last_seq()
+    removed = run_module(main, routes_args(twin_args, connection, state="absent", learned_by=None))
+    assert removed.get("changed") is True, removed
+    writes = [c["action"] for c in twin.writes(since)]
+    assert writes[0] == "WithdrawPublishedRouteEntries" and writes.count("DeleteRouteEntry") == 4
+    left = {e["DestinationCidrBlock"] for e in twin.cloud.route_entries.values() if e["RouteTableId"] == ids.REGISTRY_ROUTE_TABLE}
+    assert "192.168.0.0/16" in left and "100.0.0.0/8" not in left
+    twin.settle()
+    since = twin.last_seq()
+    assert run_module(main, routes_args(twin_args, connection, state="absent", learned_by=None))["changed"] is False
+    assert twin.writes(since) == []
+
+
+def test_a_foreign_entry_in_either_table_fails_before_any_write(run_module, twin_args, twin, connection, make_module):
+    module = make_module(twin_args())
+    module.call(VPC, "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": ids.REGISTRY_ROUTE_TABLE, "ClientToken": "foreign",
+                                          "DestinationCidrBlock": "100.0.0.0/8", "NextHopType": "Attachment",
+                                          "NextHopId": next(a["transit_router_attachment_id"] for a in connection["vpc_attachments"]
+                                                            if a["vpc_id"] == ids.REGISTRY_VPC)})
+    twin.settle()
+    since = twin.last_seq()
+    result = run_module(main, routes_args(twin_args, connection))
+    assert result["failed"] is True and "100.0.0.0/8" in result["msg"], result
+    assert twin.writes(since) == []  # not even the source table, whose routes were fine
