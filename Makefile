@@ -42,8 +42,8 @@ PYTEST_ARGS ?=
 PYTEST_OPTS ?= -n auto --import-mode=importlib
 SANITY_ARGS ?=
 UNITS_ARGS ?=
-# ansible-test units runs the plugin tests (modules, module_utils) as Ansible's CI would; the twin's own
-# tests and the role tests (ansible-playbook runs) are run once, by `make pytest`.
+# ansible-test units runs the plugin tests (modules, module_utils, filters) as Ansible's CI would; the twin's own
+# tests, the role tests and the action plugin tests (ansible-playbook runs) are run once, by `make pytest`.
 UNITS_PATHS ?= tests/unit/plugins/modules/ tests/unit/plugins/module_utils/ tests/unit/plugins/filter/
 LINT_ARGS ?=
 

@@ -35,11 +35,6 @@ def cen_connect_layout(members):
     return dict(regions=role_plan.member_regions(members), region_pairs=role_plan.region_pairs(members))
 
 
-def cen_connect_fact(members, cen_id, route_mode, routers, vpc_attachments, peers, route_entries):
-    """The fact cen_connect from the members and the results of the waiting loops."""
-    return role_plan.cen_connect_fact(cen_id, route_mode, members, routers, vpc_attachments, peers, route_entries)
-
-
 def cen_connect_rebuilt(cen_info, route_mode="vpc_route_entries"):
     """The fact cen_connect as step 1 left it, from cen_info's result; {} with fewer than two members attached."""
     return role_plan.rebuilt_cen_connect(cen_info, route_mode)
@@ -76,10 +71,7 @@ def cross_region_access_summary(cen_connect, registry_endpoints, registry_routes
 
 FILTERS = {
     "cen_connect_layout": cen_connect_layout,
-    "cen_vpc_attachments": role_plan.vpc_attachments_of,
-    "cen_attachment_ids": role_plan.attachment_ids,
     "cen_member_routes": role_plan.member_routes,
-    "cen_connect_fact": cen_connect_fact,
     "cen_disconnect_plan": role_plan.cen_disconnect_plan,
     "cen_connect_pending": role_plan.connection_pending,
     "cen_connect_rebuilt": cen_connect_rebuilt,

@@ -5,7 +5,9 @@
 """The access plan: which routes, which /etc/hosts lines and which warnings a pull from another network needs.
 
 PURE: facts in, plain data out. No I/O, no Ansible, standard library only (Python 3.8+), so that the rules can be
-tested with tables and the plan can be shown before anything changes.
+tested with tables and the plan can be shown before anything changes. The options of the ``registry_access_plan`` task
+(its argument spec, as plain dicts) and their mapping to ``build_plan`` are at the end: the module and the action plugin of
+that name (which computes the plan in the controller's process) share them.
 
 The console procedure (Steps 2-4 and "Solutions to 100 CIDR block conflicts") in rules:
 
@@ -522,3 +524,56 @@ def build_plan(source, registry_vpc, endpoints, oss_route_mode="vip_ranges", oss
 def hosts_entries(endpoints):
     """Public name of _hosts_entries: the /etc/hosts lines [{ip, names}] of parsed endpoints (auth.takeover inside auth)."""
     return _hosts_entries(endpoints)
+
+
+# ---------------------------------------------------------------- the task's options
+
+
+def plan_argument_spec() -> dict:
+    """The options of ``registry_access_plan`` as an Ansible argument spec (plain dicts, no Ansible import).
+
+    ONE spec for both ways the plan runs: the module's ``main()`` (AnsibleModule) and the action plugin of the same name
+    (ArgumentSpecValidator, in the controller's process). A fresh copy on every call (defaults included):
+    the controller validates many tasks in one process, and a validated default is the spec's own object.
+    """
+    source = dict(
+        kind=dict(type="str", choices=list(SOURCE_KINDS), default="vpc"), region=dict(type="str"), vpc_id=dict(type="str"),
+        route_table_id=dict(type="str"), cidr_blocks=dict(type="list", elements="str", default=[]),
+        next_hop_type=dict(type="str", default=DEFAULT_SOURCE_NEXT_HOP_TYPE), next_hop_id=dict(type="str", required=True),
+        existing_routes=dict(type="list", elements="dict", default=[]),
+    )
+    registry_vpc = dict(
+        region=dict(type="str", required=True), vpc_id=dict(type="str"), route_table_id=dict(type="str"),
+        cidr_blocks=dict(type="list", elements="str", required=True), vswitch_cidr_blocks=dict(type="list", elements="str", default=[]),
+        next_hop_instance_id=dict(type="str"), covering_cidr=dict(type="str", default=DEFAULT_COVERING_CIDR),
+        existing_routes=dict(type="list", elements="dict", default=[]),
+    )
+    registry = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]))
+    auth = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]), takeover=dict(type="bool", default=False))
+    oss = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]), bucket=dict(type="str"))
+    endpoints = dict(registry=dict(type="dict", required=True, options=registry), auth=dict(type="dict", required=True, options=auth),
+                     oss=dict(type="dict", default={}, options=oss))
+    return dict(
+        source=dict(type="dict", required=True, options=source),
+        registry_vpc=dict(type="dict", required=True, options=registry_vpc),
+        endpoints=dict(type="dict", required=True, options=endpoints),
+        oss_route_mode=dict(type="str", choices=list(OSS_ROUTE_MODES), default="vip_ranges"),
+        oss_vip_ranges=dict(type="list", elements="str"),
+        reachable_cidrs=dict(type="list", elements="str", default=[]),
+        accept_findings=dict(type="list", elements="str", default=[]),
+    )
+
+
+def plan_from_params(params):
+    """The plan of the options validated against ``plan_argument_spec()``: the one mapping of the options to build_plan.
+
+    Raises PlanError (naming the field) like build_plan; ``input_error_result`` turns it into the failed result.
+    """
+    return build_plan(params["source"], params["registry_vpc"], params["endpoints"], oss_route_mode=params["oss_route_mode"],
+                      oss_vip_ranges=params["oss_vip_ranges"], reachable_cidrs=params["reachable_cidrs"],
+                      accept_findings=params["accept_findings"])
+
+
+def input_error_result(error):
+    """The keys of the failed result for a PlanError: ``msg`` and ``field`` (the option, ``endpoints.auth.addresses[0]``)."""
+    return dict(msg="Invalid access plan input - %s" % error, field=error.field)

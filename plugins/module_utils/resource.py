@@ -182,6 +182,36 @@ class ResourceManager:
         return result
 
 
+class ScopedModule:
+    """The module as one resource of a step sees it: that resource's options as ``params`` (every other option
+    None), its region for calls without one, the step's module for everything else (check mode, warnings, clients).
+
+    A module that converges several resources in one process (a step owner) gives each manager one of these,
+    so the managers stay the ones the per-resource modules use.
+    """
+
+    def __init__(self, module: t.Any, **params: t.Any):
+        self._module = module
+        self.params = _Options(params)
+
+    @property
+    def region(self) -> str | None:
+        return self.params.get("region")
+
+    def call(self, product: t.Any, action: str, params: dict | None = None, region: str | None = None, **kwargs: t.Any) -> dict:
+        return self._module.call(product, action, params, region=region or self.region, **kwargs)
+
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self._module, name)
+
+
+class _Options(dict):
+    """Module options of one resource: an option the step does not set reads as None, as an unset module option does."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
 def run(module: t.Any, manager_class: t.Callable[[t.Any], ResourceManager], failure: str) -> None:
     """main() of a resource module: ensure the state, exit with the result or fail with the API error.
 

@@ -13,8 +13,9 @@ description:
   - Computes, from facts only, what a pull from another region or from a data center needs to reach a Container Registry
     Enterprise Edition instance over private networks - the console procedure's Steps 2 to 4 and its
     "Solutions to 100 CIDR block conflicts" as rules.
-  - Makes no cloud call, needs no credentials and changes nothing (RV(ignore:changed) is always V(false)). It runs wherever
-    the task runs - normally on the controller (with C(delegate_to=localhost)), but any host with Python 3.8 works.
+  - Makes no cloud call, needs no credentials and changes nothing (RV(ignore:changed) is always V(false)). It runs in the
+    controller's own process through an action plugin of the same name, whatever host the task targets - no module process,
+    no connection to the host and no Python on it (C(delegate_to=localhost) is not needed).
   - The source side gets a route to its next hop (the transit router attachment, or a VPN gateway for a data center) for every
     address it cannot already reach. An address inside O(reachable_cidrs), or inside an existing route of the source table with
     the same next hop, needs nothing. An existing route with exactly a planned destination stays in the plan (RV(plan.source_routes[].already_present)).
@@ -193,8 +194,13 @@ options:
 extends_documentation_fragment:
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.INFO_MODULE
+attributes:
+  action:
+    description: Runs through an action plugin of the same name, in the controller's process; no module process is started.
+    support: full
 notes:
-  - Runs on the controller or any host; it needs no SDK and makes no network call.
+  - Runs on the controller, in the Ansible process itself (the action plugin); it needs no SDK, makes no network call and reads
+    no file. The options are validated as a module's would be, and an invalid one fails the task naming it.
   - Finding codes - V(registry_address_conflict), V(auth_address_conflict), V(oss_address_conflict) (errors);
     V(oss_address_outside_vip_ranges), V(oss_address_mode), V(oss_vip_ranges_unknown) (warnings); V(auth_domain_takeover),
     V(registry_address_outside_vpc) (information).
@@ -223,7 +229,6 @@ EXAMPLES = r"""
       auth: {domain: dockerauth-vpc.cn-hangzhou.aliyuncs.com, addresses: [100.103.7.181]}
       oss: {domain: oss-cn-hangzhou-internal.aliyuncs.com, addresses: [100.118.28.43]}
     reachable_cidrs: [10.0.0.0/16]
-  delegate_to: localhost
   register: access
 
 - name: Stop on a 100.x conflict that was not accepted
@@ -368,47 +373,16 @@ plan:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils.plan import DEFAULT_COVERING_CIDR, PlanError, build_plan
-
-_ROUTES = dict(type="list", elements="dict", default=[])
-
-
-def _argument_spec():
-    source = dict(
-        kind=dict(type="str", choices=["vpc", "data_center"], default="vpc"), region=dict(type="str"), vpc_id=dict(type="str"),
-        route_table_id=dict(type="str"), cidr_blocks=dict(type="list", elements="str", default=[]),
-        next_hop_type=dict(type="str", default="Attachment"), next_hop_id=dict(type="str", required=True), existing_routes=_ROUTES,
-    )
-    registry_vpc = dict(
-        region=dict(type="str", required=True), vpc_id=dict(type="str"), route_table_id=dict(type="str"),
-        cidr_blocks=dict(type="list", elements="str", required=True), vswitch_cidr_blocks=dict(type="list", elements="str", default=[]),
-        next_hop_instance_id=dict(type="str"), covering_cidr=dict(type="str", default=DEFAULT_COVERING_CIDR), existing_routes=_ROUTES,
-    )
-    registry = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]))
-    auth = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]), takeover=dict(type="bool", default=False))
-    oss = dict(domain=dict(type="str"), addresses=dict(type="list", elements="str", default=[]), bucket=dict(type="str"))
-    endpoints = dict(registry=dict(type="dict", required=True, options=registry), auth=dict(type="dict", required=True, options=auth),
-                     oss=dict(type="dict", default={}, options=oss))
-    return dict(
-        source=dict(type="dict", required=True, options=source),
-        registry_vpc=dict(type="dict", required=True, options=registry_vpc),
-        endpoints=dict(type="dict", required=True, options=endpoints),
-        oss_route_mode=dict(type="str", choices=["vip_ranges", "address"], default="vip_ranges"),
-        oss_vip_ranges=dict(type="list", elements="str"),
-        reachable_cidrs=dict(type="list", elements="str", default=[]),
-        accept_findings=dict(type="list", elements="str", default=[]),
-    )
+from ansible_collections.alicloud.acr_access.plugins.module_utils.plan import PlanError, input_error_result, plan_argument_spec, plan_from_params
 
 
 def main():
-    module = AnsibleModule(argument_spec=_argument_spec(), supports_check_mode=True)
-    params = module.params
+    """The plan as a module process: only when the module is run directly (the action plugin of the same name runs the tasks)."""
+    module = AnsibleModule(argument_spec=plan_argument_spec(), supports_check_mode=True)
     try:
-        plan = build_plan(params["source"], params["registry_vpc"], params["endpoints"], oss_route_mode=params["oss_route_mode"],
-                          oss_vip_ranges=params["oss_vip_ranges"], reachable_cidrs=params["reachable_cidrs"],
-                          accept_findings=params["accept_findings"])
+        plan = plan_from_params(module.params)
     except PlanError as error:
-        module.fail_json(msg="Invalid access plan input - %s" % error, field=error.field)
+        module.fail_json(**input_error_result(error))
     module.exit_json(changed=False, plan=plan)
 
 

@@ -25,6 +25,8 @@ PURE = ("plan.py", "role_plan.py", "oss.py", "realm.py", "errors.py", "common.py
 HOST_SIDE = ("hosts_file.py", "registry_client.py", "client_verify.py", "registry_probe.py", "realm.py", "auth_takeover.py")
 HOST_MODULES = ("registry_hosts.py", "registry_login.py", "registry_image.py", "registry_client_verify.py",
                 "registry_endpoint_info.py", "cr_auth_domain_takeover.py")
+# Action plugins that compute in the controller's process instead of starting a module: the pure core only.
+PURE_ACTIONS = ("registry_access_plan.py",)
 NEEDS_THE_SDK = ("client", "credentials") + PRODUCT_HOMES
 IO_MODULES = {"socket", "ssl", "http", "urllib.request", "subprocess", "os", "shutil", "time", "requests"}
 SDK_PREFIXES = ("alibabacloud_", "Tea", "aliyunsdk")
@@ -95,6 +97,20 @@ def test_the_host_side_needs_no_cloud_sdk(path):
                 if imported.startswith(SDK_PREFIXES)
                 or (imported.startswith("module_utils.") and imported.split(".", 1)[1] in NEEDS_THE_SDK)]
     assert not breaches, "%s runs on client hosts without the cloud SDKs: %s" % (path.name, breaches)
+
+
+@pytest.mark.parametrize("name", PURE_ACTIONS)
+def test_a_pure_action_starts_no_module_and_needs_no_cloud_sdk(name):
+    """The plan runs in the controller: Ansible's controller API and the pure core, no SDK, no I/O, no module process."""
+    path = PLUGINS / "action" / name
+    pure = {"module_utils." + file[:-3] for file in PURE}
+    breaches = [(line, imported) for line, imported in imports_of(path)
+                if imported.startswith(SDK_PREFIXES) or imported.split(".")[0] in IO_MODULES or imported in IO_MODULES
+                or (imported.startswith("module_utils.") and imported not in pure)]
+    tree = ast.parse(path.read_text())
+    breaches += [(node.lineno, node.attr) for node in ast.walk(tree)
+                 if isinstance(node, ast.Attribute) and node.attr in ("_execute_module", "_low_level_execute_command", "_transfer_file")]
+    assert not breaches, "%s computes in the controller's process (the pure core, no module, no I/O): %s" % (name, breaches)
 
 
 def shipped_files():

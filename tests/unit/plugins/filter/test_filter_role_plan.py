@@ -47,12 +47,6 @@ def test_the_argument_order_of_the_filters_that_reorder():
     inputs = role_plan.registry_routes_inputs({"next_hop_instance_id": "i-1"}, {}, {})
     fact = FILTERS["registry_routes_fact"](inputs, "absent", plan, {"skipped": True}, {"changed": True}, {"skipped": True})
     assert (fact["state"], fact["registry"], fact["source"], fact["changed"]) == ("absent", {"changed": True}, {}, True)
-    attachments = role_plan.vpc_attachments_of([HZ, SH], [
-        {"attachment": {"transit_router_attachment_id": "a-%d" % i, "route_table_id": "t", "status": "Attached"}} for i in (1, 2)])
-    cen = FILTERS["cen_connect_fact"]([HZ, SH], "cen-1", "auto_publish", [{"transit_router": "hz"}, {"transit_router": "sh"}], attachments,
-                                      [{"peer_attachment": "p"}], [])
-    assert (cen["cen_id"], cen["route_mode"], cen["transit_routers"], cen["peer_attachments"]) == (
-        "cen-1", "auto_publish", {"cn-hangzhou": "hz", "cn-shanghai": "sh"}, ["p"])
 
 
 @pytest.mark.parametrize("name, args", [
