@@ -28,7 +28,7 @@ VENV_221_STAMP := $(VENV_221)/.installed
 
 # ansible-test works on a collection at .../ansible_collections/<ns>/<name> in a git repo:
 # scripts/sync_build.py mirrors the working tree there. It is also the collections path
-# that ansible-playbook, ansible-lint and molecule use to find alicloud.acr_access.
+# that ansible-playbook and ansible-lint use to find alicloud.acr_access.
 BUILD_ROOT := $(ROOT)/build
 COLLECTION_DIR := $(BUILD_ROOT)/ansible_collections/alicloud/acr_access
 COLLECTIONS_PATH := $(BUILD_ROOT)
@@ -46,14 +46,9 @@ UNITS_ARGS ?=
 # tests, the role tests and the action plugin tests (ansible-playbook runs) are run once, by `make pytest`.
 UNITS_PATHS ?= tests/unit/plugins/modules/ tests/unit/plugins/module_utils/ tests/unit/plugins/filter/
 LINT_ARGS ?=
-MOLECULE_ARGS ?=
-
-# Molecule scenarios: every extensions/molecule/<name>/ and roles/<role>/molecule/<name>/.
-# None yet: `make molecule` then does nothing and succeeds.
-MOLECULE_SCENARIOS = $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml roles/*/molecule/*/molecule.yml))
 
 # What `make test` runs, in this order; all of them run, and any failure fails the build.
-TEST_STEPS := pytest e2e units sanity lint molecule
+TEST_STEPS := pytest e2e units sanity lint
 
 # Quiet, deterministic Ansible for every tool below
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
@@ -73,7 +68,7 @@ help: ## list the targets
 ##@ Everything
 
 .PHONY: test
-test: ## set up, then run pytest, e2e, units, sanity, lint and molecule; prints how long each took
+test: ## set up, then run pytest, e2e, units, sanity and lint; prints how long each took
 	@started=$$(date +%s); \
 	$(MAKE) --no-print-directory venvs collection pip-stub; \
 	summary=("$$(printf '%-9s %-6s %4ss' setup done "$$(( $$(date +%s) - started ))")"); status=0; \
@@ -90,7 +85,7 @@ test: ## set up, then run pytest, e2e, units, sanity, lint and molecule; prints 
 
 .PHONY: venvs venv venv-2.21
 venvs: venv venv-2.21 ## create/update both venvs
-venv: $(VENV_STAMP) ## .venv: Python 3.11, ansible-core 2.19, SDKs, pytest, ansible-lint, molecule
+venv: $(VENV_STAMP) ## .venv: Python 3.11, ansible-core 2.19, SDKs, pytest, ansible-lint
 venv-2.21: $(VENV_221_STAMP) ## .venv-2.21: Python 3.12, ansible-core 2.21 and shellcheck (sanity)
 
 $(VENV_STAMP): requirements.txt tests/requirements.txt $(CONSTRAINTS)
@@ -127,7 +122,7 @@ constraints: $(VENV_STAMP) $(VENV_221_STAMP) ## rewrite tests/constraints.txt fr
 ##@ Tests
 
 .PHONY: pytest
-pytest: $(VENV_STAMP) collection ## pytest on tests/unit (twin and module tests, real SDKs against the twin)
+pytest: $(VENV_STAMP) collection ## pytest on tests/unit (twin, module and role tests: real SDKs and ansible-playbook against the twin)
 	cd $(COLLECTION_DIR) && PYTHONPATH=$(BUILD_ROOT) $(VENV)/bin/python -m pytest $(PYTEST_OPTS) tests/unit $(PYTEST_ARGS)
 
 # The network twin's tests and the end-to-end runs that end in a real pull (root: namespaces, dockerd, sshd).
@@ -161,18 +156,6 @@ lint: $(VENV_STAMP) collection ## ansible-lint (production profile), antsibull-c
 	$(VENV)/bin/python scripts/check_action_group.py
 	$(VENV)/bin/antsibull-changelog lint
 	PATH=$(VENV)/bin:$$PATH ansible-lint $(LINT_ARGS)
-
-.PHONY: molecule
-molecule: $(VENV_STAMP) collection ## molecule test for every scenario in extensions/molecule and roles/*/molecule, each with its own twin
-	@$(if $(MOLECULE_SCENARIOS),,echo "no molecule scenarios")
-	@failed=(); \
-	for scenario in $(MOLECULE_SCENARIOS); do \
-	    project=$$(dirname $$(dirname $$scenario)); name=$$(basename $$scenario); \
-	    echo "==> molecule test -s $$name (in $$project, against a fresh cloud twin)"; \
-	    (cd $$project && PATH=$(VENV)/bin:$$PATH TWIN_PYTHON=$(VENV)/bin/python \
-	        $(ROOT)/scripts/twin-run molecule test -s $$name $(MOLECULE_ARGS)) || failed+=("$$scenario"); \
-	done; \
-	if [ $${#failed[@]} -gt 0 ]; then printf 'molecule FAILED: %s\n' "$${failed[@]}"; exit 1; fi
 
 ##@ Benchmark
 

@@ -15,7 +15,7 @@ What it builds (Linux, root, iproute2 and util-linux):
   namespace, so the real /etc is never touched.
 
 Python: ``with ProbeLab(listeners, hosts) as lab: subprocess.run(lab.wrap([python, ...]))``.
-Command line (molecule's prepare / cleanup):
+Command line (a lab that outlives the command, for ansible-playbook with tests/e2e/inventory/probe_lab.yml):
 ``probe_lab.py up STATE_DIR [--python PY] [--seed-bucket BUCKET]`` writes STATE_DIR/state.json and
 STATE_DIR/python (an interpreter wrapper for ``ansible_python_interpreter``);
 ``probe_lab.py down STATE_DIR`` removes everything ``up`` made.
@@ -159,7 +159,7 @@ def require_lab() -> None:
 
     A skip would turn a machine that cannot run the lab tests (not root, no iproute2) into a green run.
     """
-    import pytest  # only the tests need it; the command line (molecule, make demo) does not
+    import pytest  # only the tests need it; the command line does not
 
     reason = lab_supported()
     if reason is None:
@@ -494,7 +494,7 @@ def serve(config: str) -> None:
 def _cli_up(args) -> None:
     listeners, hosts = seed_listeners(args.seed_bucket)
     os.makedirs(args.state_dir, exist_ok=True)
-    # no watcher: the lab must outlive this command (molecule's destroy.yml runs `down`)
+    # no watcher: the lab must outlive this command (`probe_lab.py down` removes it)
     lab = ProbeLab(listeners, hosts, prefix=args.prefix, workdir=os.path.join(args.state_dir, "lab"), reap=False)
     try:
         lab.up()

@@ -1,7 +1,5 @@
-"""The role cen_connect through ansible-playbook against the twin: order of calls, check mode, teardown, bad input.
-
-The molecule scenario (roles/cen_connect/molecule/default) covers converge, idempotence (zero writes) and the final state;
-these tests cover what it does not. Each playbook run costs a few seconds (one Python process per module task).
+"""The role cen_connect through ansible-playbook against the twin: order of calls, the final state, a second run without
+writes, check mode, teardown, bad input. Each playbook run costs a few seconds (one Python process per module task).
 """
 
 import copy
@@ -41,6 +39,7 @@ PLAYBOOK = """
         dest: "{{ fact_file }}"
         mode: "0600"
       check_mode: false
+      changed_when: false  # the test's bookkeeping, not a change of the role
 """
 
 
@@ -68,7 +67,8 @@ def play(twin, tmp_path):
     return run
 
 
-def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_was_made(play, twin, make_module, twin_args):
+def test_attachments_are_waited_for_together_a_second_run_only_reads_then_absent_removes_exactly_what_was_made(
+        play, twin, make_module, twin_args):
     # A route of someone else, in a member's table: the role must leave it alone.
     module = make_module(twin_args())
     module.call(VPC, "CreateRouteEntry", {"RegionId": "cn-hangzhou", "RouteTableId": HZ_TABLE, "DestinationCidrBlock": "192.168.0.0/16",
@@ -77,7 +77,7 @@ def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_wa
     foreign = {k for k, e in twin.cloud.route_entries.items() if e["DestinationCidrBlock"] == "192.168.0.0/16"}
     entries_before = set(twin.cloud.route_entries)
     start = twin.last_seq()
-    code, output, fact = play()
+    code, output, fact = play(cen_connect_bandwidth=10)
     assert code == 0, output
     calls = twin.calls(start)
 
@@ -110,6 +110,27 @@ def test_attachments_are_waited_for_together_then_absent_removes_exactly_what_wa
     assert len(fact["peer_attachments"]) == 1 and fact["peer_attachments"][0]["status"] == "Attached"
     made = {(r["route_table_id"], r["destination_cidr_block"], r["next_hop_id"]) for r in fact["route_entries"]}
     assert made == {(HZ_TABLE, "172.16.0.0/16", attachments[HZ_VPC]), (SH_TABLE, "10.0.0.0/16", attachments[SH_VPC])}
+
+    # a second run only reads, reports no change, and finds the connected topology
+    since = twin.last_seq()
+    code, output, fact = play(cen_connect_bandwidth=10)
+    assert code == 0, output
+    assert twin.writes(since) == [] and twin.calls(since)
+    assert int(re.search(r"localhost\s*:.*changed=(\d+)", output).group(1)) == 0, output
+    twin.settle()
+    cloud = twin.cloud
+    assert len(cloud.cens) == 1
+    assert [r["Status"] for r in cloud.transit_routers.values()] == ["Active", "Active"]
+    assert {a["VpcId"]: (a["Status"], len(a["ZoneMappings"])) for a in cloud.tr_attachments.values() if a["ResourceType"] == "VPC"} == \
+        {HZ_VPC: ("Attached", 2), SH_VPC: ("Attached", 2)}
+    assert [(a["Status"], a["Bandwidth"]) for a in cloud.tr_attachments.values() if a["ResourceType"] == "TR"] == [("Attached", 10)]
+    for attachment in attachments.values():
+        for links in (cloud.tr_associations, cloud.tr_propagations):
+            assert [link["Status"] for link in links.values() if link["TransitRouterAttachmentId"] == attachment] == ["Active"]
+    # each VPC routes the other's CIDR block to its own attachment, in its route table
+    for table, other_cidr, vpc in ((HZ_TABLE, "172.16.0.0/16", HZ_VPC), (SH_TABLE, "10.0.0.0/16", SH_VPC)):
+        assert [(e["NextHopType"], e["NextHopId"]) for e in cloud.route_entries.values()
+                if e["RouteTableId"] == table and e["DestinationCidrBlock"] == other_cidr] == [("Attachment", attachments[vpc])]
 
     since = twin.last_seq()
     code, output, fact = play(cen_connect_state="absent")
