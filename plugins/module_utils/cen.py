@@ -476,15 +476,17 @@ def _same(key: str, id_name: str) -> t.Callable[[dict, dict], bool]:
 # (the collection's issue #10, critical path of a connect: CEN 5 s, transit router 20 s, VPC attachment 60 s; an
 # inter-region attachment about as long as a VPC attachment, a detach about half, an association or propagation 5 s).
 # terraform-provider-alicloud waits for the same statuses with a 5 s first pause and 3 s to 10 s after it
-# (BuildStateConf, MinTimeout 3 s): its later pauses are the upper bound of ours.
+# (BuildStateConf, MinTimeout 3 s): its later pauses are the upper bound of ours. Ours are 1 to 1.5 s once the change
+# is near its typical end: a change seen 3 s late holds up everything after it (the next step of a connect), and
+# those few extra reads of one List call are cheap.
 PACE = {
-    "cen": (4.0, 2.0),                  # CreateCen / DeleteCen: about 5 s
-    "transit_router": (16.0, 3.0),      # CreateTransitRouter / DeleteTransitRouter: about 20 s
-    "vpc_attach": (48.0, 3.0),          # CreateTransitRouterVpcAttachment: about 60 s
-    "vpc_change": (24.0, 3.0),          # its zone change (UpdateTransitRouterVpcAttachmentZones) or delete: about 30 s
-    "peer_attach": (48.0, 3.0),         # CreateTransitRouterPeerAttachment: about 60 s
-    "peer_change": (8.0, 2.0),          # UpdateTransitRouterPeerAttachmentAttribute: about 10 s
-    "peer_detach": (24.0, 3.0),         # DeleteTransitRouterPeerAttachment: about 30 s
+    "cen": (4.0, 1.0),                  # CreateCen / DeleteCen: about 5 s
+    "transit_router": (16.0, 1.5),      # CreateTransitRouter / DeleteTransitRouter: about 20 s
+    "vpc_attach": (48.0, 1.5),          # CreateTransitRouterVpcAttachment: about 60 s
+    "vpc_change": (24.0, 1.5),          # its zone change (UpdateTransitRouterVpcAttachmentZones) or delete: about 30 s
+    "peer_attach": (48.0, 1.5),         # CreateTransitRouterPeerAttachment: about 60 s
+    "peer_change": (8.0, 1.5),          # UpdateTransitRouterPeerAttachmentAttribute: about 10 s
+    "peer_detach": (24.0, 1.5),         # DeleteTransitRouterPeerAttachment: about 30 s
     "link": (4.0, 1.0),                 # an association or a propagation, made or removed: about 5 s
 }
 

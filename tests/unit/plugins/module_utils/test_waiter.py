@@ -323,16 +323,16 @@ def timed_read(clock, done_at, final="Available"):
 # waiter -> (first pause, cap of the later pauses, the change's typical seconds, the times of the reads when the change
 # takes exactly its typical time, no jitter). The first read is at once; the second near the typical time; then every cap.
 PACING = [
-    ("cen.CEN_ACTIVE", 4.0, 2.0, 5, [0, 4, 6]),
-    ("cen.CEN_DELETED", 4.0, 2.0, 5, [0, 4, 6]),
-    ("cen.TRANSIT_ROUTER_ACTIVE", 16.0, 3.0, 20, [0, 16, 19, 22]),
-    ("cen.TRANSIT_ROUTER_DELETED", 16.0, 3.0, 20, [0, 16, 19, 22]),
-    ("cen.VPC_ATTACHMENT_ATTACHED", 48.0, 3.0, 60, [0, 48, 51, 54, 57, 60]),
-    ("cen.VPC_ATTACHMENT_MODIFIED", 24.0, 3.0, 30, [0, 24, 27, 30]),
-    ("cen.VPC_ATTACHMENT_DELETED", 24.0, 3.0, 30, [0, 24, 27, 30]),
-    ("cen.PEER_ATTACHMENT_ATTACHED", 48.0, 3.0, 60, [0, 48, 51, 54, 57, 60]),
-    ("cen.PEER_ATTACHMENT_MODIFIED", 8.0, 2.0, 10, [0, 8, 10]),
-    ("cen.PEER_ATTACHMENT_DELETED", 24.0, 3.0, 30, [0, 24, 27, 30]),
+    ("cen.CEN_ACTIVE", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.CEN_DELETED", 4.0, 1.0, 5, [0, 4, 5]),
+    ("cen.TRANSIT_ROUTER_ACTIVE", 16.0, 1.5, 20, [0, 16, 17.5, 19, 20.5]),
+    ("cen.TRANSIT_ROUTER_DELETED", 16.0, 1.5, 20, [0, 16, 17.5, 19, 20.5]),
+    ("cen.VPC_ATTACHMENT_ATTACHED", 48.0, 1.5, 60, [0, 48, 49.5, 51, 52.5, 54, 55.5, 57, 58.5, 60]),
+    ("cen.VPC_ATTACHMENT_MODIFIED", 24.0, 1.5, 30, [0, 24, 25.5, 27, 28.5, 30]),
+    ("cen.VPC_ATTACHMENT_DELETED", 24.0, 1.5, 30, [0, 24, 25.5, 27, 28.5, 30]),
+    ("cen.PEER_ATTACHMENT_ATTACHED", 48.0, 1.5, 60, [0, 48, 49.5, 51, 52.5, 54, 55.5, 57, 58.5, 60]),
+    ("cen.PEER_ATTACHMENT_MODIFIED", 8.0, 1.5, 10, [0, 8, 9.5, 11]),
+    ("cen.PEER_ATTACHMENT_DELETED", 24.0, 1.5, 30, [0, 24, 25.5, 27, 28.5, 30]),
     ("cen.ASSOCIATION_ACTIVE", 4.0, 1.0, 5, [0, 4, 5]),
     ("cen.ASSOCIATION_DELETED", 4.0, 1.0, 5, [0, 4, 5]),
     ("cen.PROPAGATION_ACTIVE", 4.0, 1.0, 5, [0, 4, 5]),
@@ -393,8 +393,8 @@ def test_a_slow_change_is_read_every_cap_seconds_until_the_timeout():
     read = timed_read(clock, 10 ** 6)
     with pytest.raises(WaiterError):
         poll(read, cen.VPC_ATTACHMENT_ATTACHED, 120, "slow", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high, scale=1.0)
-    assert read.times[:3] == [0, 48, 51] and read.times[-1] == 120
-    assert {round(later - earlier, 6) for earlier, later in zip(read.times[1:-1], read.times[2:-1])} == {3.0}
+    assert read.times[:3] == [0, 48, 49.5] and read.times[-1] == 120
+    assert {round(later - earlier, 6) for earlier, later in zip(read.times[1:-1], read.times[2:-1])} == {1.5}
 
 
 def test_pauses_after_a_short_first_one_grow_to_the_cap():
@@ -409,7 +409,7 @@ def test_jitter_only_shortens_the_first_long_pause():
     clock = FakeClock()
     poll(timed_read(clock, 60, final="Attached"), cen.VPC_ATTACHMENT_ATTACHED, 600, "jitter", sleep=clock.sleep, clock=clock.clock,
          uniform=lambda low, high: bounds.append((low, high)) or low, scale=1.0)
-    assert bounds[0] == (36.0, 48.0) and all(high == 3.0 for _low, high in bounds[1:])
+    assert bounds[0] == (36.0, 48.0) and all(high == 1.5 for _low, high in bounds[1:])
 
 
 @pytest.mark.parametrize("value, scale", [(None, 1.0), ("", 1.0), ("0.1", 0.1), ("0", 0.0), ("2", 2.0), ("-1", 1.0), ("fast", 1.0),
@@ -424,5 +424,5 @@ def test_a_scaled_clock_multiplies_every_pause_and_never_spins(monkeypatch):
     monkeypatch.setenv(WAIT_SCALE_ENV, "0.1")
     read = timed_read(clock, 6.0, final="Attached")  # an emulator ten times faster than the cloud
     poll(read, cen.VPC_ATTACHMENT_ATTACHED, 600, "scaled", sleep=clock.sleep, clock=clock.clock, uniform=lambda low, high: high)
-    assert [round(time, 6) for time in read.times] == [0, 4.8, 5.1, 5.4, 5.7, 6.0]
+    assert [round(time, 6) for time in read.times] == [0, 4.8, 4.95, 5.1, 5.25, 5.4, 5.55, 5.7, 5.85, 6.0]
     assert next(pauses(spec(), 0.0)) == MIN_PAUSE  # a scale of 0 never spins
