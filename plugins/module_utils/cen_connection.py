@@ -115,16 +115,21 @@ class CenConnection:
             attachments = [self._attachment(cen_id, member, link=True, wait=False) if todo else result
                            for member, result, todo in zip(members, attachments, unlinked)]
         made = role_plan.vpc_attachments_of(members, attachments)
-        route_results = []
-        if params["route_mode"] == "vpc_route_entries":
-            routes = role_plan.member_routes(members, role_plan.attachment_ids(made))
-            routed = [member for member in members if role_plan.attachment_ids(made).get(member["vpc_id"]) is not None]
-            # one route table per member: their changes do not wait for each other
-            route_results = concurrently(*[partial(self._member_routes, member, routes[member["vpc_id"]], True) for member in routed])
-        attachments = [self._attachment(cen_id, member, link=True, wait=True) if todo or _unlinked(result) else result
-                       for member, result, todo in zip(members, attachments, unlinked)]
-        peers = [self._peer(cen_id, pair, wait=True) if _status(result, "peer_attachment") != ATTACHED else result
-                 for pair, result in zip(pairs, peers)]
+        routes = role_plan.member_routes(members, role_plan.attachment_ids(made))
+        routed = [member for member in members if params["route_mode"] == "vpc_route_entries"
+                  and role_plan.attachment_ids(made).get(member["vpc_id"]) is not None]
+
+        def links_and_connections() -> tuple:
+            linked = [self._attachment(cen_id, member, link=True, wait=True) if todo or _unlinked(result) else result
+                      for member, result, todo in zip(members, attachments, unlinked)]
+            connected = [self._peer(cen_id, pair, wait=True) if _status(result, "peer_attachment") != ATTACHED else result
+                         for pair, result in zip(pairs, peers)]
+            return linked, connected
+
+        # One route table per member: their changes do not wait for each other, nor for the links (waited for meanwhile,
+        # so that the first read of a link comes near its typical time after it was asked for).
+        done = concurrently(links_and_connections, *[partial(self._member_routes, member, routes[member["vpc_id"]], True) for member in routed])
+        (attachments, peers), route_results = done[0], done[1:]
         return self._result(cen_id, members, regions, routers, role_plan.vpc_attachments_of(members, attachments), peers, route_results)
 
     def _result(self, cen_id: str | None, members: list, regions: list | None, routers: list, attachments: list, peers: list,

@@ -42,8 +42,10 @@ def _same_route_entry(item: dict, ids: dict) -> bool:
 
 
 # Pacing on the cloud's clock (waiter.poll): a route entry is Pending (or Deleting) for about 3 s after the write (observed,
-# issue #10: 7 entries one after another took 7 x 3 s). The second read comes a little before that, then one read a second.
-ROUTE_ENTRY_PACE = {"delay": 2.5, "max_delay": 1.0}
+# issue #10: 7 entries one after another took 7 x 3 s). The second read comes a little before that, then one read every
+# half second: the entries of a table are written one after the other, each after the one before is done, so a change
+# seen late delays every later entry of the table (one DescribeRouteEntryList of one entry per read).
+ROUTE_ENTRY_PACE = {"delay": 2.5, "max_delay": 0.5}
 
 _ROUTE_ENTRY = dict(resource="VPC route entry {route_entry_id} in {route_table_id}", product=VPC, operation="DescribeRouteEntryList",
                     request=_route_entry_request, items=("RouteEntrys", "RouteEntry"), status_key="Status", match=_same_route_entry,

@@ -344,8 +344,8 @@ PACING = [
     ("route_publish.ROUTE_PUBLISHED", 4.0, 1.0, 5, [0, 4, 5]),
     ("route_publish.ROUTE_WITHDRAWN", 4.0, 1.0, 5, [0, 4, 5]),
     ("route_publish.ROUTE_LEARNED", 2.0, 1.0, 3, [0, 2, 3]),
-    ("vpc_routes.ROUTE_ENTRY_AVAILABLE", 2.5, 1.0, 3, [0, 2.5, 3.5]),
-    ("vpc_routes.ROUTE_ENTRY_DELETED", 2.5, 1.0, 3, [0, 2.5, 3.5]),
+    ("vpc_routes.ROUTE_ENTRY_AVAILABLE", 2.5, 0.5, 3, [0, 2.5, 3.0]),
+    ("vpc_routes.ROUTE_ENTRY_DELETED", 2.5, 0.5, 3, [0, 2.5, 3.0]),
     ("cr.CR_LINKED_VPC_RUNNING", 24.0, 3.0, 30, [0, 24, 27, 30]),
     ("cr.CR_LINKED_VPC_GONE", 8.0, 2.0, 10, [0, 8, 10]),
 ]
