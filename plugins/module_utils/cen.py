@@ -145,12 +145,6 @@ def list_route_tables(module: t.Any, transit_router_id: str) -> list:
     return _token_pages(module, "ListTransitRouterRouteTables", {"TransitRouterId": transit_router_id}, "TransitRouterRouteTables")
 
 
-def system_route_table_id(module: t.Any, transit_router_id: str) -> str | None:
-    body = module.call(CBN, "ListTransitRouterRouteTables", {"TransitRouterId": transit_router_id, "TransitRouterRouteTableType": "System"})
-    tables = unwrap_list(body, "TransitRouterRouteTables")
-    return tables[0]["TransitRouterRouteTableId"] if tables else None
-
-
 def normalise_transit_router(item: dict | None, route_table_id: str | None = None) -> dict:
     if not item:
         return {}

@@ -47,6 +47,7 @@ class CenConnection:
         self.deadline = Deadline(self.params["wait_timeout"])
         self.changed = False
         self.changes: list = []  # one line per resource changed, in the order of the writes
+        self.managers: dict = {}  # the last manager of each resource, for what it read (routers, their route tables)
 
     def failure_values(self) -> dict:
         """For the failure message of ``resource.run``: the CEN, and what was changed before the failure."""
@@ -54,12 +55,14 @@ class CenConnection:
 
     # --- the resources, each with its manager ---------------------------------------------------------------------
 
-    def _ensure(self, manager_class: t.Any, what: str, **options: t.Any) -> dict:
-        """Ensure one resource with its manager (options as its module takes them); record what changed."""
-        manager = manager_class(ScopedModule(self.module, state="present", **options))
+    def _ensure(self, manager_class: t.Any, what: str, known: dict | None = None, **options: t.Any) -> dict:
+        """Ensure one resource with its manager (options as its module takes them; ``known``: what the step has read
+        already, for the manager's constructor); record what changed."""
+        manager = manager_class(ScopedModule(self.module, state="present", **options), **(known or {}))
         manager.deadline = self.deadline  # one time budget for the whole step
         manager.validate()
         result = manager.ensure_present()
+        self.managers[what] = manager
         if result["changed"]:
             self.changed = True
             if what not in self.changes:
@@ -69,14 +72,27 @@ class CenConnection:
     def _router(self, cen_id: str, region: str, wait: bool) -> dict:
         return self._ensure(TransitRouterManager, "transit router in %s" % region, cen_id=cen_id, region=region, wait=wait)
 
+    def _known_router(self, region: str) -> tuple:
+        """(the raw transit router of ``region`` as its manager last saw it, its route tables); (None, None) while only
+        planned (check mode)."""
+        manager = self.managers.get("transit router in %s" % region)
+        router = manager.item if manager is not None else None
+        if not router or not router.get("TransitRouterId"):
+            return None, None
+        return router, manager.route_tables.get(router["TransitRouterId"])
+
     def _attachment(self, cen_id: str, member: dict, link: bool, wait: bool) -> dict:
+        router, tables = self._known_router(member["region"])
         return self._ensure(VpcAttachmentManager, "VPC attachment of %s" % member["vpc_id"] + (" and its links" if link else ""),
+                            known={"router": router, "route_tables": tables, "zones": member["zones"]},
                             cen_id=cen_id, region=member["region"], vpc_id=member["vpc_id"], vswitch_ids=member["vswitch_ids"],
                             allow_single_zone=self.params["allow_single_zone"],
                             auto_publish_route=self.params["route_mode"] == "auto_publish", associate=link, propagate=link, wait=wait)
 
     def _peer(self, cen_id: str, pair: list, wait: bool) -> dict:
-        return self._ensure(PeerAttachmentManager, "inter-region connection %s - %s" % tuple(pair), cen_id=cen_id, region=pair[0],
+        routers = [self._known_router(region)[0] for region in pair]
+        return self._ensure(PeerAttachmentManager, "inter-region connection %s - %s" % tuple(pair),
+                            known={"routers": routers if all(routers) else None}, cen_id=cen_id, region=pair[0],
                             peer_region=pair[1], bandwidth=self.params["bandwidth"], bandwidth_type=self.params["bandwidth_type"],
                             cen_bandwidth_package_id=self.params["cen_bandwidth_package_id"] or None, wait=wait)
 

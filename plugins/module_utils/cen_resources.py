@@ -116,7 +116,7 @@ class TransitRouterManager(ResourceManager):
     def __init__(self, module: t.Any):
         super().__init__(module)
         self.region = module.region
-        self._system_tables: dict = {}  # transit router id -> its system route table id, read once
+        self.route_tables: dict = {}  # transit router id -> its route tables, read once (a step owner passes them on)
 
     def read(self) -> dict | None:
         return api.find_transit_router(self.module, self.params["cen_id"], self.region)
@@ -125,9 +125,11 @@ class TransitRouterManager(ResourceManager):
         if not item:
             return {}
         router_id = item.get("TransitRouterId")
-        if router_id and router_id not in self._system_tables:
-            self._system_tables[router_id] = api.system_route_table_id(self.module, router_id)
-        return api.normalise_transit_router(item, self._system_tables.get(router_id))
+        if router_id and router_id not in self.route_tables:
+            self.route_tables[router_id] = api.list_route_tables(self.module, router_id)
+        system = [table["TransitRouterRouteTableId"] for table in self.route_tables.get(router_id, [])
+                  if table.get("TransitRouterRouteTableType") == "System"]
+        return api.normalise_transit_router(item, system[0] if system else None)
 
     def planned(self) -> dict:
         return {"TransitRouterId": None, "TransitRouterName": self.params["name"] or "", "TransitRouterDescription": self.params["description"] or "",
@@ -175,9 +177,11 @@ class PeerAttachmentManager(ResourceManager):
 
     result_key = "peer_attachment"
 
-    def __init__(self, module: t.Any):
+    def __init__(self, module: t.Any, routers: list | None = None):
+        """``routers``: the CEN's transit routers when the caller has just read them (a step owner), else read here."""
         super().__init__(module)
         self.region = module.region
+        self.routers = routers
         self.router: dict | None = None
         self.peer: dict | None = None
 
@@ -199,7 +203,7 @@ class PeerAttachmentManager(ResourceManager):
                              % params["peer_region"], field="peer_region")
 
     def read(self) -> dict | None:
-        routers = api.list_transit_routers(self.module, self.params["cen_id"])
+        routers = self.routers if self.routers is not None else api.list_transit_routers(self.module, self.params["cen_id"])
         self.router = self._router(routers, self.params["transit_router_id"], self.region, "transit_router_id")
         self.peer = self._router(routers, self.params["peer_transit_router_id"], self.params["peer_region"], "peer_transit_router_id")
         if self.router is None or self.peer is None:
@@ -311,12 +315,16 @@ class VpcAttachmentManager(ResourceManager):
 
     result_key = "attachment"
 
-    def __init__(self, module: t.Any):
+    def __init__(self, module: t.Any, router: dict | None = None, route_tables: list | None = None, zones: dict | None = None):
+        """``router`` (its ``route_tables``) and ``zones`` (zone -> vSwitch of the members' check): what the caller has just
+        read (a step owner), else read here."""
         super().__init__(module)
         self.region = module.region
+        self.known_router = router
+        self.known_zones = zones
         self.router: dict | None = None
         self.zones: dict = {}
-        self.tables: list | None = None      # the transit router's route tables, read once
+        self.tables: list | None = route_tables  # the transit router's route tables, read once
         self.table_id: str | None = None     # the table to link with
         self.links: dict = {kind: {} for kind in KINDS}      # {kind: {route table id: status}} as read
         self.status: dict = {kind: None for kind in KINDS}   # {kind: status with table_id}: what the view shows
@@ -328,11 +336,11 @@ class VpcAttachmentManager(ResourceManager):
 
         vswitch_ids is required with state=present by the argument spec; an empty list is refused by ``resolve_zones``.
         """
-        self.router = self._find_router()
+        self.router = self.known_router or self._find_router()
         if self.params["state"] != "present":
             return
-        self.zones = api.resolve_zones(self.module, self.region, self.params["vpc_id"], self.params["vswitch_ids"] or [],
-                                       self.params["allow_single_zone"])[1]
+        self.zones = self.known_zones or api.resolve_zones(self.module, self.region, self.params["vpc_id"], self.params["vswitch_ids"] or [],
+                                                           self.params["allow_single_zone"])[1]
         if self.router is None and not self.check_mode:
             raise InputError("cen_id: CEN %s has no transit router in region %s; create it first (alicloud.acr_access.cen_transit_router)"
                              % (self.params["cen_id"], self.region), field="cen_id")
@@ -351,7 +359,8 @@ class VpcAttachmentManager(ResourceManager):
     def _read_route_tables(self) -> None:
         """The router's route tables (none without a router, in check mode), and route_table_id checked against them, else
         the system route table."""
-        self.tables = api.list_route_tables(self.module, self.router["TransitRouterId"]) if self.router else []
+        if self.tables is None:
+            self.tables = api.list_route_tables(self.module, self.router["TransitRouterId"]) if self.router else []
         ids = [table["TransitRouterRouteTableId"] for table in self.tables]
         wanted = self.params["route_table_id"]
         if wanted:

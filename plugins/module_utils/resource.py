@@ -63,6 +63,7 @@ class ResourceManager:
         self.check_mode = module.check_mode
         self.deadline = Deadline(self.params.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
         self.changed = False
+        self.item: dict | None = None
 
     # --- the steps a manager implements ----------------------------------------------------------
 
@@ -122,6 +123,7 @@ class ResourceManager:
 
     def ensure_present(self) -> dict:
         before, item = self.converge()
+        self.item = item  # the raw item (PascalCase) as it ended: a step owner passes it on to the next manager
         return self.result(before, self.view(item))
 
     def converge(self) -> tuple:

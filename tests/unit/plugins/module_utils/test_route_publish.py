@@ -179,7 +179,8 @@ def test_manager_check_mode_and_wait_false(twin, twin_args, make_module, attache
 
 def test_learning_route_table_from_the_attachment(twin, twin_args, make_module, attached):
     module = make_module(twin_args())
-    system = api.system_route_table_id(module, attached["router_id"])
+    system = next(table["TransitRouterRouteTableId"] for table in api.list_route_tables(module, attached["router_id"])
+                  if table["TransitRouterRouteTableType"] == "System")
     assert learning_route_table(module, {"transit_router_attachment_id": attached["attachment_id"]}) == {
         "transit_router_id": attached["router_id"], "transit_router_route_table_id": system}  # not associated: the System table
     api.create_link(module, "association", attached["attachment_id"], system)

@@ -54,6 +54,9 @@ def test_connects_everything_then_a_rerun_only_reads(run_module, twin_args, twin
     assert [(r["route_entry_id"], r["action"]) for r in again["connection"]["route_entries"]] == [
         (r["route_entry_id"], "unchanged") for r in connection["route_entries"]]
     assert twin.writes(since) == []
+    # One read per question: what one manager read (the routers, their route tables, the members' VPCs) is passed on.
+    reads = [(c["action"], sorted(c["params"].items())) for c in twin.calls(since)]
+    assert [read for index, read in enumerate(reads) if read in reads[:index]] == []
 
 
 def test_check_mode_predicts_without_writes(run_module, twin_args, twin, make_module):

@@ -6,6 +6,12 @@ from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as 
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_info import main
 from acr_twin import seed_ids
 
+
+def system_table(module, router_id):
+    """The id of the transit router's System route table."""
+    return next(table["TransitRouterRouteTableId"] for table in api.list_route_tables(module, router_id)
+                if table["TransitRouterRouteTableType"] == "System")
+
 HZ = {"region": "cn-hangzhou", "vpc_id": seed_ids.REGISTRY_VPC, "vswitch_ids": [seed_ids.REGISTRY_VSWITCH_J, seed_ids.REGISTRY_VSWITCH_K]}
 SH = {"region": "cn-shanghai", "vpc_id": seed_ids.SOURCE_VPC, "vswitch_ids": [seed_ids.SOURCE_VSWITCH_M, seed_ids.SOURCE_VSWITCH_N]}
 
@@ -21,7 +27,7 @@ def build_connected_cen(twin, module):
                                            {"cn-hangzhou-j": HZ["vswitch_ids"][0], "cn-hangzhou-k": HZ["vswitch_ids"][1]}, None, None, False)
     api.create_peer_attachment(module, routers["cn-hangzhou"], routers["cn-shanghai"], {"BandwidthType": "DataTransfer", "Bandwidth": 5}, None, None)
     twin.settle()
-    table = api.system_route_table_id(module, routers["cn-hangzhou"]["TransitRouterId"])
+    table = system_table(module, routers["cn-hangzhou"]["TransitRouterId"])
     api.create_link(module, "association", attachment, table)
     twin.settle()
     return cen_id, attachment, table

@@ -7,6 +7,12 @@ from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_transit_router_vpc_attachment import main
 from acr_twin import seed_ids as ids
 
+
+def system_table(module, router_id):
+    """The id of the transit router's System route table."""
+    return next(table["TransitRouterRouteTableId"] for table in api.list_route_tables(module, router_id)
+                if table["TransitRouterRouteTableType"] == "System")
+
 HZ_VPC = ids.REGISTRY_VPC
 HZ_J, HZ_K = ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K
 SH_VPC = ids.SOURCE_VPC
@@ -21,7 +27,7 @@ def cen(twin, twin_args, make_module):
     twin.settle()
     router_id = api.create_transit_router(module, cen_id, "cn-hangzhou", None, None)
     twin.settle()
-    return {"cen_id": cen_id, "router_id": router_id, "table_id": api.system_route_table_id(module, router_id)}
+    return {"cen_id": cen_id, "router_id": router_id, "table_id": system_table(module, router_id)}
 
 
 def args(twin_args, cen, **extra):
