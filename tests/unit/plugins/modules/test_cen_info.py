@@ -12,6 +12,7 @@ def system_table(module, router_id):
     return next(table["TransitRouterRouteTableId"] for table in api.list_route_tables(module, router_id)
                 if table["TransitRouterRouteTableType"] == "System")
 
+
 HZ = {"region": "cn-hangzhou", "vpc_id": seed_ids.REGISTRY_VPC, "vswitch_ids": [seed_ids.REGISTRY_VSWITCH_J, seed_ids.REGISTRY_VSWITCH_K]}
 SH = {"region": "cn-shanghai", "vpc_id": seed_ids.SOURCE_VPC, "vswitch_ids": [seed_ids.SOURCE_VSWITCH_M, seed_ids.SOURCE_VSWITCH_N]}
 

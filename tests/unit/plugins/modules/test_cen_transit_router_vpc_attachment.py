@@ -13,6 +13,7 @@ def system_table(module, router_id):
     return next(table["TransitRouterRouteTableId"] for table in api.list_route_tables(module, router_id)
                 if table["TransitRouterRouteTableType"] == "System")
 
+
 HZ_VPC = ids.REGISTRY_VPC
 HZ_J, HZ_K = ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K
 SH_VPC = ids.SOURCE_VPC
