@@ -41,9 +41,12 @@ class AccessRoutes:
         done = [name for name, manager in self.parts.items() if manager.changed]
         return {"vpc": self.params["registry_vpc"]["vpc_id"], "done": ", ".join(done) or "nothing"}
 
-    def _manager(self, name: str, manager_class: t.Any, **options: t.Any) -> t.Any:
+    def _manager(self, name: str, manager_class: t.Any, known: dict | None = None, **options: t.Any) -> t.Any:
+        """The manager of one part with its resource's ``options``; ``known``: what the step has read already (attributes)."""
         manager = manager_class(ScopedModule(self.module, state=self.params["state"], wait=True, **options))
         manager.deadline = self.deadline  # one time budget for the whole step
+        for attribute, value in (known or {}).items():
+            setattr(manager, attribute, value)
         manager.validate()
         self.parts[name] = manager
         return manager
@@ -62,7 +65,11 @@ class AccessRoutes:
         registry_table = self._table("registry", registry)
         advertisement = None
         if registry["advertise"]:
-            advertisement = self._manager("advertisement", AdvertisementManager, region=registry["region"], cen_id=params["cen_id"],
+            # Without a route_table_id the registry table's manager has just looked up the VPC's system table: the
+            # advertisement takes it as read (no second lookup); a given table is checked by the advertisement (one read).
+            system_table = registry_table.table_id if registry_table is not None and registry["route_table_id"] is None else None
+            advertisement = self._manager("advertisement", AdvertisementManager, known={"system_table_id": system_table},
+                                          region=registry["region"], cen_id=params["cen_id"],
                                           vpc_id=registry["vpc_id"], route_table_id=registry["route_table_id"],
                                           destination_cidr_blocks=registry["advertise"],
                                           learned_by=params["learned_by"] if params["state"] == "present" else None)

@@ -221,12 +221,20 @@ def normalise_instance(item: dict, endpoints: dict) -> dict:
     }
 
 
-def describe_instance_details(module: t.Any, region: str, instance_id: str | None = None, instance_name: str | None = None) -> list:
-    """Instances with the endpoints of their Registry (and Chart) modules, as snake_case dicts."""
+def describe_instance_details(module: t.Any, region: str, instance_id: str | None = None, instance_name: str | None = None,
+                              module_names: t.Iterable[str] = MODULE_NAMES) -> list:
+    """Instances with the endpoints of their Registry (and Chart) modules, as snake_case dicts.
+
+    ``module_names``: whose endpoints are read (two reads each), keyed by the name in lower case; Chart's are None when the
+    instance has no Chart module.
+    """
     details = []
     for item in find_instances(module, region, instance_id, instance_name):
-        endpoints = {"registry": describe_module_endpoints(module, region, item["InstanceId"], "Registry"),
-                     "chart": describe_chart_endpoints(module, region, item["InstanceId"])}
+        endpoints = {}
+        for name in MODULE_NAMES:  # in this order, whatever the order asked for
+            if name in module_names:
+                endpoints[name.lower()] = (describe_chart_endpoints(module, region, item["InstanceId"]) if name == "Chart"
+                                           else describe_module_endpoints(module, region, item["InstanceId"], name))
         details.append(normalise_instance(item, endpoints))
     return details
 

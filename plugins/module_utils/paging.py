@@ -41,13 +41,16 @@ def number_pages(module: t.Any, product: Product, action: str, params: dict, ite
 
 
 def token_pages(module: t.Any, product: Product, action: str, params: dict, items: tuple, size_key: str, page_size: int,
-                region: str | None = None) -> list:
-    """All items of a NextToken list call (``size_key``: the product's MaxResult / MaxResults)."""
+                region: str | None = None, deadline: float | None = None) -> list:
+    """All items of a NextToken list call (``size_key``: the product's MaxResult / MaxResults).
+
+    ``deadline``: seconds within which each page's call retries throttling (a waiter's read passes what is left of its wait).
+    """
     found: list = []
     token = None
     seen = set()
     while True:
-        body = module.call(product, action, dict(params, NextToken=token, **{size_key: page_size}), region=region)
+        body = module.call(product, action, dict(params, NextToken=token, **{size_key: page_size}), region=region, deadline=deadline)
         found.extend(unwrap_list(body, *items))
         token = body.get("NextToken") or None
         if token is None or token in seen:  # a repeated token would loop for ever

@@ -238,17 +238,23 @@ def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
     others = [member["vpc_id"] for member in members if member["vpc_id"] != registry_vpc_id]
     source_vpc_id = role.get("source_vpc_id") or source_given.get("vpc_id") or (others[0] if len(others) == 1 else "")
 
-    # A member gives {region, vpc_id, route_table_id, cidr_blocks, transit_router_attachment_id}; the explicit dicts
-    # override it key by key (keys left empty do not).
+    # A member gives {region, vpc_id, route_table_id, cidr_blocks, transit_router_attachment_id,
+    # transit_router_route_table_id}; the explicit dicts override it key by key (keys left empty do not).
     source_member = _first([member for member in members if member["vpc_id"] == source_vpc_id]) or {}
     registry_member = _first([member for member in members if member["vpc_id"] == registry_vpc_id]) or {}
     source_vpc = {"region": source_member.get("region", ""), "vpc_id": source_vpc_id,
                   "route_table_id": _or_empty(source_member.get("route_table_id"), ""),
                   "attachment_id": _or_empty(source_member.get("transit_router_attachment_id"), ""),
+                  "transit_router_route_table_id": _or_empty(source_member.get("transit_router_route_table_id"), ""),
                   "cidr_blocks": source_member.get("cidr_blocks", [])}
     source_vpc.update(_given(source_given))
+    # The transit router route table that learns the registry's routes is the one cen_connect found the member's
+    # attachment associated with: it does not hold for another attachment given explicitly (that one's is looked up).
+    if source_vpc["attachment_id"] != source_member.get("transit_router_attachment_id") and "transit_router_route_table_id" not in _given(source_given):
+        source_vpc["transit_router_route_table_id"] = ""
     # The registry VPC's route table stays the system table by default (only its entries can be advertised),
-    # whatever table cen_connect wrote its member routes into.
+    # whatever table cen_connect wrote its member routes into (the fact does not say whether the member's table is the
+    # system one). registry_access_routes reads the system table once, for both the routes and their advertisement.
     registry_vpc = {"region": registry_member.get("region", ""), "vpc_id": registry_vpc_id, "route_table_id": "",
                     "cidr_blocks": registry_member.get("cidr_blocks", []), "vswitch_cidr_blocks": [],
                     "next_hop_instance_id": role.get("next_hop_instance_id", "")}

@@ -19,11 +19,11 @@ import typing as t
 from . import paging
 from .cen import CBN, ROUTE_PUBLISH_BUSY, ROUTE_WITHDRAW_BUSY, link_status, list_route_tables, list_vpc_attachments
 from .common import snake_dict, unwrap_list
-from .errors import AlicloudApiError, AlicloudError, InputError
+from .errors import AlicloudApiError, AlicloudError, InputError, WaiterError, is_not_found
 from .resource import ResourceManager
 from .vpc import describe_route_table, system_route_table_id
 from .vpc_routes import normalise_cidr
-from .waiter import Deadline, WaiterSpec, as_deadline, wait_for
+from .waiter import GONE, Deadline, WaiterSpec, as_deadline, poll
 
 PUBLISH_DEFAULT_TIMEOUT = 300
 PUBLISHED_PAGE = 100
@@ -58,13 +58,23 @@ ROUTE_PUBLISHED = WaiterSpec(success=("Published",), when_gone="failure",  # the
 ROUTE_WITHDRAWN = WaiterSpec(success=("NonPublished",), when_gone="success", **_PUBLISHED).check()
 
 
+# One read of the table per poll for every destination: the API's RouteFilter with PrefixExactMatchCidrs returns the
+# routes whose destination is exactly one of the values (the older TransitRouterRouteEntryDestinationCidrBlock takes one
+# destination, so one read per destination; it is to be deprecated). Without TransitRouterRouteEntryStatus the API
+# returns the Active routes only.
+LEARNED_FILTER = "PrefixExactMatchCidrs"
+LEARNED_PAGE = 100
+
+
 def _learned_request(ids: dict) -> dict:
     return {"TransitRouterRouteTableId": ids["transit_router_route_table_id"],
-            "TransitRouterRouteEntryDestinationCidrBlock": ids["destination_cidr_block"]}
+            "RouteFilter": [{"Key": LEARNED_FILTER, "Value": list(ids["destination_cidr_blocks"])}]}
 
 
+# Read by wait_learned through waiter.poll (one read of the table for all the destinations); ``match`` tells the
+# routes of the destinations waited for from the others.
 ROUTE_LEARNED = WaiterSpec(
-    resource="route {destination_cidr_block} in transit router route table {transit_router_route_table_id}",
+    resource="routes {destinations} in transit router route table {transit_router_route_table_id}",
     product=CBN,
     operation="ListTransitRouterRouteEntries",
     request=_learned_request,
@@ -72,13 +82,19 @@ ROUTE_LEARNED = WaiterSpec(
     status_key="TransitRouterRouteEntryStatus",
     success=("Active",),
     when_gone="retry",  # not learned yet
-    match=lambda item, ids: item.get("TransitRouterRouteEntryDestinationCidrBlock") == ids["destination_cidr_block"],
+    match=lambda item, ids: item.get("TransitRouterRouteEntryDestinationCidrBlock") in ids["destination_cidr_blocks"],
     **LEARN_PACE,
 ).check()
 
 
-def resolve_route_table(module: t.Any, region: str, vpc_id: str, route_table_id: str | None) -> str:
-    """The table to advertise from: the VPC's system table by default; a custom table is refused before any write."""
+def resolve_route_table(module: t.Any, region: str, vpc_id: str, route_table_id: str | None, system_table_id: str | None = None) -> str:
+    """The table to advertise from: the VPC's system table by default; a custom table is refused before any write.
+
+    ``system_table_id``: the VPC's system route table when the caller has read it already (a step owner whose route table
+    manager looked it up from the VPC): that table is neither looked up nor checked again.
+    """
+    if system_table_id is not None and route_table_id in (None, system_table_id):
+        return system_table_id
     if route_table_id is None:
         return system_route_table_id(module, region, vpc_id)
     table = describe_route_table(module, region, route_table_id)
@@ -154,6 +170,8 @@ class AdvertisementManager(ResourceManager):
         self.cidrs: list = []
         self.learning: dict | None = None  # the transit router route table to watch (learning_route_table)
         self.ids: dict = {}
+        # The VPC's system route table, when a step owner has read it already (set before validate): not read again.
+        self.system_table_id: str | None = None
 
     def failure_values(self) -> dict:
         return {"verb": "advertise" if self.params["state"] == "present" else "withdraw"}
@@ -167,7 +185,7 @@ class AdvertisementManager(ResourceManager):
         if self.watches_learning():
             self.learning = learning_route_table(self.module, self.params["learned_by"])
         region, vpc_id = self.module.region, self.params["vpc_id"]
-        table_id = resolve_route_table(self.module, region, vpc_id, self.params.get("route_table_id"))
+        table_id = resolve_route_table(self.module, region, vpc_id, self.params.get("route_table_id"), self.system_table_id)
         self.ids = {"cen_id": self.params["cen_id"], "region": region, "vpc_id": vpc_id, "route_table_id": table_id}
 
     def read(self) -> list:
@@ -276,16 +294,62 @@ def _given_learning_table(module: t.Any, table_id: str, router_id: str | None) -
     return {"transit_router_id": router_id or table.get("TransitRouterId"), "transit_router_route_table_id": table_id}
 
 
+def learned_status(items: list, cidrs: list) -> tuple:
+    """(status, {cidr: route}) of the table's routes for ``cidrs``: Active once every destination has an Active route,
+    else the status of the first one that has not (GONE when it has no route at all). An Active route of a destination wins
+    over its others."""
+    spec = ROUTE_LEARNED
+    ids = {"destination_cidr_blocks": cidrs}
+    found: dict = {}
+    for item in items:
+        if not isinstance(item, dict) or not spec.match(item, ids):
+            continue
+        cidr = item["TransitRouterRouteEntryDestinationCidrBlock"]
+        if cidr not in found or (item.get(spec.status_key) in spec.success and found[cidr].get(spec.status_key) not in spec.success):
+            found[cidr] = item
+    for cidr in cidrs:
+        if cidr not in found:
+            return GONE, found
+        if found[cidr].get(spec.status_key) not in spec.success:
+            return found[cidr].get(spec.status_key), found
+    return spec.success[0], found
+
+
 def wait_learned(module: t.Any, table: dict, cidrs: list, timeout: float | Deadline) -> dict:
     """Wait until the transit router route table (from learning_route_table) has an Active route for every cidr.
 
+    One read of the table per poll for all the destinations (ROUTE_LEARNED's pacing), until each has an Active route.
     ``timeout``: the task's Deadline (what is left after the advertisement), or seconds.
     """
     deadline = as_deadline(timeout)
+    spec = ROUTE_LEARNED
+    ids = {"transit_router_route_table_id": table["transit_router_route_table_id"], "destination_cidr_blocks": list(cidrs),
+           "destinations": ", ".join(cidrs)}
+    last: dict = {}
+
+    def read(seconds_left: float) -> tuple:
+        try:
+            items = paging.token_pages(module, spec.product, spec.operation, spec.request(ids), spec.items, "MaxResults", LEARNED_PAGE,
+                                       deadline=seconds_left)
+        except AlicloudError as error:
+            if is_not_found(error):  # as wait_for: a read answering NotFound is "not there yet"
+                return GONE, {}
+            raise
+        status, found = learned_status(items, ids["destination_cidr_blocks"])
+        last["found"] = found
+        return status, found
+
+    try:
+        found = poll(read, spec, deadline.left(), spec.resource.format(**ids)) if cidrs else {}
+    except WaiterError as error:
+        if error.code != "WaiterTimeout":
+            raise
+        learned = last.get("found") or {}
+        waiting = [cidr for cidr in cidrs if (learned.get(cidr) or {}).get(spec.status_key) not in spec.success]
+        raise WaiterError("%s (not learned yet: %s)" % (error.message, ", ".join(waiting)), code=error.code) from None
     routes = []
     for cidr in cidrs:
-        item = wait_for(module, ROUTE_LEARNED, deadline, destination_cidr_block=cidr,
-                        transit_router_route_table_id=table["transit_router_route_table_id"])
+        item = found[cidr]
         routes.append({"destination_cidr_block": cidr, "transit_router_route_entry_id": item.get("TransitRouterRouteEntryId"),
                        "next_hop_id": item.get("TransitRouterRouteEntryNextHopId"),
                        "next_hop_resource_id": item.get("TransitRouterRouteEntryNextHopResourceId"),

@@ -18,7 +18,8 @@ description:
     C(InvalidOperation.UnsupportRouteTableType)). The console procedure speaks of a custom route table; this module checks the table type
     with C(DescribeRouteTableList) first and fails with the fix (use the system route table) before any write.
   - Optionally waits until a transit router has learned the advertised routes (O(learned_by)), for example the transit router of
-    the other region of an inter-region connection. The ids of O(learned_by) are checked before any change.
+    the other region of an inter-region connection. The ids of O(learned_by) are checked before any change. The wait reads the
+    table's routes for every destination at once (C(ListTransitRouterRouteEntries) with a C(RouteFilter)), once per poll.
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:

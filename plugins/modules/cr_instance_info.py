@@ -13,12 +13,12 @@ description:
   - Returns the ACR Enterprise Edition instances of a region - one by O(instance_id), those named O(instance_name), or all
     of them - with their status, specification, and endpoints - the VPC endpoint domains of the Registry module (and of
     the Chart module where the instance has one), each linked VPC with its vSwitch, address and status, and the state and
-    domains of the internet endpoint.
+    domains of the internet endpoint. O(module_names) limits the endpoints read to the modules needed.
   - An instance asked for by O(instance_id) or O(instance_name) that does not exist is an error, so that a typo does not
     look like an empty answer.
   - C(ListInstance) matches names as substrings; this module keeps only the instances named exactly O(instance_name).
-  - Calls C(GetInstance) or C(ListInstance), then C(ListInstanceEndpoint) and C(GetInstanceVpcEndpoint) per module
-    (CR API 2018-12-01). CR requests carry no region; the client of O(region) is used.
+  - Calls C(GetInstance) or C(ListInstance), then C(ListInstanceEndpoint) and C(GetInstanceVpcEndpoint) per module of
+    O(module_names) (CR API 2018-12-01). CR requests carry no region; the client of O(region) is used.
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
@@ -32,6 +32,14 @@ options:
       - The exact name of the instance. Every instance of O(region) with exactly this name is returned.
       - Mutually exclusive with O(instance_id). Without both, every instance of O(region) is returned.
     type: str
+  module_names:
+    description:
+      - The modules of the instance whose endpoints are read - V(Registry) (images) and V(Chart) (Helm charts), two reads each.
+      - Only these are in RV(instances[].endpoints); V([]) returns the instances without their endpoints.
+    type: list
+    elements: str
+    choices: [Registry, Chart]
+    default: [Registry, Chart]
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
@@ -62,6 +70,12 @@ EXAMPLES = r"""
 - name: Every instance of a region
   alicloud.acr_access.cr_instance_info:
     region: cn-shanghai
+
+- name: Only the endpoints of the Registry module (images), not those of the Chart module
+  alicloud.acr_access.cr_instance_info:
+    region: cn-hangzhou
+    instance_name: acr-example
+    module_names: [Registry]
 """
 
 RETURN = r"""
@@ -107,13 +121,13 @@ instances:
       type: dict
       sample: {"env": "prod"}
     endpoints:
-      description: The endpoints of the instance's modules.
+      description: The endpoints of the instance's modules (of O(module_names)).
       returned: always
       type: dict
       contains:
         registry:
           description: The endpoints of the Registry module (images).
-          returned: always
+          returned: when O(module_names) includes V(Registry)
           type: dict
           contains:
             vpc:
@@ -193,12 +207,12 @@ instances:
           description:
             - The endpoints of the Chart module (Helm charts), in the same shape as RV(instances[].endpoints.registry).
             - V(null) when the instance has no Chart module (the API answers an error for it).
-          returned: always
+          returned: when O(module_names) includes V(Chart)
           type: dict
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import describe_instance_details
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cr import MODULE_NAMES, describe_instance_details
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudError
 
 
@@ -206,12 +220,13 @@ def main():
     argument_spec = dict(
         instance_id=dict(type="str"),
         instance_name=dict(type="str"),
+        module_names=dict(type="list", elements="str", choices=list(MODULE_NAMES), default=list(MODULE_NAMES)),
     )
     module = AnsibleAlicloudModule(argument_spec=argument_spec, mutually_exclusive=[("instance_id", "instance_name")],
                                    supports_check_mode=True)
     try:
         instances = describe_instance_details(module, module.region, instance_id=module.params["instance_id"],
-                                              instance_name=module.params["instance_name"])
+                                              instance_name=module.params["instance_name"], module_names=module.params["module_names"])
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to describe the Container Registry instances of region %s" % module.region)
     module.exit_json(changed=False, instances=instances)

@@ -113,6 +113,29 @@ def test_seed_scenario_end_to_end(cbn, twin):
     assert vpc_attachment_route(twin.cloud, HZ_VPC, "192.168.0.1") is None
 
 
+@pytest.mark.parametrize("key, values, expected", [
+    ("PrefixExactMatchCidrs", ["10.0.0.0/16", "192.0.2.0/24"], ["10.0.0.0/16"]),
+    ("PrefixExactMatchCidrs", ["10.0.0.0/16", "172.16.0.0/16"], ["10.0.0.0/16", "172.16.0.0/16"]),
+    ("SubnetOfMatchCidrs", ["10.0.0.0/8"], ["10.0.0.0/16"]),
+    ("SupernetOfMatchCidrs", ["172.16.5.0/24"], ["172.16.0.0/16"]),
+    ("LongestPrefixMatchCidrs", ["10.0.3.4"], ["10.0.0.0/16"]),
+])
+def test_route_entries_by_route_filter(cbn, key, values, expected):
+    """RouteFilter (the API's successor of TransitRouterRouteEntryDestinationCidrBlock): one read for several destinations."""
+    ids = build_seed_topology(cbn)
+    route_filter = [cbn.m.ListTransitRouterRouteEntriesRequestRouteFilter(key=key, value=values)]
+    entries = cbn.call("list_transit_router_route_entries", transit_router_route_table_id=ids["rt_sh"],
+                       route_filter=route_filter).transit_router_route_entries
+    assert [e.transit_router_route_entry_destination_cidr_block for e in entries] == expected
+
+
+def test_route_filter_with_an_unknown_key(cbn):
+    ids = build_seed_topology(cbn)
+    err = cbn.error("list_transit_router_route_entries", transit_router_route_table_id=ids["rt_sh"],
+                    route_filter=[cbn.m.ListTransitRouterRouteEntriesRequestRouteFilter(key="ExactCidrs", value=["10.0.0.0/16"])])
+    assert err.code == "InvalidParameter.RouteFilter"
+
+
 def test_routes_need_propagation_association_and_the_peer_link(cbn, twin):
     ids = build_seed_topology(cbn)
     cbn.call("disable_transit_router_route_table_propagation", transit_router_attachment_id=ids["att_hz"], transit_router_route_table_id=ids["rt_hz"])

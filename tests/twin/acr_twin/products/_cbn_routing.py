@@ -228,10 +228,51 @@ def list_transit_router_route_entries(cloud, p):
               "TransitRouterRouteEntryNextHopResourceId": p.str("TransitRouterRouteEntryNextHopResourceId"),
               "TransitRouterRouteEntryNextHopResourceType": p.str("TransitRouterRouteEntryNextHopResourceType")}
     ids = p.str_list("TransitRouterRouteEntryIds")
+    matches = _route_filters(p, [e["TransitRouterRouteEntryDestinationCidrBlock"] for e in entries])
     entries = [e for e in entries if all(v is None or e[k] == v for k, v in wanted.items())
-               and (not ids or e["TransitRouterRouteEntryId"] in ids)]
+               and (not ids or e["TransitRouterRouteEntryId"] in ids)
+               and all(match(e["TransitRouterRouteEntryDestinationCidrBlock"]) for match in matches)]
     entries.sort(key=lambda e: (e["TransitRouterRouteEntryDestinationCidrBlock"], e["TransitRouterRouteEntryId"]))
     return token_page(entries, p, "TransitRouterRouteEntries", default_size=50, max_size=100)
+
+
+# RouteFilter.N.Key / RouteFilter.N.Value.M of ListTransitRouterRouteEntries: each key a test of a route's destination
+# against the values; a route must pass every key given (AND), and one of a key's values.
+ROUTE_FILTERS = {
+    "PrefixExactMatchCidrs": lambda route, value: route == value,
+    "SubnetOfMatchCidrs": lambda route, value: route.version == value.version and route.subnet_of(value),
+    "SupernetOfMatchCidrs": lambda route, value: route.version == value.version and route.supernet_of(value),
+    "LongestPrefixMatchCidrs": None,  # the covering route with the longest prefix, per value (needs every route: _longest)
+}
+
+
+def _route_filters(p, destinations):
+    """The RouteFilter of a request as tests of a destination CIDR block (str); ``destinations`` every route's (for longest prefix)."""
+    tests = []
+    for key, values in p.filters("RouteFilter").items():
+        if key not in ROUTE_FILTERS:
+            raise ApiError("InvalidParameter.RouteFilter", "The RouteFilter key %s is not supported (%s)." % (key, ", ".join(ROUTE_FILTERS)))
+        try:
+            networks = [ipaddress.ip_network(value, strict=False) for value in values]
+        except ValueError:
+            raise ApiError("InvalidParameter.RouteFilter", "The RouteFilter %s has a value that is not a CIDR block: %s." % (key, ", ".join(values)))
+        if ROUTE_FILTERS[key] is None:
+            kept = _longest(networks, destinations)
+            tests.append(lambda cidr, kept=kept: cidr in kept)
+        else:
+            tests.append(lambda cidr, test=ROUTE_FILTERS[key], networks=networks:
+                         any(test(ipaddress.ip_network(cidr), value) for value in networks))
+    return tests
+
+
+def _longest(networks, destinations):
+    kept = set()
+    for value in networks:
+        covering = [ipaddress.ip_network(cidr) for cidr in destinations]
+        covering = [route for route in covering if route.version == value.version and value.subnet_of(route)]
+        if covering:
+            kept.add(str(max(covering, key=lambda route: route.prefixlen)))
+    return kept
 
 
 def _entry(cloud, table, route):

@@ -200,7 +200,8 @@ ROLE_DEFAULTS = {"source_vpc_id": "", "registry_vpc_id": "", "next_hop_instance_
                  "registry_vpc": {}, "endpoints": {}, "reachable_cidrs": []}
 CEN_CONNECT = {
     "cen_id": "cen-1", "route_mode": "vpc_route_entries",
-    "vpc_attachments": [dict(HZ, transit_router_attachment_id=HZ_ATT), dict(SH, transit_router_attachment_id=SH_ATT)],
+    "vpc_attachments": [dict(HZ, transit_router_attachment_id=HZ_ATT, transit_router_route_table_id="vtb-tr-hz"),
+                        dict(SH, transit_router_attachment_id=SH_ATT, transit_router_route_table_id="vtb-tr-sh")],
     "route_entries": [{"vpc_id": SH_VPC, "route_table_id": SH_TABLE, "destination_cidr_block": "10.0.0.0/16", "next_hop_id": SH_ATT},
                       {"vpc_id": HZ_VPC, "route_table_id": HZ_TABLE, "destination_cidr_block": "172.16.0.0/16", "next_hop_id": HZ_ATT}],
 }
@@ -228,7 +229,7 @@ def test_inputs_from_the_facts_of_the_steps_before():
     assert _inputs() == {
         "cen_id": "cen-1",
         "source_vpc": {"region": "cn-shanghai", "vpc_id": SH_VPC, "route_table_id": SH_TABLE, "attachment_id": SH_ATT,
-                       "cidr_blocks": ["172.16.0.0/16"]},
+                       "transit_router_route_table_id": "vtb-tr-sh", "cidr_blocks": ["172.16.0.0/16"]},
         "registry_vpc": {"region": "cn-hangzhou", "vpc_id": HZ_VPC, "route_table_id": "", "cidr_blocks": ["10.0.0.0/16"],
                          "vswitch_cidr_blocks": [], "next_hop_instance_id": "i-ecs1"},
         "endpoints": PLAN_ENDPOINTS,
@@ -257,10 +258,21 @@ MERGE_CASES = [
      {"source_vpc.route_table_id": "vtb-custom", "source_vpc.attachment_id": SH_ATT, "source_vpc.region": "cn-shanghai",
       "source_vpc.cidr_blocks": [], "registry_vpc.next_hop_instance_id": "i-other", "registry_vpc.vswitch_cidr_blocks": ["10.0.0.0/24"]}),
     ("an explicit key the member does not have is added", dict(source={"kind": "vpc"}), {"source_vpc.kind": "vpc"}),
+    ("the learning table: the one cen_connect found for the source's attachment", dict(source={"attachment_id": SH_ATT}),
+     {"source_vpc.transit_router_route_table_id": "vtb-tr-sh"}),
+    ("another attachment given: its learning table is not the member's (looked up from the attachment)",
+     dict(source={"attachment_id": "tr-attach-other"}), {"source_vpc.attachment_id": "tr-attach-other", "source_vpc.transit_router_route_table_id": ""}),
+    ("another attachment and its learning table given", dict(source={"attachment_id": "tr-attach-other", "transit_router_route_table_id": "vtb-tr-x"}),
+     {"source_vpc.transit_router_route_table_id": "vtb-tr-x"}),
+    ("the learning table given", dict(source={"transit_router_route_table_id": "vtb-tr-x"}), {"source_vpc.transit_router_route_table_id": "vtb-tr-x"}),
+    ("a member without a learning table (cen_connect in check mode)", dict(cen_connect=dict(CEN_CONNECT, vpc_attachments=[
+        dict(member, transit_router_route_table_id=None) for member in CEN_CONNECT["vpc_attachments"]])),
+     {"source_vpc.transit_router_route_table_id": "", "source_vpc.attachment_id": SH_ATT}),
     ("the explicit CEN wins", dict(cen_id="cen-given"), {"cen_id": "cen-given"}),
     ("explicit endpoints win", dict(endpoints={"registry": {"domain": "r"}}), {"endpoints": {"registry": {"domain": "r"}}}),
     ("no cen_connect at all: explicit inputs only", dict(cen_connect=None, cen_id="cen-x", source={"vpc_id": SH_VPC, "region": "cn-shanghai"}),
-     {"cen_id": "cen-x", "source_vpc": {"region": "cn-shanghai", "vpc_id": SH_VPC, "route_table_id": "", "attachment_id": "", "cidr_blocks": []},
+     {"cen_id": "cen-x", "source_vpc": {"region": "cn-shanghai", "vpc_id": SH_VPC, "route_table_id": "", "attachment_id": "",
+                                        "transit_router_route_table_id": "", "cidr_blocks": []},
       "member_ids": [], "reachable_cidrs": []}),
     ("the given reachable CIDR blocks come first, each once", dict(reachable_cidrs=["10.0.0.0/16", "192.0.2.0/24"]),
      {"reachable_cidrs": ["10.0.0.0/16", "192.0.2.0/24"]}),

@@ -4,10 +4,11 @@ import pytest
 from ansible.module_utils.common import warnings
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils import cen as api
-from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import InputError
+from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import AlicloudApiError, InputError, WaiterError
 from ansible_collections.alicloud.acr_access.plugins.module_utils.route_publish import (
-    ROUTE_LEARNED, ROUTE_PUBLISHED, ROUTE_WITHDRAWN, AdvertisementManager, describe_published, learning_route_table, normalise_cidrs,
-    normalise_published, plan_advertisement, resolve_route_table)
+    LEARN_PACE, ROUTE_LEARNED, ROUTE_PUBLISHED, ROUTE_WITHDRAWN, AdvertisementManager, describe_published, learned_status,
+    learning_route_table, normalise_cidrs, normalise_published, plan_advertisement, resolve_route_table, wait_learned)
+from ansible_collections.alicloud.acr_access.plugins.module_utils.waiter import GONE, WAIT_SCALE_ENV
 from ansible_collections.alicloud.acr_access.plugins.modules import vpc_route_entry
 
 TABLE = "vtb-test"
@@ -98,6 +99,90 @@ def test_waiters_are_spec_constants():
     assert ROUTE_LEARNED.when_gone == "retry" and all(spec.product is api.CBN for spec in (ROUTE_PUBLISHED, ROUTE_WITHDRAWN, ROUTE_LEARNED))
 
 
+# --- wait_learned: one read of the table per poll for every destination ------------------------------------------------
+
+LEARNING = {"transit_router_id": "tr-sh", "transit_router_route_table_id": "vtb-tr-sh"}
+SECOND = "10.94.205.198/32"
+
+
+def learned(cidr, status="Active", hop="tr-hz"):
+    return {"TransitRouterRouteEntryDestinationCidrBlock": cidr, "TransitRouterRouteEntryStatus": status,
+            "TransitRouterRouteEntryId": "rte-" + cidr, "TransitRouterRouteEntryNextHopId": "tr-attach-peer",
+            "TransitRouterRouteEntryNextHopResourceId": hop}
+
+
+class Answers:
+    """A module whose ``call`` answers ListTransitRouterRouteEntries from a list (one answer per read; the last repeats)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.requests = []
+
+    def call(self, product, action, params=None, region=None, **kwargs):
+        assert action == "ListTransitRouterRouteEntries" and "deadline" in kwargs
+        self.requests.append(params)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return {"TransitRouterRouteEntries": answer, "NextToken": ""}
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    monkeypatch.setenv(WAIT_SCALE_ENV, "0")  # the shortest pauses (waiter.MIN_PAUSE)
+
+
+def test_wait_learned_reads_the_table_once_per_poll_for_every_destination(quick):
+    module = Answers([learned(COVERING)], [learned(SECOND), learned("172.16.0.0/16"), learned(COVERING)])
+    result = wait_learned(module, LEARNING, [COVERING, SECOND], 30)
+    assert len(module.requests) == 2  # the second destination was not learned at the first read
+    assert all(request["TransitRouterRouteTableId"] == "vtb-tr-sh" and request["MaxResults"] == 100 and
+               request["RouteFilter"] == [{"Key": "PrefixExactMatchCidrs", "Value": [COVERING, SECOND]}] and
+               "TransitRouterRouteEntryDestinationCidrBlock" not in request for request in module.requests)
+    assert result == dict(LEARNING, routes=[
+        {"destination_cidr_block": cidr, "transit_router_route_entry_id": "rte-" + cidr, "next_hop_id": "tr-attach-peer",
+         "next_hop_resource_id": "tr-hz", "status": "Active"} for cidr in (COVERING, SECOND)])
+
+
+def test_wait_learned_keeps_the_pacing_of_route_learned():
+    assert (ROUTE_LEARNED.delay, ROUTE_LEARNED.max_delay) == (LEARN_PACE["delay"], LEARN_PACE["max_delay"])
+    assert ROUTE_LEARNED.operation == "ListTransitRouterRouteEntries" and ROUTE_LEARNED.success == ("Active",)
+
+
+@pytest.mark.parametrize("items, status", [
+    ([], GONE),
+    ([learned(COVERING)], GONE),                                                  # the second not there yet
+    ([learned(COVERING), learned(SECOND, "Rejected")], "Rejected"),
+    ([learned(SECOND, "Standby"), learned(SECOND), learned(COVERING)], "Active"),  # an Active route of a destination wins
+    ([learned(COVERING), learned(SECOND), learned("10.0.0.0/8", "Rejected")], "Active"),  # others do not count
+])
+def test_learned_status(items, status):
+    assert learned_status(items, [COVERING, SECOND])[0] == status
+
+
+def test_wait_learned_names_what_was_not_learned_when_the_time_is_up(quick):
+    module = Answers([learned(COVERING), learned(SECOND, "Rejected")])
+    with pytest.raises(WaiterError) as err:
+        wait_learned(module, LEARNING, [COVERING, SECOND, "192.0.2.0/24"], 0.3)
+    assert err.value.code == "WaiterTimeout" and len(module.requests) > 1
+    message = str(err.value)
+    assert message.startswith("Timed out after 0.3 seconds waiting for routes %s, %s, 192.0.2.0/24 in transit router route table vtb-tr-sh "
+                              "to reach Active; last status: Rejected" % (COVERING, SECOND))
+    assert message.endswith("(not learned yet: %s, 192.0.2.0/24)" % SECOND)
+
+
+def test_wait_learned_reads_a_not_found_answer_as_not_learned_yet(quick):
+    not_found = AlicloudApiError("no such table", operation="ListTransitRouterRouteEntries", code="InvalidTransitRouterRouteTableId.NotFound")
+    module = Answers(not_found, [learned(COVERING)])
+    assert [route["status"] for route in wait_learned(module, LEARNING, [COVERING], 30)["routes"]] == ["Active"]
+    assert len(module.requests) == 2
+
+
+def test_wait_learned_for_no_destination_reads_nothing():
+    module = Answers([])
+    assert wait_learned(module, LEARNING, [], 30) == dict(LEARNING, routes=[]) and module.requests == []
+
+
 # --- against the twin -------------------------------------------------------------------------------------------------------
 
 SPEC = dict(cen_id=dict(type="str"), vpc_id=dict(type="str"), route_table_id=dict(type="str"), destination_cidr_blocks=dict(type="list", elements="str"),
@@ -135,6 +220,17 @@ def test_resolve_route_table(twin, twin_args, make_module, sdk_client, sdk_model
         resolve_route_table(module, "cn-hangzhou", HZ_VPC, custom)
     assert str(err.value).startswith("route_table_id %s is a custom route table" % custom) and "system route table" in str(err.value)
     assert twin.writes() == [c for c in twin.writes() if c["action"] == "CreateRouteTable"]
+
+
+def test_resolve_route_table_takes_the_system_table_read_already(twin, twin_args, make_module):
+    """A step owner that looked up the VPC's system table passes it: no read for it; another table given is still checked."""
+    module = make_module(twin_args())
+    assert resolve_route_table(module, "cn-hangzhou", HZ_VPC, None, system_table_id=HZ_TABLE) == HZ_TABLE
+    assert resolve_route_table(module, "cn-hangzhou", HZ_VPC, HZ_TABLE, system_table_id=HZ_TABLE) == HZ_TABLE
+    assert twin.calls() == []
+    with pytest.raises(AlicloudApiError) as err:
+        resolve_route_table(module, "cn-hangzhou", HZ_VPC, "vtb-bp1other000000000001", system_table_id=HZ_TABLE)
+    assert err.value.code == "InvalidRouteTableId.NotFound" and twin.counts() == {"DescribeRouteTableList": 1}
 
 
 def test_resolve_route_table_of_another_vpc(twin, twin_args, make_module):

@@ -157,6 +157,18 @@ def test_learned_by_a_route_table_id(run_module, twin_args, twin, cen):
     assert [r["status"] for r in result["learned"]["routes"]] == ["Active"]
 
 
+def test_several_destinations_learned_with_one_read(run_module, twin_args, twin, cen):
+    run_module(vpc_route_entry.main, twin_args(vpc_id=HZ_VPC, destination_cidr_block="192.168.0.0/16", next_hop_id=HZ_ECS))
+    since = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen["cen"], vpc_id=HZ_VPC, destination_cidr_blocks=["192.168.0.0/16", COVERING],
+                                        learned_by={"transit_router_route_table_id": cen["rt_sh"]}))
+    assert [(r["destination_cidr_block"], r["status"], r["next_hop_resource_id"]) for r in result["learned"]["routes"]] == [
+        ("192.168.0.0/16", "Active", cen["tr_hz"]), (COVERING, "Active", cen["tr_hz"])]
+    [read] = twin.calls(since=since, action="ListTransitRouterRouteEntries")  # published at once here, so learned at the first read
+    assert read["params"]["RouteFilter.1.Key"] == "PrefixExactMatchCidrs"
+    assert [read["params"]["RouteFilter.1.Value.%d" % n] for n in (1, 2)] == ["192.168.0.0/16", COVERING]
+
+
 def jumps_after(twin, action):
     """A clock for a Deadline that is spent as soon as ``action`` has been sent."""
     return lambda: 10000.0 if twin.calls(action=action) else 0.0

@@ -79,3 +79,25 @@ def test_id_and_name_are_exclusive(run_module, twin_args, twin):
     result = run_module(main, twin_args(instance_id=INSTANCE, instance_name=ids.INSTANCE_NAME))
     assert result["failed"] is True and "mutually exclusive" in result["msg"]
     assert twin.calls() == []
+
+
+@pytest.mark.parametrize("module_names, keys, reads", [
+    (["Registry"], ["registry"], {"ListInstance": 1, "ListInstanceEndpoint": 1, "GetInstanceVpcEndpoint": 1}),
+    (["Chart"], ["chart"], {"ListInstance": 1, "ListInstanceEndpoint": 1, "GetInstanceVpcEndpoint": 1}),
+    (["Chart", "Registry"], ["registry", "chart"], {"ListInstance": 1, "ListInstanceEndpoint": 2, "GetInstanceVpcEndpoint": 2}),
+    ([], [], {"ListInstance": 1}),
+])
+def test_module_names_reads_only_the_endpoints_asked_for(run_module, twin_args, twin, module_names, keys, reads):
+    result = run_module(main, twin_args(instance_name=ids.INSTANCE_NAME, module_names=module_names))
+    [instance] = result["instances"]
+    assert list(instance["endpoints"]) == keys
+    assert twin.counts() == reads
+    assert [call["params"]["ModuleName"] for call in twin.calls(action="ListInstanceEndpoint")] == [name.title() for name in keys]
+    if "registry" in keys:
+        assert instance["endpoints"]["registry"]["vpc"]["linked_vpcs"] == [SEED_LINK]
+
+
+def test_module_names_must_be_known(run_module, twin_args, twin):
+    result = run_module(main, twin_args(instance_name=ids.INSTANCE_NAME, module_names=["Registry", "Charts"]))
+    assert result["failed"] is True and "module_names" in result["msg"] and "Charts" in result["msg"]
+    assert twin.calls() == []

@@ -104,3 +104,39 @@ def test_a_foreign_entry_in_either_table_fails_before_any_write(run_module, twin
     result = run_module(main, routes_args(twin_args, connection))
     assert result["failed"] is True and "100.0.0.0/8" in result["msg"], result
     assert twin.writes(since) == []  # not even the source table, whose routes were fine
+
+
+def test_a_rerun_reads_each_table_once(run_module, twin_args, twin, connection):
+    """Each VPC's system table is looked up once (the registry's for its routes and their advertisement); the learning table, given,
+    is checked with one read (not found again from the attachment); one read of it sees both destinations learned."""
+    source = next(a for a in connection["vpc_attachments"] if a["vpc_id"] == ids.SOURCE_VPC)
+    covering = [{"destination_cidr_block": cidr, "next_hop_id": ids.REGISTRY_ECS} for cidr in ("100.0.0.0/8", "10.94.205.198/32")]
+    args = routes_args(twin_args, connection, learned_by={"transit_router_route_table_id": source["transit_router_route_table_id"]},
+                       registry_vpc={"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "routes": covering,
+                                     "advertise": ["100.0.0.0/8", "10.94.205.198/32"]})
+    first = run_module(main, args)
+    assert first.get("changed") is True, first
+    twin.settle()
+    since = twin.last_seq()
+    again = run_module(main, args)
+    assert again["changed"] is False and twin.writes(since) == []
+    assert again["registry"]["route_table_id"] == again["advertisement"]["route_table_id"] == ids.REGISTRY_ROUTE_TABLE
+    learned = again["advertisement"]["learned"]
+    assert learned["transit_router_route_table_id"] == source["transit_router_route_table_id"]
+    assert [(r["destination_cidr_block"], r["status"]) for r in learned["routes"]] == [("100.0.0.0/8", "Active"), ("10.94.205.198/32", "Active")]
+    assert twin.counts(since=since) == {"DescribeRouteEntryList": 2, "DescribeRouteTableList": 2, "ListTransitRouterRouteTables": 1,
+                                        "DescribePublishedRouteEntries": 1, "ListTransitRouterRouteEntries": 1}
+    # each VPC's system table once (neither table is given here)
+    assert sorted(c["params"]["VpcId"] for c in twin.calls(since=since, action="DescribeRouteTableList")) == sorted([ids.REGISTRY_VPC, ids.SOURCE_VPC])
+
+
+def test_a_custom_registry_table_is_refused_before_any_write(run_module, twin_args, twin, connection, sdk_client, sdk_models):
+    custom = sdk_client("vpc").create_route_table(sdk_models("vpc").CreateRouteTableRequest(
+        region_id="cn-hangzhou", vpc_id=ids.REGISTRY_VPC)).body.route_table_id
+    twin.settle()
+    registry = {"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "route_table_id": custom,
+                "routes": [{"destination_cidr_block": "100.0.0.0/8", "next_hop_id": ids.REGISTRY_ECS}], "advertise": ["100.0.0.0/8"]}
+    since = twin.last_seq()
+    result = run_module(main, routes_args(twin_args, connection, registry_vpc=registry))
+    assert result["failed"] is True and "route_table_id %s is a custom route table" % custom in result["msg"], result
+    assert twin.writes(since) == []

@@ -112,6 +112,9 @@ def test_seed_endpoints_from_inside_the_namespace(playbook, twin):
     assert fact["warnings"] == [] and "[WARNING]" not in output
     new_calls = [call for call in twin.calls() if call["seq"] > seq]
     assert new_calls and not [call for call in new_calls if call["write"]]
+    # the Registry module's endpoints only: the role has no use for the Chart module's
+    assert [(call["action"], call["params"].get("ModuleName")) for call in new_calls] == [
+        ("ListInstance", None), ("ListInstanceEndpoint", "Registry"), ("GetInstanceVpcEndpoint", "Registry")]
 
 
 def test_custom_bucket_changes_the_oss_domain(playbook):

@@ -121,6 +121,13 @@ def test_check_apply_rerun_then_absent_with_the_explicit_inputs_removes_exactly_
     assert code == 0, output
     assert twin.writes(since) == [] and twin.calls(since)
     assert changed_count(output) == 0 and not fact["changed"], output
+    # What cen_connect knows is not looked up again: the learning table is its (checked with one read, not found from the
+    # attachment), the source's route table its; the registry's system table is looked up once; one read of what was learned.
+    assert fact["inputs"]["source"]["transit_router_route_table_id"] == sh["transit_router_route_table_id"]
+    reads = twin.counts(since)
+    assert "ListTransitRouterVpcAttachments" not in reads and "ListTransitRouterRouteTableAssociations" not in reads
+    assert (reads["ListTransitRouterRouteTables"], reads["DescribeRouteTableList"], reads["ListTransitRouterRouteEntries"]) == (1, 1, 1)
+    assert [c["params"]["VpcId"] for c in twin.calls(since, action="DescribeRouteTableList")] == [HZ_VPC]
 
     # Published, and learned by the Shanghai transit router: the advertisement again changes nothing and says what was learned
     since = twin.last_seq()
