@@ -358,6 +358,12 @@ def reachable_regions(module: t.Any) -> list | None:
     return sorted(r.get("RegionId") for r in unwrap_list(body, "Regions", "Region") if r.get("RegionId"))
 
 
+def member_options() -> dict:
+    """The options of one planned member of a CEN (cen_info's validate_members, cen_connection's members)."""
+    return dict(region=dict(type="str", required=True), vpc_id=dict(type="str", required=True),
+                vswitch_ids=dict(type="list", elements="str", required=True), route_table_id=dict(type="str"))
+
+
 def check_members(module: t.Any, members: list, label: str = "members", allow_single_zone: bool = False) -> tuple:
     """Validate planned VPC members of a CEN (reads only): (reachable regions or None, the members resolved).
 

@@ -232,18 +232,17 @@ changes:
   sample: ["CEN acr-access", "transit router in cn-hangzhou", "VPC attachment of vpc-bp1example00000000001"]
 """
 
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cen import member_options
 from ansible_collections.alicloud.acr_access.plugins.module_utils.cen_connection import CenConnection
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run
 
 
 def main():
-    member = dict(region=dict(type="str", required=True), vpc_id=dict(type="str", required=True),
-                  vswitch_ids=dict(type="list", elements="str", required=True), route_table_id=dict(type="str"))
     argument_spec = dict(
         cen_id=dict(type="str"),
         cen_name=dict(type="str"),
-        members=dict(type="list", elements="dict", required=True, options=member),
+        members=dict(type="list", elements="dict", required=True, options=member_options()),
         members_label=dict(type="str", default="members"),
         allow_single_zone=dict(type="bool", default=False),
         bandwidth=dict(type="int", default=10),

@@ -213,12 +213,7 @@ def main():
     argument_spec = dict(
         cen_id=dict(type="str"),
         cen_name=dict(type="str"),
-        validate_members=dict(type="list", elements="dict", options=dict(
-            region=dict(type="str", required=True),
-            vpc_id=dict(type="str", required=True),
-            vswitch_ids=dict(type="list", elements="str", required=True),
-            route_table_id=dict(type="str"),
-        )),
+        validate_members=dict(type="list", elements="dict", options=api.member_options()),
         members_label=dict(type="str", default="members"),
         allow_single_zone=dict(type="bool", default=False),
     )

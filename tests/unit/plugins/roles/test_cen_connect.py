@@ -3,67 +3,30 @@ writes, check mode, teardown, bad input. Each playbook run costs a few seconds (
 """
 
 import copy
-import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-import ansible_collections
 from acr_twin import Twin, TwinServer
 from acr_twin.fixtures import SEED
 from acr_twin import seed_ids as ids
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
 
-COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
-ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_access")
 HZ_VPC, SH_VPC = ids.REGISTRY_VPC, ids.SOURCE_VPC
 HZ_TABLE, SH_TABLE = ids.REGISTRY_ROUTE_TABLE, ids.SOURCE_ROUTE_TABLE
 MEMBERS = [
     {"region": "cn-hangzhou", "vpc_id": HZ_VPC, "vswitch_ids": [ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K]},
     {"region": "cn-shanghai", "vpc_id": SH_VPC, "vswitch_ids": [ids.SOURCE_VSWITCH_M, ids.SOURCE_VSWITCH_N]},
 ]
-PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  roles:
-    - alicloud.acr_access.cen_connect
-  post_tasks:
-    - ansible.builtin.copy:
-        content: "{{ cen_connect | to_json }}"
-        dest: "{{ fact_file }}"
-        mode: "0600"
-      check_mode: false
-      changed_when: false  # the test's bookkeeping, not a change of the role
-"""
 
 
 @pytest.fixture
-def play(twin, tmp_path):
-    """``play(check=False, **role_vars)`` -> (return code, output, the fact cen_connect or None)."""
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(PLAYBOOK)
-    fact_file = tmp_path / "fact.json"
-
+def play(play_role):
+    """``play(check=False, endpoint=None, **role_vars)`` -> (return code, output, the fact cen_connect or None)."""
     def run(check=False, endpoint=None, **role_vars):
-        extra = dict({"cen_connect_cen_name": "acr-access", "cen_connect_members": MEMBERS, "fact_file": str(fact_file)}, **role_vars)
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % (endpoint or twin.endpoint),
-                   ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI5tTwinAccessKey00001", ALIBABA_CLOUD_ACCESS_KEY_SECRET="twin-secret-do-not-use-in-production",
-                   ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(extra)]
-        if check:
-            command.append("--check")
-        if fact_file.exists():
-            fact_file.unlink()
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
-        fact = json.loads(fact_file.read_text()) if fact_file.exists() else None
-        return done.returncode, done.stdout + done.stderr, fact
-
+        return play_role("cen_connect", check=check, endpoint=endpoint,
+                         **dict({"cen_connect_cen_name": "acr-access", "cen_connect_members": MEMBERS}, **role_vars))
     return run
 
 

@@ -5,21 +5,16 @@ shape of the fact registry_endpoints) are the inputs. The whole procedure (playb
 probe lab) is test_cross_region_access.py's. Each playbook run costs a few seconds (one Python process per module task).
 """
 
-import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-import ansible_collections
 from acr_twin import seed_ids as ids
 from acr_twin.fixtures import FIXTURES_DIR, read_fixture
 
 from ansible_collections.alicloud.acr_access.plugins.modules import cen_route_advertisement, registry_access_plan
 
-COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 HZ_VPC, SH_VPC = ids.REGISTRY_VPC, ids.SOURCE_VPC
 HZ_TABLE, SH_TABLE = ids.REGISTRY_ROUTE_TABLE, ids.SOURCE_ROUTE_TABLE
 OSS_RANGES = ["100.114.102.0/24", "100.118.28.0/24", "100.118.31.0/24", "100.98.170.0/24"]
@@ -34,48 +29,10 @@ REGISTRY_ENDPOINTS = {
 # A closed local port (discard): a cloud call could reach nothing and would fail its task
 NOWHERE = "127.0.0.1:9"
 
-# One role, then its fact for the test (registry_routes takes the facts of the roles before it as extra vars)
-PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  tasks:
-    - name: Run the role
-      ansible.builtin.include_role:
-        name: "alicloud.acr_access.{{ role }}"
-    - name: Save its fact for the test
-      ansible.builtin.copy:
-        content: "{{ lookup('ansible.builtin.vars', role) | to_json }}"
-        dest: "{{ fact_file }}"
-        mode: "0600"
-      check_mode: false
-      changed_when: false  # the test's bookkeeping, not a change of the role
-"""
-
-
 @pytest.fixture
-def play(twin, tmp_path):
+def play(play_role):
     """``play(role, check=False, endpoint=None, **extra_vars)`` -> (return code, output, the role's fact or None)."""
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(PLAYBOOK)
-    fact_file = tmp_path / "fact.json"
-
-    def run(role, check=False, endpoint=None, **extra_vars):
-        extra = dict(extra_vars, role=role, fact_file=str(fact_file))
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % (endpoint or twin.endpoint),
-                   ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI5tTwinAccessKey00001", ALIBABA_CLOUD_ACCESS_KEY_SECRET="twin-secret-do-not-use-in-production",
-                   ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(extra)]
-        if check:
-            command.append("--check")
-        if fact_file.exists():
-            fact_file.unlink()
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
-        fact = json.loads(fact_file.read_text()) if fact_file.exists() else None
-        return done.returncode, done.stdout + done.stderr, fact
-
-    return run
+    return play_role
 
 
 def changed_count(output):
