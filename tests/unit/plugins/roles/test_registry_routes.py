@@ -29,6 +29,7 @@ REGISTRY_ENDPOINTS = {
 # A closed local port (discard): a cloud call could reach nothing and would fail its task
 NOWHERE = "127.0.0.1:9"
 
+
 @pytest.fixture
 def play(play_role):
     """``play(role, check=False, endpoint=None, **extra_vars)`` -> (return code, output, the role's fact or None)."""
