@@ -42,11 +42,10 @@ class AccessRoutes:
         return {"vpc": self.params["registry_vpc"]["vpc_id"], "done": ", ".join(done) or "nothing"}
 
     def _manager(self, name: str, manager_class: t.Any, known: dict | None = None, **options: t.Any) -> t.Any:
-        """The manager of one part with its resource's ``options``; ``known``: what the step has read already (attributes)."""
-        manager = manager_class(ScopedModule(self.module, state=self.params["state"], wait=True, **options))
+        """The manager of one part with its resource's ``options``; ``known``: what the step has read already, for the
+        manager's constructor."""
+        manager = manager_class(ScopedModule(self.module, state=self.params["state"], wait=True, **options), **(known or {}))
         manager.deadline = self.deadline  # one time budget for the whole step
-        for attribute, value in (known or {}).items():
-            setattr(manager, attribute, value)
         manager.validate()
         self.parts[name] = manager
         return manager

@@ -165,13 +165,13 @@ class AdvertisementManager(ResourceManager):
 
     result_key = "entries"
 
-    def __init__(self, module: t.Any):
+    def __init__(self, module: t.Any, system_table_id: str | None = None):
+        """``system_table_id``: the VPC's system route table when the caller has just read it (a step owner), else read here."""
         super().__init__(module)
         self.cidrs: list = []
         self.learning: dict | None = None  # the transit router route table to watch (learning_route_table)
         self.ids: dict = {}
-        # The VPC's system route table, when a step owner has read it already (set before validate): not read again.
-        self.system_table_id: str | None = None
+        self.system_table_id = system_table_id
 
     def failure_values(self) -> dict:
         return {"verb": "advertise" if self.params["state"] == "present" else "withdraw"}
