@@ -85,4 +85,7 @@ class AccessRoutes:
             advertised = run(advertisement)
             source, registry_result = concurrently(lambda: run(source_table), lambda: run(registry_table))
         results = {"source": source, "registry": registry_result, "advertisement": advertised}
-        return dict(results, changed=any(result.get("changed") for result in results.values()))
+        diffs = {name: result["diff"] for name, result in results.items() if result.get("diff")}
+        return dict(results, changed=any(result.get("changed") for result in results.values()),
+                    diff={"before": {name: diff["before"] for name, diff in diffs.items()},
+                          "after": {name: diff["after"] for name, diff in diffs.items()}})

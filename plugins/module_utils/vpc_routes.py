@@ -210,11 +210,15 @@ def route_view(entry: dict | None, wanted: dict | None = None, action: str | Non
     }
 
 
-def _diff_item(entry: dict | None) -> dict | None:
-    if not entry:
-        return None
-    hop_type, hop_id = next_hop_of(entry)
-    return {"destination_cidr_block": entry.get("DestinationCidrBlock"), "next_hop_type": hop_type, "next_hop_id": hop_id}
+def _diff(entries: t.Iterable[dict | None]) -> dict:
+    """The entries for Ansible's diff: {destination: {next_hop_type, next_hop_id}} (a dict, which Ansible's callbacks
+    render as a diff; a list breaks them: 'list' object has no attribute 'splitlines')."""
+    shown = {}
+    for entry in entries:
+        if entry:
+            hop_type, hop_id = next_hop_of(entry)
+            shown[entry.get("DestinationCidrBlock")] = {"next_hop_type": hop_type, "next_hop_id": hop_id}
+    return shown
 
 
 class RouteChange(t.NamedTuple):
@@ -454,7 +458,6 @@ class RouteEntriesManager(ResourceManager):
 
     def ensure_present(self) -> dict:
         changes = self.plan()
-        before = [_diff_item(change.existing) for change in changes]
         results = []
         editor = None if self.check_mode else RouteTableEditor(self.module, self.region, self.table_id, self.deadline)
         for change in changes:
@@ -473,8 +476,7 @@ class RouteEntriesManager(ResourceManager):
             "route_table_id": self.table_id,
             "routes": [route_view(entry if change.action != "deleted" else change.existing, change.wanted, change.action)
                        for change, entry in results],
-            "diff": {"before": [item for item in before if item],
-                     "after": [item for item in (_diff_item(entry) for _change, entry in results) if item]},
+            "diff": {"before": _diff(change.existing for change in changes), "after": _diff(entry for _change, entry in results)},
         }
 
     ensure_absent = ensure_present  # the plan tells created/replaced from deleted

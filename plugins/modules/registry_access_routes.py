@@ -135,7 +135,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Each part's C(diff) is in its result (RV(source), RV(registry), RV(advertisement)).
+      - One diff with a key per part - C(source) and C(registry) (route entries by destination), C(advertisement)
+        (publication status by destination).
   idempotent:
     support: full
 requirements:
@@ -194,6 +195,12 @@ advertisement:
     V({}) when O(registry_vpc.advertise) is empty.
   returned: always
   type: dict
+diff:
+  description: What C(--diff) shows - C(before) and C(after), each with a key per part that has something to show (C(source),
+    C(registry) - route entries by destination; C(advertisement) - publication status by destination).
+  returned: always
+  type: dict
+  sample: {"before": {"registry": {}}, "after": {"registry": {"100.0.0.0/8": {"next_hop_type": "Instance", "next_hop_id": "i-bp1example000000001"}}}}
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.access_routes import AccessRoutes

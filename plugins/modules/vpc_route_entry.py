@@ -120,6 +120,8 @@ attributes:
     support: full
   diff_mode:
     support: full
+    details:
+      - The listed routes before and after, by destination (next hop type and ID).
   idempotent:
     support: full
 requirements:
@@ -231,20 +233,19 @@ routes:
       type: str
       sample: created
 diff:
-  description: The listed destinations before and after (destination, next hop type, next hop id).
+  description: The listed destinations before and after, as Ansible's C(--diff) shows them.
   returned: success
   type: dict
   contains:
     before:
-      description: The entries that existed for the listed destinations.
+      description: The entries that existed for the listed destinations, by destination (C(next_hop_type), C(next_hop_id)).
       returned: always
-      type: list
-      elements: dict
+      type: dict
+      sample: {"100.103.7.181/32": {"next_hop_type": "Attachment", "next_hop_id": "tr-attach-example00000002"}}
     after:
-      description: The entries for the listed destinations after the task (as predicted in check mode).
+      description: The entries for the listed destinations after the task (as predicted in check mode), by destination.
       returned: always
-      type: list
-      elements: dict
+      type: dict
 """
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule

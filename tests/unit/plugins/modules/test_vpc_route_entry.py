@@ -59,7 +59,7 @@ def test_creates_marks_and_waits(run_module, twin_args, twin):
     creates = twin.calls(action="CreateRouteEntry")
     assert len(creates) == 2 and all(c["params"].get("ClientToken") for c in creates)
     assert creates[0]["params"]["ClientToken"] != creates[1]["params"]["ClientToken"]
-    assert result["diff"]["before"] == [] and len(result["diff"]["after"]) == 2
+    assert result["diff"]["before"] == {} and len(result["diff"]["after"]) == 2
 
 
 def test_second_run_is_unchanged_and_reads_one_table_listing(run_module, twin_args, twin):
@@ -92,8 +92,8 @@ def test_changed_next_hop_of_our_route_is_replaced_in_place(run_module, twin_arg
     assert [c["action"] for c in twin.writes(since=seq)] == ["ModifyRouteEntry"]
     assert twin.writes(since=seq)[0]["params"]["NewNextHopId"] == second_instance
     assert custom_entries(twin)["192.168.0.0/16"][:2] == ("Instance", second_instance)
-    assert result["diff"]["before"] == [{"destination_cidr_block": "192.168.0.0/16", "next_hop_type": "Instance", "next_hop_id": HZ_ECS}]
-    assert result["diff"]["after"] == [{"destination_cidr_block": "192.168.0.0/16", "next_hop_type": "Instance", "next_hop_id": second_instance}]
+    assert result["diff"]["before"] == {"192.168.0.0/16": {"next_hop_type": "Instance", "next_hop_id": HZ_ECS}}
+    assert result["diff"]["after"] == {"192.168.0.0/16": {"next_hop_type": "Instance", "next_hop_id": second_instance}}
 
 
 def test_foreign_route_with_another_next_hop_fails_before_any_write(run_module, twin_args, twin, sdk_client, sdk_models, second_instance):
