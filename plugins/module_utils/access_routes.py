@@ -6,7 +6,7 @@
 
 The access plan's routes go into two route tables and one publication, with the managers of the per-resource modules
 (``vpc_routes.RouteEntriesManager`` for vpc_route_entry, ``route_publish.AdvertisementManager`` for
-cen_route_advertisement), each through a ``ScopedModule``:
+cen_route_advertisement), each through ``resource.step_manager``:
 
     present:  the source VPC's table                                        } at the same time: a table takes one
               the registry VPC's table, then the publication of its routes  } change at a time, but two tables do not wait
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import typing as t
 
-from .resource import ScopedModule, concurrently
+from .resource import concurrently, step_manager
 from .route_publish import AdvertisementManager
 from .vpc_routes import RouteEntriesManager
 from .waiter import Deadline
@@ -44,9 +44,7 @@ class AccessRoutes:
     def _manager(self, name: str, manager_class: t.Any, known: dict | None = None, **options: t.Any) -> t.Any:
         """The manager of one part with its resource's ``options``; ``known``: what the step has read already, for the
         manager's constructor."""
-        manager = manager_class(ScopedModule(self.module, state=self.params["state"], wait=True, **options), **(known or {}))
-        manager.deadline = self.deadline  # one time budget for the whole step
-        manager.validate()
+        manager = step_manager(self.module, self.deadline, manager_class, known, state=self.params["state"], wait=True, **options)
         self.parts[name] = manager
         return manager
 

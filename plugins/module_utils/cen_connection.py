@@ -5,7 +5,7 @@
 """Step 1 of the procedure in one process (module cen_connection, role cen_connect): the owner of the step.
 
 It converges the same resources with the same managers as the per-resource modules (``cen_resources``,
-``vpc_routes``), each through a ``ScopedModule`` with that resource's options, in the order the cloud allows,
+``vpc_routes``), each built by ``resource.step_manager`` with that resource's options, in the order the cloud allows,
 asking for everything whose preconditions hold before waiting for any of it:
 
     check the members (reads only) -> the CEN
@@ -27,7 +27,7 @@ from functools import partial
 from . import role_plan
 from .cen import check_members
 from .cen_resources import CenManager, PeerAttachmentManager, TransitRouterManager, VpcAttachmentManager
-from .resource import ScopedModule, concurrently
+from .resource import concurrently, step_manager
 from .vpc_routes import RouteEntriesManager
 from .waiter import Deadline
 
@@ -47,7 +47,7 @@ class CenConnection:
         self.deadline = Deadline(self.params["wait_timeout"])
         self.changed = False
         self.changes: list = []  # one line per resource changed, in the order of the writes
-        self.managers: dict = {}  # the last manager of each resource, for what it read (routers, their route tables)
+        self.router_managers: dict = {}  # region -> the last manager of its transit router, for what it read
 
     def failure_values(self) -> dict:
         """For the failure message of ``resource.run``: the CEN, and what was changed before the failure."""
@@ -55,27 +55,26 @@ class CenConnection:
 
     # --- the resources, each with its manager ---------------------------------------------------------------------
 
-    def _ensure(self, manager_class: t.Any, what: str, known: dict | None = None, **options: t.Any) -> dict:
-        """Ensure one resource with its manager (options as its module takes them; ``known``: what the step has read
-        already, for the manager's constructor); record what changed."""
-        manager = manager_class(ScopedModule(self.module, state="present", **options), **(known or {}))
-        manager.deadline = self.deadline  # one time budget for the whole step
-        manager.validate()
+    def _ensure(self, what: str, manager: t.Any) -> dict:
+        """Ensure one resource with its manager (``step_manager``); record what changed."""
         result = manager.ensure_present()
-        self.managers[what] = manager
         if result["changed"]:
             self.changed = True
             if what not in self.changes:
                 self.changes.append(what)  # from two threads at most for the member routes: list.append is atomic
         return result
 
+    def _manager(self, manager_class: t.Any, known: dict | None = None, **options: t.Any) -> t.Any:
+        return step_manager(self.module, self.deadline, manager_class, known, state="present", **options)
+
     def _router(self, cen_id: str, region: str, wait: bool) -> dict:
-        return self._ensure(TransitRouterManager, "transit router in %s" % region, cen_id=cen_id, region=region, wait=wait)
+        manager = self.router_managers[region] = self._manager(TransitRouterManager, cen_id=cen_id, region=region, wait=wait)
+        return self._ensure("transit router in %s" % region, manager)
 
     def _known_router(self, region: str) -> tuple:
         """(the raw transit router of ``region`` as its manager last saw it, its route tables); (None, None) while only
         planned (check mode)."""
-        manager = self.managers.get("transit router in %s" % region)
+        manager = self.router_managers.get(region)
         router = manager.item if manager is not None else None
         if not router or not router.get("TransitRouterId"):
             return None, None
@@ -83,22 +82,23 @@ class CenConnection:
 
     def _attachment(self, cen_id: str, member: dict, link: bool, wait: bool) -> dict:
         router, tables = self._known_router(member["region"])
-        return self._ensure(VpcAttachmentManager, "VPC attachment of %s" % member["vpc_id"] + (" and its links" if link else ""),
-                            known={"router": router, "route_tables": tables, "zones": member["zones"]},
-                            cen_id=cen_id, region=member["region"], vpc_id=member["vpc_id"], vswitch_ids=member["vswitch_ids"],
-                            allow_single_zone=self.params["allow_single_zone"],
-                            auto_publish_route=self.params["route_mode"] == "auto_publish", associate=link, propagate=link, wait=wait)
+        return self._ensure("VPC attachment of %s" % member["vpc_id"] + (" and its links" if link else ""), self._manager(
+            VpcAttachmentManager, known={"router": router, "route_tables": tables, "zones": member["zones"]},
+            cen_id=cen_id, region=member["region"], vpc_id=member["vpc_id"], vswitch_ids=member["vswitch_ids"],
+            allow_single_zone=self.params["allow_single_zone"],
+            auto_publish_route=self.params["route_mode"] == "auto_publish", associate=link, propagate=link, wait=wait))
 
     def _peer(self, cen_id: str, pair: list, wait: bool) -> dict:
         routers = [self._known_router(region)[0] for region in pair]
-        return self._ensure(PeerAttachmentManager, "inter-region connection %s - %s" % tuple(pair),
-                            known={"routers": routers if all(routers) else None}, cen_id=cen_id, region=pair[0],
-                            peer_region=pair[1], bandwidth=self.params["bandwidth"], bandwidth_type=self.params["bandwidth_type"],
-                            cen_bandwidth_package_id=self.params["cen_bandwidth_package_id"] or None, wait=wait)
+        return self._ensure("inter-region connection %s - %s" % tuple(pair), self._manager(
+            PeerAttachmentManager, known={"routers": routers if all(routers) else None}, cen_id=cen_id, region=pair[0],
+            peer_region=pair[1], bandwidth=self.params["bandwidth"], bandwidth_type=self.params["bandwidth_type"],
+            cen_bandwidth_package_id=self.params["cen_bandwidth_package_id"] or None, wait=wait))
 
     def _member_routes(self, member: dict, routes: list, wait: bool) -> dict:
-        result = self._ensure(RouteEntriesManager, "routes of %s" % member["route_table_id"], region=member["region"],
-                              route_table_id=member["route_table_id"], routes=routes, replace_foreign=False, wait=wait)
+        result = self._ensure("routes of %s" % member["route_table_id"], self._manager(
+            RouteEntriesManager, region=member["region"], route_table_id=member["route_table_id"], routes=routes, replace_foreign=False,
+            wait=wait))
         return dict(result, item=member)
 
     # --- the step ------------------------------------------------------------------------------------------------------
@@ -106,8 +106,8 @@ class CenConnection:
     def ensure(self) -> dict:
         params = self.params
         regions, members = check_members(self.module, params["members"], params["members_label"], params["allow_single_zone"])
-        cen = self._ensure(CenManager, "CEN %s" % (params["cen_id"] or params["cen_name"]), cen_id=params["cen_id"] or None,
-                           name=None if params["cen_id"] else params["cen_name"], wait=True)["cen"]
+        cen = self._ensure("CEN %s" % (params["cen_id"] or params["cen_name"]), self._manager(
+            CenManager, cen_id=params["cen_id"] or None, name=None if params["cen_id"] else params["cen_name"], wait=True))["cen"]
         cen_id = cen.get("cen_id")
         if cen_id is None:  # check mode, the CEN would be created: nothing further can be read
             return self._result(None, members, regions, [], [], [], [])
@@ -131,9 +131,9 @@ class CenConnection:
             attachments = [self._attachment(cen_id, member, link=True, wait=False) if todo else result
                            for member, result, todo in zip(members, attachments, unlinked)]
         made = role_plan.vpc_attachments_of(members, attachments)
-        routes = role_plan.member_routes(members, role_plan.attachment_ids(made))
-        routed = [member for member in members if params["route_mode"] == "vpc_route_entries"
-                  and role_plan.attachment_ids(made).get(member["vpc_id"]) is not None]
+        attachment_of = role_plan.attachment_ids(made)
+        routes = role_plan.member_routes(members, attachment_of)
+        routed = [member for member in members if params["route_mode"] == "vpc_route_entries" and attachment_of.get(member["vpc_id"]) is not None]
 
         def links_and_connections() -> tuple:
             linked = [self._attachment(cen_id, member, link=True, wait=True) if todo or _unlinked(result) else result

@@ -208,6 +208,16 @@ class ScopedModule:
         return getattr(self._module, name)
 
 
+def step_manager(module: t.Any, deadline: Deadline, manager_class: t.Callable[..., ResourceManager], known: dict | None = None,
+                 **options: t.Any) -> ResourceManager:
+    """The manager of one resource of a step owner, validated (reads only): its ``options`` as its own module takes them
+    (through a ScopedModule), the step's one Deadline, and ``known`` - what the step has read already - for its constructor."""
+    manager = manager_class(ScopedModule(module, **options), **(known or {}))
+    manager.deadline = deadline
+    manager.validate()
+    return manager
+
+
 def concurrently(*calls: t.Callable[[], t.Any]) -> list:
     """Run independent calls at once (each mostly waits for the cloud), their results in order; the first error is raised
     once all have ended, so that no call is left running behind a failed task.
