@@ -1,6 +1,7 @@
 """Fixtures for module and module_utils tests: run a module's main(), build the module base, clean env."""
 
 import json
+import os
 
 import pytest
 from ansible.module_utils import _internal as module_utils_internal
@@ -53,6 +54,21 @@ def twin_args(twin):
         args = dict(access_key_id=TWIN_KEY_ID, access_key_secret=TWIN_SECRET, endpoint="http://%s" % twin.endpoint, region="cn-hangzhou")
         args.update(extra)
         return args
+
+    return build
+
+
+@pytest.fixture
+def playbook_env(twin):
+    """``playbook_env(endpoint=None)``: the environment of an ansible-playbook run against the twin (or ``endpoint``):
+    this collection, the twin's key pair, quiet output."""
+    import ansible_collections
+
+    def build(endpoint=None):
+        return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.dirname(list(ansible_collections.__path__)[0]),
+                    ACR_ACCESS_ENDPOINT="http://%s" % (endpoint or twin.endpoint), ALIBABA_CLOUD_ACCESS_KEY_ID=TWIN_KEY_ID,
+                    ALIBABA_CLOUD_ACCESS_KEY_SECRET=TWIN_SECRET, ANSIBLE_LOCALHOST_WARNING="False",
+                    ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
 
     return build
 

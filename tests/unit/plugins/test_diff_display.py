@@ -7,11 +7,7 @@ import os
 import subprocess
 import sys
 
-import ansible_collections
-from acr_twin import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from acr_twin import seed_ids as ids
-
-COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 
 PLAYBOOK = """
 - hosts: localhost
@@ -48,17 +44,14 @@ PLAYBOOK = """
 """
 
 
-def test_the_route_changes_show_in_the_diff(twin, tmp_path):
+def test_the_route_changes_show_in_the_diff(playbook_env, tmp_path):
     playbook = tmp_path / "diff.yml"
     playbook.write_text(PLAYBOOK)
     extra = {"members": [{"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "vswitch_ids": ids.REGISTRY_VSWITCHES},
                          {"region": "cn-shanghai", "vpc_id": ids.SOURCE_VPC, "vswitch_ids": [ids.SOURCE_VSWITCH_M, ids.SOURCE_VSWITCH_N]}],
              "registry_table": ids.REGISTRY_ROUTE_TABLE, "registry_vpc": ids.REGISTRY_VPC, "source_vpc": ids.SOURCE_VPC, "ecs": ids.REGISTRY_ECS}
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % twin.endpoint,
-               ALIBABA_CLOUD_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET,
-               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "--diff", "-e", json.dumps(extra)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(command, env=playbook_env(), capture_output=True, text=True, timeout=300, check=False)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Callback dispatch" not in output and "splitlines" not in output, output

@@ -7,11 +7,6 @@ import sys
 
 import pytest
 
-import ansible_collections
-from acr_twin import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
-
-COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
-
 # One role, then its fact for the test (registry_routes takes the facts of the roles before it as extra vars)
 PLAYBOOK = """
 - hosts: localhost
@@ -33,7 +28,7 @@ PLAYBOOK = """
 
 
 @pytest.fixture
-def play_role(twin, tmp_path):
+def play_role(playbook_env, tmp_path):
     """``play_role(role, check=False, endpoint=None, **extra_vars)`` -> (return code, output, the role's fact or None)."""
     playbook = tmp_path / "play.yml"
     playbook.write_text(PLAYBOOK)
@@ -41,15 +36,12 @@ def play_role(twin, tmp_path):
 
     def run(role, check=False, endpoint=None, **extra_vars):
         extra = dict(extra_vars, role=role, fact_file=str(fact_file))
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % (endpoint or twin.endpoint),
-                   ALIBABA_CLOUD_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET,
-                   ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(extra)]
         if check:
             command.append("--check")
         if fact_file.exists():
             fact_file.unlink()
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+        done = subprocess.run(command, env=playbook_env(endpoint), capture_output=True, text=True, timeout=600, check=False)
         fact = json.loads(fact_file.read_text()) if fact_file.exists() else None
         return done.returncode, done.stdout + done.stderr, fact
 
