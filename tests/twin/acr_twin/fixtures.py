@@ -54,6 +54,7 @@ def build_cloud(spec, time_scale=1.0):
         cloud.regions.add(region)
         for vpc_doc in region_doc.get("vpcs", []):
             _load_vpc(cloud, region, vpc_doc)
+        _load_data_center_links(cloud, region, region_doc)
         for registry_doc in region_doc.get("registries", []):
             _load_registry(cloud, region, registry_doc)
     return cloud
@@ -110,6 +111,38 @@ def _load_vpc(cloud, region, doc):
             "VpnGatewayId": gw_id, "Name": gw.get("name", ""), "RegionId": region, "VpcId": vpc_id,
             "VSwitchId": gw.get("vswitch", vswitch_ids[0] if vswitch_ids else ""), "Status": "active", "BusinessStatus": "Normal",
             "_connections": list(gw.get("ipsec_connections", [])),
+        }
+
+
+def _load_data_center_links(cloud, region, doc):
+    """Customer gateways, IPsec connections and virtual border routers: what links a region to a data center."""
+    for cgw in doc.get("customer_gateways", []):
+        cgw_id = _need(cgw, "id", "customer_gateways[]")
+        cloud.customer_gateways[cgw_id] = {
+            "CustomerGatewayId": cgw_id, "Name": cgw.get("name", ""), "RegionId": region,
+            "IpAddress": _need(cgw, "ip_address", cgw_id), "Asn": str(cgw.get("asn", "")), "Description": "",
+        }
+    for connection in doc.get("ipsec_connections", []):
+        connection_id = _need(connection, "id", "ipsec_connections[]")
+        gateway_id = connection.get("vpn_gateway", "")
+        if gateway_id and gateway_id not in cloud.vpn_gateways:
+            raise FixtureError("fixture: %s names VPN gateway %s, which no VPC of %s holds" % (connection_id, gateway_id, region))
+        cloud.vpn_connections[connection_id] = {
+            "VpnConnectionId": connection_id, "Name": connection.get("name", ""), "RegionId": region, "VpnGatewayId": gateway_id,
+            "CustomerGatewayId": _need(connection, "customer_gateway", connection_id),
+            "AttachType": connection.get("attach_type", "VPNGateway"), "LocalSubnet": connection.get("local_subnet", "0.0.0.0/0"),
+            "RemoteSubnet": connection.get("remote_subnet", "0.0.0.0/0"), "Status": "ike_sa_established", "State": "active",
+            # The on-premises networks behind the connection: what a transit router learns from its VPN attachment.
+            "_remote_cidr_blocks": [str(ipaddress.ip_network(c)) for c in connection.get("remote_cidr_blocks", [])],
+        }
+    for vbr in doc.get("virtual_border_routers", []):
+        vbr_id = _need(vbr, "id", "virtual_border_routers[]")
+        cloud.virtual_border_routers[vbr_id] = {
+            "VbrId": vbr_id, "Name": vbr.get("name", ""), "RegionId": region, "Status": "active",
+            "LocalGatewayIp": vbr.get("local_gateway_ip", ""), "PeerGatewayIp": vbr.get("peer_gateway_ip", ""),
+            "PeeringSubnetMask": vbr.get("peering_subnet_mask", ""),
+            # The VBR's static routes to the data center: what a transit router learns from its VBR attachment.
+            "_static_routes": [str(ipaddress.ip_network(c)) for c in vbr.get("static_routes", [])],
         }
 
 

@@ -61,6 +61,14 @@ SOURCE_VSWITCHES = [SOURCE_VSWITCH_M, SOURCE_VSWITCH_N]
 SOURCE_ECS = _SOURCE_VPC["instances"][0]["id"]  # ECS instance 2, a client
 SOURCE_ECS_IP = _SOURCE_VPC["instances"][0]["private_ip"]
 
+# The data center (on premises, 192.168.0.0/24) and how the registry's region reaches it
+DATA_CENTER_CIDR = "192.168.0.0/24"
+VPN_GATEWAY = _REGISTRY_VPC["vpn_gateways"][0]["id"]  # option 1: in the registry VPC
+CUSTOMER_GATEWAY = _REGISTRY["customer_gateways"][0]["id"]
+IPSEC_VPN_GATEWAY = _REGISTRY["ipsec_connections"][0]["id"]  # option 1: the IPsec connection on VPN_GATEWAY
+IPSEC_TRANSIT_ROUTER = _REGISTRY["ipsec_connections"][1]["id"]  # option 2: bound to the transit router (attach type CEN)
+VBR = _REGISTRY["virtual_border_routers"][0]["id"]  # option 2 over Express Connect
+
 
 def cen_members():
     """The two VPCs as the role cen_connect and cen_info take them (a new list each call)."""

@@ -25,6 +25,7 @@ REGION_ID_PREFIX = {
 COLLECTIONS = (
     # VPC 2016-04-28 (and the ECS instances route entries point at)
     "vpcs", "vswitches", "route_tables", "route_entries", "instances", "vpn_gateways", "vpn_route_entries",
+    "customer_gateways", "vpn_connections", "virtual_border_routers",
     # CBN 2017-09-12
     "cens", "transit_routers", "tr_route_tables", "tr_attachments", "tr_associations", "tr_propagations",
     "tr_route_entries", "published_routes",
