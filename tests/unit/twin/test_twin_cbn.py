@@ -457,3 +457,168 @@ def test_child_instance_regions_are_the_fixture_regions(sdk_client, sdk_models):
     body = cbn.describe_child_instance_regions(sdk_models("cbn").DescribeChildInstanceRegionsRequest(product_type="VPC")).body
     assert [r.region_id for r in body.regions.region] == ["cn-hangzhou", "cn-shanghai"]
     assert body.regions.region[0].local_name == "China (Hangzhou)"
+
+
+# -- the data center's links: VPN (IPsec connection) and VBR attachments ------------------------------------------------
+IPSEC, VBR, DC_CIDR = seed_ids.IPSEC_TRANSIT_ROUTER, seed_ids.VBR, seed_ids.DATA_CENTER_CIDR
+
+
+def attach_vpn(cbn, tr_id, vpn_id=IPSEC, **fields):
+    return cbn.call("create_transit_router_vpn_attachment", transit_router_id=tr_id, region_id="cn-hangzhou", vpn_id=vpn_id,
+                    **fields).transit_router_attachment_id
+
+
+def attach_vbr(cbn, tr_id, vbr_id=VBR, **fields):
+    return cbn.call("create_transit_router_vbr_attachment", transit_router_id=tr_id, region_id="cn-hangzhou", vbr_id=vbr_id,
+                    **fields).transit_router_attachment_id
+
+
+def unlink(cbn, attachment_id, table_id):
+    link = dict(transit_router_attachment_id=attachment_id, transit_router_route_table_id=table_id)
+    cbn.call("disable_transit_router_route_table_propagation", **link)
+    cbn.call("dissociate_transit_router_attachment_from_route_table", **link)
+
+
+@pytest.mark.parametrize("kind", ["vpn", "vbr"])
+def test_data_center_attachment_brings_its_networks_to_the_registry_vpc(cbn, twin, kind):
+    ids = build_seed_topology(cbn)
+    zone = [cbn.m.CreateTransitRouterVpnAttachmentRequestZone(zone_id="cn-hangzhou-j")]
+    attachment_id = attach_vpn(cbn, ids["tr_hz"], zone=zone) if kind == "vpn" else attach_vbr(cbn, ids["tr_hz"])
+    resource_id = IPSEC if kind == "vpn" else VBR
+    listed = cbn.call("list_transit_router_%s_attachments" % kind, transit_router_attachment_id=attachment_id).transit_router_attachments
+    [attachment] = listed
+    assert (attachment.status, attachment.resource_type, attachment.cen_id, attachment.transit_router_id) == ("Attached", kind.upper(), ids["cen"], ids["tr_hz"])
+    if kind == "vpn":
+        assert (attachment.vpn_id, attachment.vpn_region_id, [z.zone_id for z in attachment.zones]) == (IPSEC, "cn-hangzhou", ["cn-hangzhou-j"])
+        assert attachment.auto_publish_route_enabled is True and attachment.charge_type == "POSTPAY"  # the SDK's documented defaults
+    else:
+        assert (attachment.vbr_id, attachment.vbr_region_id, attachment.auto_publish_route_enabled) == (VBR, "cn-hangzhou", False)
+    # A new attachment learns nothing until it propagates to the table.
+    assert DC_CIDR not in [r["cidr"] for r in learned_routes(twin.cloud, ids["tr_hz"])]
+    cbn.link(attachment_id, ids["rt_hz"])
+    links = cbn.call("list_transit_router_route_table_propagations", transit_router_route_table_id=ids["rt_hz"],
+                     transit_router_attachment_id=attachment_id).transit_router_propagations
+    assert [(a.resource_id, a.resource_type, a.status) for a in links] == [(resource_id, kind.upper(), "Active")]
+    entries = cbn.call("list_transit_router_route_entries", transit_router_route_table_id=ids["rt_hz"],
+                       transit_router_route_entry_destination_cidr_block=DC_CIDR).transit_router_route_entries
+    assert [(e.transit_router_route_entry_next_hop_id, e.transit_router_route_entry_next_hop_resource_id,
+             e.transit_router_route_entry_next_hop_resource_type) for e in entries] == [(attachment_id, resource_id, kind.upper())]
+    # The registry VPC (associated with the same table) sends the data center's traffic to the attachment; the other region
+    # learns the data center over the inter-region connection.
+    route = vpc_attachment_route(twin.cloud, HZ_VPC, "192.168.0.10")
+    assert (route["cidr"], route["attachment"], route["origin"]) == (DC_CIDR, attachment_id, kind.upper())
+    assert (DC_CIDR, "Attachment", "TR") in cbn.route_cidrs(ids["rt_sh"])
+    # The routes follow the connection's / VBR's own routes.
+    source = twin.cloud.vpn_connections[IPSEC]["_remote_cidr_blocks"] if kind == "vpn" else twin.cloud.virtual_border_routers[VBR]["_static_routes"]
+    source.append("192.168.1.0/24")
+    assert "192.168.1.0/24" in [r["cidr"] for r in learned_routes(twin.cloud, ids["tr_hz"])]
+    # Detaching: refused while linked; propagation disabled, the routes are gone; then the attachment goes.
+    delete = "delete_transit_router_%s_attachment" % kind
+    assert cbn.error(delete, transit_router_attachment_id=attachment_id).code == "OperationFailed.RouteTableAssociationExist"
+    unlink(cbn, attachment_id, ids["rt_hz"])
+    cbn.call("list_transit_routers")  # any request applies the due transitions
+    assert [r["cidr"] for r in learned_routes(twin.cloud, ids["tr_hz"]) if r["cidr"].startswith("192.168.")] == []
+    assert vpc_attachment_route(twin.cloud, HZ_VPC, "192.168.0.10") is None
+    cbn.call(delete, transit_router_attachment_id=attachment_id)
+    cbn.call("list_transit_routers")
+    assert cbn.call("list_transit_router_%s_attachments" % kind, cen_id=ids["cen"]).transit_router_attachments == []
+
+
+def test_data_center_attachments_follow_the_clock(cbn, twin):
+    ids = build_seed_topology(cbn)
+    twin.set_time_scale(1.0)  # real delays: nothing completes during the test unless settled
+    vpn = attach_vpn(cbn, ids["tr_hz"])
+    vbr = attach_vbr(cbn, ids["tr_hz"])
+    for kind, attachment_id in (("vpn", vpn), ("vbr", vbr)):
+        assert cbn.call("list_transit_router_%s_attachments" % kind, transit_router_attachment_id=attachment_id).transit_router_attachments[0].status \
+            == "Attaching"
+        err = cbn.error("associate_transit_router_attachment_with_route_table", transit_router_attachment_id=attachment_id,
+                        transit_router_route_table_id=ids["rt_hz"])
+        assert err.code == "IncorrectStatus.AttachmentOrRouteTable"
+        assert cbn.error("delete_transit_router_%s_attachment" % kind, transit_router_attachment_id=attachment_id).code == "Operation.Blocking"
+    twin.settle()
+    for kind, attachment_id in (("vpn", vpn), ("vbr", vbr)):
+        cbn.call("delete_transit_router_%s_attachment" % kind, transit_router_attachment_id=attachment_id)
+        assert cbn.call("list_transit_router_%s_attachments" % kind, transit_router_attachment_id=attachment_id).transit_router_attachments[0].status \
+            == "Detaching"
+    twin.settle()
+    assert [a["ResourceType"] for a in twin.cloud.tr_attachments.values() if a["ResourceType"] in ("VPN", "VBR")] == []
+
+
+def _other_region_link(twin, collection, ident, new_ident):
+    """A copy of the seed's IPsec connection / VBR in cn-shanghai."""
+    getattr(twin.cloud, collection)[new_ident] = dict(getattr(twin.cloud, collection)[ident], RegionId="cn-shanghai")
+
+
+def test_vpn_attachment_rules(cbn, twin):
+    ids = build_seed_topology(cbn)
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=ids["tr_hz"], vpn_id="vco-nothere").code == "InvalidVpnId.NotFound"
+    # The IPsec connection of the VPN gateway (option 1) is not bound to a transit router.
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=ids["tr_hz"],
+                     vpn_id=seed_ids.IPSEC_VPN_GATEWAY).code == "IncorrectStatus.VpnAttachType"
+    _other_region_link(twin, "vpn_connections", IPSEC, "vco-uf6other")
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=ids["tr_hz"], vpn_id="vco-uf6other").code == "IllegalParam.RegionId"
+    bad_zone = [cbn.m.CreateTransitRouterVpnAttachmentRequestZone(zone_id="cn-shanghai-m")]
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=ids["tr_hz"], vpn_id=IPSEC, zone=bad_zone).code == "IllegalParam.ZoneId"
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=ids["tr_hz"], vpn_id=IPSEC, vpn_owner_id=42).code \
+        == "IllegalParam.VpnOwnerId"
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=ids["tr_hz"], vpn_id=IPSEC, dry_run=True).code == "DryRunOperation"
+    assert [a for a in twin.cloud.tr_attachments.values() if a["ResourceType"] == "VPN"] == []
+    # By CenId + RegionId, with a ClientToken: the repeat answers the first attachment.
+    first = cbn.call("create_transit_router_vpn_attachment", cen_id=ids["cen"], region_id="cn-hangzhou", vpn_id=IPSEC, client_token="t-vpn")
+    again = cbn.call("create_transit_router_vpn_attachment", cen_id=ids["cen"], region_id="cn-hangzhou", vpn_id=IPSEC, client_token="t-vpn")
+    assert first.transit_router_attachment_id == again.transit_router_attachment_id
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=ids["tr_hz"], vpn_id=IPSEC).code == "OperationFailed.VpnAlreadyAttached"
+    cbn.call("update_transit_router_vpn_attachment_attribute", transit_router_attachment_id=first.transit_router_attachment_id,
+             transit_router_attachment_name="idc", auto_publish_route_enabled=False)
+    [listed] = cbn.call("list_transit_router_vpn_attachments", cen_id=ids["cen"]).transit_router_attachments
+    assert (listed.transit_router_attachment_name, listed.auto_publish_route_enabled) == ("idc", False)
+    # A VPN attachment is not a VBR (nor a VPC) attachment.
+    assert cbn.error("delete_transit_router_vbr_attachment", transit_router_attachment_id=listed.transit_router_attachment_id).code \
+        == "InvalidTransitRouterAttachmentId.NotFound"
+    assert cbn.call("list_transit_router_vpc_attachments", transit_router_attachment_id=listed.transit_router_attachment_id).transit_router_attachments == []
+
+
+def test_vbr_attachment_rules(cbn, twin):
+    ids = build_seed_topology(cbn)
+    assert cbn.error("create_transit_router_vbr_attachment", transit_router_id=ids["tr_hz"], vbr_id="vbr-nothere").code == "InvalidVbrId.NotFound"
+    _other_region_link(twin, "virtual_border_routers", VBR, "vbr-uf6other")
+    assert cbn.error("create_transit_router_vbr_attachment", transit_router_id=ids["tr_sh"], vbr_id=VBR).code == "IllegalParam.RegionId"
+    twin.cloud.virtual_border_routers[VBR]["Status"] = "terminated"
+    assert cbn.error("create_transit_router_vbr_attachment", transit_router_id=ids["tr_hz"], vbr_id=VBR).code == "IncorrectStatus.VbrStatus"
+    twin.cloud.virtual_border_routers[VBR]["Status"] = "active"
+    assert cbn.error("create_transit_router_vbr_attachment", transit_router_id="tr-nothere", vbr_id=VBR).code == "InvalidTransitRouterId.NotFound"
+    attachment_id = attach_vbr(cbn, ids["tr_hz"], transit_router_attachment_description="leased line")
+    assert cbn.error("create_transit_router_vbr_attachment", transit_router_id=ids["tr_hz"], vbr_id=VBR).code == "OperationFailed.VbrAlreadyAttached"
+    cbn.call("update_transit_router_vbr_attachment_attribute", transit_router_attachment_id=attachment_id, auto_publish_route_enabled=True)
+    [listed] = cbn.call("list_transit_router_vbr_attachments", transit_router_id=ids["tr_hz"]).transit_router_attachments
+    assert (listed.transit_router_attachment_description, listed.auto_publish_route_enabled) == ("leased line", True)
+    assert cbn.call("list_transit_router_vbr_attachments", region_id="cn-shanghai").transit_router_attachments == []
+
+
+def test_data_center_attachment_needs_an_active_transit_router(cbn, twin):
+    cen_id = cbn.cen()
+    twin.set_time_scale(1.0)
+    tr_id = cbn.transit_router(cen_id, "cn-hangzhou")  # Creating for 20 s
+    assert cbn.error("create_transit_router_vpn_attachment", transit_router_id=tr_id, vpn_id=IPSEC).code == "IncorrectStatus.TransitRouterInstance"
+    assert cbn.error("create_transit_router_vbr_attachment", transit_router_id=tr_id, vbr_id=VBR).code == "IncorrectStatus.TransitRouterInstance"
+    assert cbn.error("create_transit_router_vbr_attachment", cen_id=cen_id, region_id="cn-shanghai", vbr_id=VBR).code \
+        == "InvalidOperation.TransitRouterNotExist"
+
+
+def test_data_center_attachment_paging(cbn, twin):
+    ids = build_seed_topology(cbn)
+    twin.cloud.vpn_connections["vco-bp1second"] = dict(twin.cloud.vpn_connections[IPSEC], VpnConnectionId="vco-bp1second")
+    expected = {attach_vpn(cbn, ids["tr_hz"]), attach_vpn(cbn, ids["tr_hz"], vpn_id="vco-bp1second")}
+    first = cbn.call("list_transit_router_vpn_attachments", cen_id=ids["cen"], max_results=1)
+    second = cbn.call("list_transit_router_vpn_attachments", cen_id=ids["cen"], max_results=1, next_token=first.next_token)
+    assert (first.total_count, len(first.transit_router_attachments), second.next_token) == (2, 1, "")
+    assert {a.transit_router_attachment_id for a in first.transit_router_attachments + second.transit_router_attachments} == expected
+
+
+def test_data_center_answers_populate_every_sdk_model_field(cbn, twin):
+    ids = build_seed_topology(cbn)
+    attach_vpn(cbn, ids["tr_hz"], zone=[cbn.m.CreateTransitRouterVpnAttachmentRequestZone(zone_id="cn-hangzhou-k")])
+    attach_vbr(cbn, ids["tr_hz"])
+    answers = {"vpn": cbn.call("list_transit_router_vpn_attachments"), "vbr": cbn.call("list_transit_router_vbr_attachments")}
+    assert dict((name, _unset_fields(body)) for name, body in answers.items()) == {"vpn": [], "vbr": []}

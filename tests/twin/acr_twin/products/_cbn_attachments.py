@@ -12,7 +12,7 @@ BANDWIDTH_TYPES = ("DataTransfer", "BandwidthPackage")
 # -- VPC attachments -----------------------------------------------------------
 @action("cbn", "CreateTransitRouterVpcAttachment")
 def create_transit_router_vpc_attachment(cloud, p):
-    router = _router_for_vpc_attachment(cloud, p)
+    router = router_for_attachment(cloud, p)
     vpc = _vpc_in_region(cloud, p.required("VpcId"), router["RegionId"])
     mappings = _zone_mappings(cloud, p.list("ZoneMappings", ["VSwitchId", "ZoneId"]), vpc, "ZoneMappings", required=True)
     name = check_name(p, "TransitRouterAttachmentName")
@@ -43,7 +43,7 @@ def create_transit_router_vpc_attachment(cloud, p):
     return cloud.idempotent(p, create)
 
 
-def _router_for_vpc_attachment(cloud, p):
+def router_for_attachment(cloud, p):
     """TransitRouterId, or CenId + RegionId naming the CEN's transit router in that region."""
     tr_id = p.str("TransitRouterId")
     cen_id = p.str("CenId")
@@ -110,10 +110,10 @@ def _mapping(cloud, row):
 
 @action("cbn", "ListTransitRouterVpcAttachments")
 def list_transit_router_vpc_attachments(cloud, p):
-    return _list_attachments(cloud, p, "VPC", ("CenId", "RegionId", "TransitRouterId", "VpcId", "TransitRouterAttachmentId", "Status"))
+    return list_attachments(cloud, p, "VPC", ("CenId", "RegionId", "TransitRouterId", "VpcId", "TransitRouterAttachmentId", "Status"))
 
 
-def _list_attachments(cloud, p, resource_type, filter_names):
+def list_attachments(cloud, p, resource_type, filter_names):
     wanted = dict((name, p.str(name)) for name in filter_names)
     items = [a for a in cloud.tr_attachments.values()
              if a["ResourceType"] == resource_type and all(v is None or a.get(k) == v for k, v in wanted.items())]
@@ -153,7 +153,7 @@ def update_transit_router_vpc_attachment_zones(cloud, p):
 def update_transit_router_vpc_attachment_attribute(cloud, p):
     attachment = attachment_or_error(cloud, p.required("TransitRouterAttachmentId"), "VPC")
     not_blocked(attachment, attachment["TransitRouterAttachmentId"])
-    changes = _common_attribute_changes(p)
+    changes = common_attribute_changes(p)
     options = p.json("TransitRouterVPCAttachmentOptions")
     check_dry_run(p)
     attachment.update(changes)
@@ -162,7 +162,7 @@ def update_transit_router_vpc_attachment_attribute(cloud, p):
     return {}
 
 
-def _common_attribute_changes(p):
+def common_attribute_changes(p):
     changes = {}
     name = check_name(p, "TransitRouterAttachmentName")
     description = check_name(p, "TransitRouterAttachmentDescription", maximum=256)
@@ -179,11 +179,11 @@ def _common_attribute_changes(p):
 @action("cbn", "DeleteTransitRouterVpcAttachment")
 def delete_transit_router_vpc_attachment(cloud, p):
     attachment = attachment_or_error(cloud, p.required("TransitRouterAttachmentId"), "VPC")
-    _delete_attachment(cloud, p, attachment, "vpc_detach")
+    delete_attachment(cloud, p, attachment, "vpc_detach")
     return {}
 
 
-def _delete_attachment(cloud, p, attachment, delay_key):
+def delete_attachment(cloud, p, attachment, delay_key):
     attachment_id = attachment["TransitRouterAttachmentId"]
     not_blocked(attachment, attachment_id)
     force = p.bool("Force", default=False)
@@ -277,14 +277,14 @@ def _bandwidth_settings(p, defaults):
 
 @action("cbn", "ListTransitRouterPeerAttachments")
 def list_transit_router_peer_attachments(cloud, p):
-    return _list_attachments(cloud, p, "TR", ("CenId", "RegionId", "TransitRouterId", "TransitRouterAttachmentId"))
+    return list_attachments(cloud, p, "TR", ("CenId", "RegionId", "TransitRouterId", "TransitRouterAttachmentId"))
 
 
 @action("cbn", "UpdateTransitRouterPeerAttachmentAttribute")
 def update_transit_router_peer_attachment_attribute(cloud, p):
     attachment = attachment_or_error(cloud, p.required("TransitRouterAttachmentId"), "TR")
     not_blocked(attachment, attachment["TransitRouterAttachmentId"])
-    changes = _common_attribute_changes(p)
+    changes = common_attribute_changes(p)
     bandwidth = _bandwidth_settings(p, defaults=attachment)
     link_type = p.str("DefaultLinkType", choices=("Platinum", "Gold", "Silver"))
     if link_type:
@@ -301,5 +301,5 @@ def update_transit_router_peer_attachment_attribute(cloud, p):
 @action("cbn", "DeleteTransitRouterPeerAttachment")
 def delete_transit_router_peer_attachment(cloud, p):
     attachment = attachment_or_error(cloud, p.required("TransitRouterAttachmentId"), "TR")
-    _delete_attachment(cloud, p, attachment, "peer_detach")
+    delete_attachment(cloud, p, attachment, "peer_detach")
     return {}

@@ -26,10 +26,14 @@ def _link_arguments(cloud, p):
     return attachment, table
 
 
+# The network instance behind an attachment of each kind (peer attachments: the transit router at the other end).
+RESOURCE_ID_FIELD = {"VPC": "VpcId", "VPN": "VpnId", "VBR": "VbrId"}
+
+
 def _link_record(attachment, table, status):
-    is_vpc = attachment["ResourceType"] == "VPC"
-    if is_vpc:
-        resource_id = attachment["VpcId"]
+    field = RESOURCE_ID_FIELD.get(attachment["ResourceType"])
+    if field:
+        resource_id = attachment[field]
     elif table["TransitRouterId"] == attachment["TransitRouterId"]:
         resource_id = attachment["PeerTransitRouterId"]
     else:
@@ -136,19 +140,40 @@ def _published_cidrs(cloud, vpc_id):
             if r["ChildInstanceId"] == vpc_id and r["PublishStatus"] == "Published"]
 
 
+def _data_center_cidrs(cloud, attachment):
+    """The data center's networks a VPN or VBR attachment brings to the transit router.
+
+    The cloud: with static routing, a route learning correlation (propagation) advertises the routes of the IPsec
+    connection's destination-based route table to the transit router route table (the VPN Gateway guide "Configure routes
+    for an IPsec-VPN connection"); with BGP it advertises what the connection learned from the data center. A VBR
+    advertises its routes to the data center (static routes or BGP-learned) the same way. The twin models the static case
+    only: the fixture's ``_remote_cidr_blocks`` of the IPsec connection and ``_static_routes`` of the VBR, read live.
+    """
+    if attachment["ResourceType"] == "VPN":
+        return list(cloud.vpn_connections.get(attachment["VpnId"], {}).get("_remote_cidr_blocks", []))
+    return list(cloud.virtual_border_routers.get(attachment["VbrId"], {}).get("_static_routes", []))
+
+
 def _propagated_routes(cloud, table_id):
-    """What the table learns from its own propagating VPC attachments: VPC CIDR blocks and published VPC routes."""
+    """What the table learns from its own propagating attachments: VPC CIDR blocks and published VPC routes, and the data
+    center's networks behind VPN and VBR attachments."""
     routes = []
     for link in cloud.tr_propagations.values():
         attachment = cloud.tr_attachments.get(link["TransitRouterAttachmentId"])
         if link["TransitRouterRouteTableId"] != table_id or link["Status"] != "Active" or attachment is None:
             continue
-        if attachment["ResourceType"] != "VPC" or attachment["Status"] not in ("Attached", "Modifying"):
+        if attachment["Status"] not in ("Attached", "Modifying"):
             continue
-        for cidr in _vpc_cidrs(cloud, attachment["VpcId"]):
-            routes.append(_route(cidr, attachment, "VPC", attachment["VpcId"], "VPC"))
-        for cidr in _published_cidrs(cloud, attachment["VpcId"]):
-            routes.append(_route(cidr, attachment, "Published", attachment["VpcId"], "VPC"))
+        kind = attachment["ResourceType"]
+        if kind == "VPC":
+            for cidr in _vpc_cidrs(cloud, attachment["VpcId"]):
+                routes.append(_route(cidr, attachment, "VPC", attachment["VpcId"], "VPC"))
+            for cidr in _published_cidrs(cloud, attachment["VpcId"]):
+                routes.append(_route(cidr, attachment, "Published", attachment["VpcId"], "VPC"))
+        elif kind in ("VPN", "VBR"):
+            resource_id = attachment[RESOURCE_ID_FIELD[kind]]
+            for cidr in _data_center_cidrs(cloud, attachment):
+                routes.append(_route(cidr, attachment, kind, resource_id, kind))
     return routes
 
 
@@ -159,9 +184,9 @@ def _route(cidr, attachment, origin, resource_id, resource_type, region=None):
 
 def learned_routes(cloud, transit_router_id, route_table_id=None):
     """The routes of a transit router's route table (its System table by default): list of dicts
-    {cidr, attachment, origin (VPC | Published | TR), resource_id, resource_type, region}.
+    {cidr, attachment, origin (VPC | Published | VPN | VBR | TR), resource_id, resource_type, region}.
 
-    VPC attachments contribute only while their propagation to the table is Active; the routes of the
+    VPC, VPN and VBR attachments contribute only while their propagation to the table is Active; the routes of the
     peer transit router (what its own System table learned from its VPC attachments) arrive over an
     Attached peer attachment, as the cloud exchanges them between the two System tables of an
     inter-region connection.
