@@ -8,7 +8,11 @@
 - ``TransitRouterManager`` (cen_transit_router): the CEN's transit router in the task's region;
 - ``PeerAttachmentManager`` (cen_transit_router_peer_attachment): the inter-region connection of two transit routers;
 - ``VpcAttachmentManager`` (cen_transit_router_vpc_attachment): a VPC attachment and its association with
-  and route propagation to one transit router route table.
+  and route propagation to one transit router route table;
+- ``VpnAttachmentManager`` / ``VbrAttachmentManager`` (cen_transit_router_vpn_attachment / _vbr_attachment): the data
+  center's IPsec connection or Express Connect VBR attached, associated and propagating the same way.
+
+The three attachments with links share ``LinkedAttachmentManager`` (the links); VPN and VBR share ``DataCenterAttachmentManager``.
 
 The calls, views and waiters are in ``cen``; every write goes through ``write`` (the task's Deadline first).
 """
@@ -305,42 +309,59 @@ def _mappings(zones: dict) -> list:
     return [{"ZoneId": zone, "VSwitchId": vswitch} for zone, vswitch in sorted(zones.items())]
 
 
-class VpcAttachmentManager(ResourceManager):
-    """A VPC attachment to the transit router of the task's region, and its links to one transit router route table
+class LinkedAttachmentManager(ResourceManager):
+    """An attachment to the transit router of the task's region, and its links to one transit router route table
     (``route_table_id``, else the system one): the association (one table per attachment: moved) and the propagation.
 
     The attachment goes through the base flow (``converge``); the links follow, once it is Attached. Route tables
     and links are read once and passed down; absent removes the links first (the cloud refuses the delete before).
+    A subclass says which attachment: ``find``, ``view_of``, ``planned``, ``create``, ``changes`` / ``update``,
+    ``send_delete`` and its waiters (``attached_waiter``, ``deleted_waiter``).
     """
 
     result_key = "attachment"
 
-    def __init__(self, module: t.Any, router: dict | None = None, route_tables: list | None = None, zones: dict | None = None):
-        """``router`` (its ``route_tables``) and ``zones`` (zone -> vSwitch of the members' check): what the caller has just
-        read (a step owner), else read here."""
+    def __init__(self, module: t.Any, router: dict | None = None, route_tables: list | None = None):
+        """``router`` (its ``route_tables``): what the caller has just read (a step owner), else read here."""
         super().__init__(module)
         self.region = module.region
         self.known_router = router
-        self.known_zones = zones
         self.router: dict | None = None
-        self.zones: dict = {}
         self.tables: list | None = route_tables  # the transit router's route tables, read once
         self.table_id: str | None = None     # the table to link with
         self.links: dict = {kind: {} for kind in KINDS}      # {kind: {route table id: status}} as read
         self.status: dict = {kind: None for kind in KINDS}   # {kind: status with table_id}: what the view shows
 
+    # --- what a subclass says -----------------------------------------------------------------------------------------
+
+    def validate_present(self) -> None:
+        """The attachment's own checks for state=present (reads only), once the transit router is known."""
+
+    def find(self, router_id: str) -> dict | None:
+        raise NotImplementedError
+
+    def view_of(self, item: dict) -> dict:
+        raise NotImplementedError
+
+    def send_delete(self, attachment_id: str) -> bool:
+        raise NotImplementedError
+
+    def attached_waiter(self, item: dict) -> WaiterSpec:
+        """The waiter for the attachment's status now (Attaching, Modifying...) to end in Attached."""
+        raise NotImplementedError
+
+    def deleted_waiter(self) -> WaiterSpec:
+        raise NotImplementedError
+
     # --- reading and checking ----------------------------------------------------------------------------------------
 
     def validate(self) -> None:
-        """Reads only: the transit router, and for present the VPC, its vSwitches and the route table, before any write.
-
-        vswitch_ids is required with state=present by the argument spec; an empty list is refused by ``resolve_zones``.
-        """
+        """Reads only: the transit router, and for present the subclass's checks (``validate_present``) and the route table,
+        before any write."""
         self.router = self.known_router or self._find_router()
         if self.params["state"] != "present":
             return
-        self.zones = self.known_zones or api.resolve_zones(self.module, self.region, self.params["vpc_id"], self.params["vswitch_ids"] or [],
-                                                           self.params["allow_single_zone"])[1]
+        self.validate_present()
         if self.router is None and not self.check_mode:
             raise InputError("cen_id: CEN %s has no transit router in region %s; create it first (alicloud.acr_access.cen_transit_router)"
                              % (self.params["cen_id"], self.region), field="cen_id")
@@ -374,10 +395,10 @@ class VpcAttachmentManager(ResourceManager):
         self.table_id = system[0] if system else None
 
     def read(self) -> dict | None:
-        """The attachment of the VPC to the router, with its links over all the router's tables (read once)."""
+        """The attachment to the router, with its links over all the router's tables (read once)."""
         if self.router is None:
             return None
-        found = api.find_vpc_attachment(self.module, self.router["TransitRouterId"], self.params["vpc_id"])
+        found = self.find(self.router["TransitRouterId"])
         if found is not None:
             if self.tables is None:
                 self._read_route_tables()
@@ -395,7 +416,7 @@ class VpcAttachmentManager(ResourceManager):
     def view(self, item: dict | None) -> dict:
         if not item:
             return {}
-        return dict(api.normalise_vpc_attachment(item), route_table_id=self.table_id, association_status=self.status["association"],
+        return dict(self.view_of(item), route_table_id=self.table_id, association_status=self.status["association"],
                     propagation_status=self.status["propagation"])
 
     # --- the attachment ------------------------------------------------------------------------------------------------
@@ -405,7 +426,7 @@ class VpcAttachmentManager(ResourceManager):
         if item.get("Status") != "Detaching":
             return item
         if not self.check_mode:
-            self.wait(api.VPC_ATTACHMENT_DELETED, attachment_id=item["TransitRouterAttachmentId"])
+            self.wait(self.deleted_waiter(), attachment_id=item["TransitRouterAttachmentId"])
         self._set_links({kind: {} for kind in KINDS})
         return None
 
@@ -413,41 +434,6 @@ class VpcAttachmentManager(ResourceManager):
         wanted = {"TransitRouterAttachmentName": self.params["name"], "TransitRouterAttachmentDescription": self.params["description"],
                   "AutoPublishRouteEnabled": self.params["auto_publish_route"]}
         return {key: value for key, value in wanted.items() if value is not None and value != item.get(key)}
-
-    def changes(self, item: dict) -> dict:
-        add, remove = api.zone_changes(api.zones_of(item), self.zones)
-        attributes = self._attributes(item)
-        return {"add": add, "remove": remove, "attributes": attributes} if add or remove or attributes else {}
-
-    def predict_update(self, item: dict, changes: dict) -> dict:
-        return dict(item, ZoneMappings=_mappings(self.zones), **changes["attributes"])
-
-    def planned(self) -> dict:
-        return {"TransitRouterAttachmentId": None, "TransitRouterId": (self.router or {}).get("TransitRouterId"), "CenId": self.params["cen_id"],
-                "RegionId": self.region, "VpcId": self.params["vpc_id"], "Status": None, "ZoneMappings": _mappings(self.zones),
-                "TransitRouterAttachmentName": self.params["name"] or "", "TransitRouterAttachmentDescription": self.params["description"] or "",
-                "AutoPublishRouteEnabled": bool(self.params["auto_publish_route"])}
-
-    def create(self) -> dict:
-        attachment_id = self.write("CreateTransitRouterVpcAttachment", lambda: api.create_vpc_attachment(
-            self.module, self.router, self.params["vpc_id"], self.zones, self.params["name"], self.params["description"],
-            bool(self.params["auto_publish_route"])))
-        created = self._settled(attachment_id, api.VPC_ATTACHMENT_ATTACHED)
-        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
-
-    def update(self, item: dict, changes: dict) -> dict:
-        attachment_id = item["TransitRouterAttachmentId"]
-        add, remove, attributes = changes["add"], changes["remove"], changes["attributes"]
-        self._attached(item)  # the cloud refuses changes while the previous one runs
-        if add or remove:
-            self.write("UpdateTransitRouterVpcAttachmentZones", lambda: api.update_vpc_attachment_zones(self.module, attachment_id, add, remove))
-        if attributes:
-            if add or remove:
-                self.wait(api.VPC_ATTACHMENT_MODIFIED, attachment_id=attachment_id)
-            self.write("UpdateTransitRouterVpcAttachmentAttribute",
-                       lambda: api.update_vpc_attachment_attribute(self.module, attachment_id, attributes))
-        updated = self._settled(attachment_id, api.VPC_ATTACHMENT_MODIFIED)
-        return updated or dict(item, ZoneMappings=_mappings(self.zones), Status="Modifying" if add or remove else item.get("Status"), **attributes)
 
     def _settled(self, attachment_id: str, waiter: WaiterSpec) -> dict | None:
         """The attachment, waited for when asked to (``waiter`` paced for the change made); None with wait: false (no read,
@@ -462,8 +448,7 @@ class VpcAttachmentManager(ResourceManager):
     def _attached(self, item: dict) -> dict:
         if item.get("Status") == "Attached":
             return item
-        waiter = api.VPC_ATTACHMENT_MODIFIED if item.get("Status") == "Modifying" else api.VPC_ATTACHMENT_ATTACHED
-        return self.wait(waiter, attachment_id=item["TransitRouterAttachmentId"])
+        return self.wait(self.attached_waiter(item), attachment_id=item["TransitRouterAttachmentId"])
 
     # --- present: the attachment, then its links ----------------------------------------------------------------------
 
@@ -530,7 +515,200 @@ class VpcAttachmentManager(ResourceManager):
         for kind in ("propagation", "association"):
             for table_id in self.links[kind]:
                 self._unlink(kind, attachment_id, table_id)
-        return self.write("DeleteTransitRouterVpcAttachment %s" % attachment_id, lambda: api.delete_vpc_attachment(self.module, attachment_id))
+        return self.send_delete(attachment_id)
 
     def wait_gone(self, item: dict) -> None:
-        self.wait(api.VPC_ATTACHMENT_DELETED, attachment_id=item["TransitRouterAttachmentId"])
+        self.wait(self.deleted_waiter(), attachment_id=item["TransitRouterAttachmentId"])
+
+
+class VpcAttachmentManager(LinkedAttachmentManager):
+    """A VPC attachment (one vSwitch per zone; zones change in place) with its association and propagation."""
+
+    def __init__(self, module: t.Any, router: dict | None = None, route_tables: list | None = None, zones: dict | None = None):
+        """``router`` (its ``route_tables``) and ``zones`` (zone -> vSwitch of the members' check): what the caller has just
+        read (a step owner), else read here."""
+        super().__init__(module, router, route_tables)
+        self.known_zones = zones
+        self.zones: dict = {}
+
+    def validate_present(self) -> None:
+        """The VPC and its vSwitches (reads only). vswitch_ids is required with state=present by the argument spec; an empty
+        list is refused by ``resolve_zones``."""
+        self.zones = self.known_zones or api.resolve_zones(self.module, self.region, self.params["vpc_id"], self.params["vswitch_ids"] or [],
+                                                           self.params["allow_single_zone"])[1]
+
+    def find(self, router_id: str) -> dict | None:
+        return api.find_vpc_attachment(self.module, router_id, self.params["vpc_id"])
+
+    def view_of(self, item: dict) -> dict:
+        return api.normalise_vpc_attachment(item)
+
+    def changes(self, item: dict) -> dict:
+        add, remove = api.zone_changes(api.zones_of(item), self.zones)
+        attributes = self._attributes(item)
+        return {"add": add, "remove": remove, "attributes": attributes} if add or remove or attributes else {}
+
+    def predict_update(self, item: dict, changes: dict) -> dict:
+        return dict(item, ZoneMappings=_mappings(self.zones), **changes["attributes"])
+
+    def planned(self) -> dict:
+        return {"TransitRouterAttachmentId": None, "TransitRouterId": (self.router or {}).get("TransitRouterId"), "CenId": self.params["cen_id"],
+                "RegionId": self.region, "VpcId": self.params["vpc_id"], "Status": None, "ZoneMappings": _mappings(self.zones),
+                "TransitRouterAttachmentName": self.params["name"] or "", "TransitRouterAttachmentDescription": self.params["description"] or "",
+                "AutoPublishRouteEnabled": bool(self.params["auto_publish_route"])}
+
+    def create(self) -> dict:
+        attachment_id = self.write("CreateTransitRouterVpcAttachment", lambda: api.create_vpc_attachment(
+            self.module, self.router, self.params["vpc_id"], self.zones, self.params["name"], self.params["description"],
+            bool(self.params["auto_publish_route"])))
+        created = self._settled(attachment_id, api.VPC_ATTACHMENT_ATTACHED)
+        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
+
+    def update(self, item: dict, changes: dict) -> dict:
+        attachment_id = item["TransitRouterAttachmentId"]
+        add, remove, attributes = changes["add"], changes["remove"], changes["attributes"]
+        self._attached(item)  # the cloud refuses changes while the previous one runs
+        if add or remove:
+            self.write("UpdateTransitRouterVpcAttachmentZones", lambda: api.update_vpc_attachment_zones(self.module, attachment_id, add, remove))
+        if attributes:
+            if add or remove:
+                self.wait(api.VPC_ATTACHMENT_MODIFIED, attachment_id=attachment_id)
+            self.write("UpdateTransitRouterVpcAttachmentAttribute",
+                       lambda: api.update_vpc_attachment_attribute(self.module, attachment_id, attributes))
+        updated = self._settled(attachment_id, api.VPC_ATTACHMENT_MODIFIED)
+        return updated or dict(item, ZoneMappings=_mappings(self.zones), Status="Modifying" if add or remove else item.get("Status"), **attributes)
+
+    def attached_waiter(self, item: dict) -> WaiterSpec:
+        return api.VPC_ATTACHMENT_MODIFIED if item.get("Status") == "Modifying" else api.VPC_ATTACHMENT_ATTACHED
+
+    def deleted_waiter(self) -> WaiterSpec:
+        return api.VPC_ATTACHMENT_DELETED
+
+    def send_delete(self, attachment_id: str) -> bool:
+        return self.write("DeleteTransitRouterVpcAttachment %s" % attachment_id, lambda: api.delete_vpc_attachment(self.module, attachment_id))
+
+
+# --- the data center's links: VPN (IPsec connection) and VBR attachments, with their association and propagation ---------
+
+class DataCenterAttachmentManager(LinkedAttachmentManager):
+    """The attachment of an IPsec connection (``kind`` "vpn", option ``vpn_id``) or an Express Connect VBR ("vbr",
+    ``vbr_id``) to the transit router of the task's region, with its association and propagation: the propagation is
+    what makes the transit router learn the data center's networks from it.
+
+    Name, description and route publishing change in place; the IPsec connection's zones are fixed at its creation.
+    """
+
+    kind = ""
+    instance_option = ""
+
+    def __init__(self, module: t.Any, router: dict | None = None, route_tables: list | None = None):
+        super().__init__(module, router, route_tables)
+        self.links_of_kind = api.DATA_CENTER_LINKS[self.kind]
+
+    def failure_values(self) -> dict:
+        return {"what": self.links_of_kind["what"]}
+
+    def validate(self) -> None:
+        """Before any call: the id's spelling (and the zones of a VPN attachment); then the reads of the base."""
+        instance_id = self.params[self.instance_option]
+        prefix = self.links_of_kind["prefix"]
+        if not instance_id.startswith(prefix) or instance_id == prefix:
+            raise InputError("%s: %r does not look like the ID of the %s to attach (those start with %s); give the ID the console "
+                             "shows for it" % (self.instance_option, instance_id, self.links_of_kind["what"], prefix), field=self.instance_option)
+        self.validate_zones()
+        super().validate()
+
+    def validate_zones(self) -> None:
+        """Only an IPsec connection takes zones."""
+
+    def wanted_zones(self) -> list | None:
+        return None
+
+    def find(self, router_id: str) -> dict | None:
+        return api.find_data_center_attachment(self.module, self.kind, router_id, self.params[self.instance_option])
+
+    def view_of(self, item: dict) -> dict:
+        return api.normalise_data_center_attachment(self.kind, item)
+
+    def changes(self, item: dict) -> dict:
+        return self._attributes(item)
+
+    def default_auto_publish(self) -> bool:
+        raise NotImplementedError
+
+    def planned(self) -> dict:
+        auto_publish = self.params["auto_publish_route"]
+        planned = {"TransitRouterAttachmentId": None, "TransitRouterId": (self.router or {}).get("TransitRouterId"), "CenId": self.params["cen_id"],
+                   self.links_of_kind["instance"]: self.params[self.instance_option], self.links_of_kind["region"]: self.region, "Status": None,
+                   "TransitRouterAttachmentName": self.params["name"] or "", "TransitRouterAttachmentDescription": self.params["description"] or "",
+                   "AutoPublishRouteEnabled": self.default_auto_publish() if auto_publish is None else auto_publish}
+        if self.wanted_zones() is not None:
+            planned["Zones"] = [{"ZoneId": zone} for zone in self.wanted_zones()]
+        return planned
+
+    def create(self) -> dict:
+        settings = {"TransitRouterAttachmentName": self.params["name"], "TransitRouterAttachmentDescription": self.params["description"],
+                    "AutoPublishRouteEnabled": self.params["auto_publish_route"]}  # None: the cloud's default
+        if self.wanted_zones():
+            settings["Zone"] = [{"ZoneId": zone} for zone in self.wanted_zones()]
+        action = self.links_of_kind["create"]
+        attachment_id = self.write("%s %s" % (action, self.params[self.instance_option]), lambda: api.create_data_center_attachment(
+            self.module, self.kind, self.router, self.params[self.instance_option], settings))
+        created = self._settled(attachment_id, api.DATA_CENTER_ATTACHMENT_ATTACHED[self.kind])
+        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
+
+    def update(self, item: dict, changes: dict) -> dict:
+        attachment_id = item["TransitRouterAttachmentId"]
+        self._attached(item)  # the cloud refuses changes while the previous one runs
+        self.write("%s %s" % (self.links_of_kind["update"], attachment_id),
+                   lambda: api.update_data_center_attachment(self.module, self.kind, attachment_id, changes))
+        return self._settled(attachment_id, api.DATA_CENTER_ATTACHMENT_ATTACHED[self.kind]) or dict(item, **changes)
+
+    def attached_waiter(self, item: dict) -> WaiterSpec:
+        return api.DATA_CENTER_ATTACHMENT_ATTACHED[self.kind]
+
+    def deleted_waiter(self) -> WaiterSpec:
+        return api.DATA_CENTER_ATTACHMENT_DELETED[self.kind]
+
+    def send_delete(self, attachment_id: str) -> bool:
+        return self.write("%s %s" % (self.links_of_kind["delete"], attachment_id),
+                          lambda: api.delete_data_center_attachment(self.module, self.kind, attachment_id))
+
+
+class VpnAttachmentManager(DataCenterAttachmentManager):
+    """An IPsec connection bound to a transit router (attach type CEN) attached to it: cen_transit_router_vpn_attachment."""
+
+    kind = "vpn"
+    instance_option = "vpn_id"
+
+    def default_auto_publish(self) -> bool:
+        return True  # the API reference's default for CreateTransitRouterVpnAttachment
+
+    def wanted_zones(self) -> list | None:
+        zones = self.params["zone_ids"]
+        return None if zones is None else sorted(set(zones))
+
+    def validate_zones(self) -> None:
+        for zone in self.params["zone_ids"] or []:
+            if not zone.startswith(self.region + "-"):
+                raise InputError("zone_ids: %s is not a zone of region %s (its zones are named %s-<letter>)" % (zone, self.region, self.region),
+                                 field="zone_ids")
+
+    def changes(self, item: dict) -> dict:
+        wanted = self.wanted_zones()
+        found = sorted(zone.get("ZoneId") for zone in item.get("Zones") or [])
+        if wanted is not None and wanted != found:
+            raise InputError("zone_ids: attachment %s of %s is in zones [%s], not [%s], and its zones cannot change; leave zone_ids out, "
+                             "or detach it (state: absent) and attach it again" % (item["TransitRouterAttachmentId"], self.params["vpn_id"],
+                                                                                  ", ".join(found), ", ".join(wanted)), field="zone_ids")
+        return super().changes(item)
+
+
+class VbrAttachmentManager(DataCenterAttachmentManager):
+    """An Express Connect virtual border router attached to the transit router: cen_transit_router_vbr_attachment."""
+
+    kind = "vbr"
+    instance_option = "vbr_id"
+
+    def default_auto_publish(self) -> bool:
+        return False  # the API reference's default for CreateTransitRouterVbrAttachment

@@ -11,12 +11,13 @@ short_description: Describe CEN instances with their transit routers, attachment
 version_added: 0.1.0
 description:
   - Returns the CEN instances - one by O(cen_id), those named O(cen_name), or all - each with its transit routers
-    (and their route tables), its VPC attachments (with their associations and route propagations) and its inter-region connections.
+    (and their route tables), its VPC attachments and the data center's VPN (IPsec connection) and VBR attachments (each with its
+    associations and route propagations), and its inter-region connections.
   - With O(validate_members), also checks a planned set of VPCs to connect, reading only, and fails before anything is
     changed when one is wrong (see the option); the resolved members are returned in RV(members).
   - A CEN asked for by O(cen_id) or O(cen_name) that does not exist gives an empty RV(cens), so that a play can decide to create it.
   - Calls C(DescribeCens), C(ListTransitRouters), C(ListTransitRouterRouteTables), C(ListTransitRouterVpcAttachments),
-    C(ListTransitRouterPeerAttachments), C(ListTransitRouterRouteTableAssociations), C(ListTransitRouterRouteTablePropagations),
+    C(ListTransitRouterVpnAttachments), C(ListTransitRouterVbrAttachments), C(ListTransitRouterPeerAttachments), C(ListTransitRouterRouteTableAssociations), C(ListTransitRouterRouteTablePropagations),
     and for O(validate_members) C(DescribeChildInstanceRegions) (CBN), C(DescribeVpcs), C(DescribeVSwitches) and C(DescribeRouteTableList) (VPC).
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
@@ -151,6 +152,24 @@ cens:
                 zone_mappings: [{zone_id: cn-hangzhou-j, vswitch_id: vsw-bp1example000000000j1}],
                 associations: [{route_table_id: vtb-bp1example00000000002, status: Active}],
                 propagations: [{route_table_id: vtb-bp1example00000000002, status: Active}]}]
+    vpn_attachments:
+      description: Its VPN attachments (IPsec connections of a data center), as M(alicloud.acr_access.cen_transit_router_vpn_attachment)
+        returns them (without C(route_table_id), C(association_status), C(propagation_status)), plus C(associations) and
+        C(propagations) as for RV(cens[].vpc_attachments).
+      returned: always
+      type: list
+      elements: dict
+      sample: [{transit_router_attachment_id: tr-attach-example0000000000d, vpn_id: vco-bp1example00000000002, vpn_region_id: cn-hangzhou,
+                status: Attached, zone_ids: [cn-hangzhou-j], associations: [{route_table_id: vtb-bp1example00000000002, status: Active}],
+                propagations: [{route_table_id: vtb-bp1example00000000002, status: Active}]}]
+    vbr_attachments:
+      description: Its VBR attachments (Express Connect virtual border routers of a data center), as
+        M(alicloud.acr_access.cen_transit_router_vbr_attachment) returns them, plus C(associations) and C(propagations), as above.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{transit_router_attachment_id: tr-attach-example0000000000e, vbr_id: vbr-bp1example00000000001, vbr_region_id: cn-hangzhou,
+                status: Attached, associations: [], propagations: [{route_table_id: vtb-bp1example00000000002, status: Active}]}]
     peer_attachments:
       description: Its inter-region connections, as M(alicloud.acr_access.cen_transit_router_peer_attachment) returns them.
       returned: always

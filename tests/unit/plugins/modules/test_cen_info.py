@@ -48,6 +48,7 @@ def test_reads_back_the_whole_cen(run_module, twin_args, twin, make_module):
     assert attachment["associations"] == [{"route_table_id": table_id, "status": "Active"}] and attachment["propagations"] == []
     [peer] = cen["peer_attachments"]
     assert (peer["status"], peer["bandwidth"]) == ("Attached", 5)
+    assert (cen["vpn_attachments"], cen["vbr_attachments"]) == ([], [])
     assert "members" not in result
 
 
@@ -133,3 +134,29 @@ def test_links_are_read_once_per_route_table_not_per_attachment(run_module, twin
     views = {a["transit_router_attachment_id"]: a for a in cen["vpc_attachments"]}
     assert views[first_id]["associations"] == [{"route_table_id": table_id, "status": "Active"}] and views[first_id]["propagations"] == []
     assert views[second_id]["associations"] == [] and views[second_id]["propagations"] == [{"route_table_id": table_id, "status": "Active"}]
+
+
+def test_data_center_attachments_are_read_back_with_their_links(run_module, twin_args, twin, make_module):
+    module = make_module(twin_args())
+    cen_id, _attachment_id, table_id = build_connected_cen(twin, module)
+    router = {"TransitRouterId": twin.cloud.tr_route_tables[table_id]["TransitRouterId"], "CenId": cen_id, "RegionId": "cn-hangzhou"}
+    vpn_id = api.create_data_center_attachment(module, "vpn", router, seed_ids.IPSEC_TRANSIT_ROUTER, {"Zone": [{"ZoneId": "cn-hangzhou-j"}]})
+    vbr_id = api.create_data_center_attachment(module, "vbr", router, seed_ids.VBR, {})
+    twin.settle()
+    api.create_link(module, "propagation", vpn_id, table_id)
+    api.create_link(module, "association", vbr_id, table_id)
+    twin.settle()
+    since = twin.last_seq()
+    [cen] = run_module(main, twin_args(cen_id=cen_id))["cens"]
+    assert twin.writes(since) == []
+    [vpn] = cen["vpn_attachments"]
+    assert (vpn["transit_router_attachment_id"], vpn["vpn_id"], vpn["vpn_region_id"], vpn["status"], vpn["zone_ids"]) == (
+        vpn_id, seed_ids.IPSEC_TRANSIT_ROUTER, "cn-hangzhou", "Attached", ["cn-hangzhou-j"])
+    assert vpn["associations"] == [] and vpn["propagations"] == [{"route_table_id": table_id, "status": "Active"}]
+    [vbr] = cen["vbr_attachments"]
+    assert (vbr["transit_router_attachment_id"], vbr["vbr_id"], vbr["status"]) == (vbr_id, seed_ids.VBR, "Attached")
+    assert vbr["associations"] == [{"route_table_id": table_id, "status": "Active"}] and vbr["propagations"] == []
+    # still one list per route table and kind, shared by the VPC, VPN and VBR attachments
+    counts = twin.counts(since)
+    assert (counts["ListTransitRouterRouteTableAssociations"], counts["ListTransitRouterRouteTablePropagations"]) == (1, 1)
+    assert (counts["ListTransitRouterVpnAttachments"], counts["ListTransitRouterVbrAttachments"]) == (1, 1)
