@@ -698,9 +698,9 @@ class VpnAttachmentManager(DataCenterAttachmentManager):
         wanted = self.wanted_zones()
         found = sorted(zone.get("ZoneId") for zone in item.get("Zones") or [])
         if wanted is not None and wanted != found:
+            details = (item["TransitRouterAttachmentId"], self.params["vpn_id"], ", ".join(found), ", ".join(wanted))
             raise InputError("zone_ids: attachment %s of %s is in zones [%s], not [%s], and its zones cannot change; leave zone_ids out, "
-                             "or detach it (state: absent) and attach it again" % (item["TransitRouterAttachmentId"], self.params["vpn_id"],
-                                                                                  ", ".join(found), ", ".join(wanted)), field="zone_ids")
+                             "or detach it (state: absent) and attach it again" % details, field="zone_ids")
         return super().changes(item)
 
 

@@ -17,7 +17,8 @@ description:
     changed when one is wrong (see the option); the resolved members are returned in RV(members).
   - A CEN asked for by O(cen_id) or O(cen_name) that does not exist gives an empty RV(cens), so that a play can decide to create it.
   - Calls C(DescribeCens), C(ListTransitRouters), C(ListTransitRouterRouteTables), C(ListTransitRouterVpcAttachments),
-    C(ListTransitRouterVpnAttachments), C(ListTransitRouterVbrAttachments), C(ListTransitRouterPeerAttachments), C(ListTransitRouterRouteTableAssociations), C(ListTransitRouterRouteTablePropagations),
+    C(ListTransitRouterVpnAttachments), C(ListTransitRouterVbrAttachments), C(ListTransitRouterPeerAttachments),
+    C(ListTransitRouterRouteTableAssociations), C(ListTransitRouterRouteTablePropagations),
     and for O(validate_members) C(DescribeChildInstanceRegions) (CBN), C(DescribeVpcs), C(DescribeVSwitches) and C(DescribeRouteTableList) (VPC).
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)

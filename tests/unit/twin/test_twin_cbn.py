@@ -487,7 +487,8 @@ def test_data_center_attachment_brings_its_networks_to_the_registry_vpc(cbn, twi
     resource_id = IPSEC if kind == "vpn" else VBR
     listed = cbn.call("list_transit_router_%s_attachments" % kind, transit_router_attachment_id=attachment_id).transit_router_attachments
     [attachment] = listed
-    assert (attachment.status, attachment.resource_type, attachment.cen_id, attachment.transit_router_id) == ("Attached", kind.upper(), ids["cen"], ids["tr_hz"])
+    assert (attachment.status, attachment.resource_type, attachment.cen_id, attachment.transit_router_id) == (
+        "Attached", kind.upper(), ids["cen"], ids["tr_hz"])
     if kind == "vpn":
         assert (attachment.vpn_id, attachment.vpn_region_id, [z.zone_id for z in attachment.zones]) == (IPSEC, "cn-hangzhou", ["cn-hangzhou-j"])
         assert attachment.auto_publish_route_enabled is True and attachment.charge_type == "POSTPAY"  # the SDK's documented defaults
