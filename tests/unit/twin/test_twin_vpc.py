@@ -472,3 +472,159 @@ def test_routes_inside_the_cloud_service_range_are_allowed(vpc, m):
         answer = vpc.create_route_entry(m.CreateRouteEntryRequest(region_id="cn-hangzhou", route_table_id=HZ_TABLE,
                                                                   destination_cidr_block=destination, next_hop_id=HZ_ECS))
         assert answer.body.route_entry_id
+
+
+# -- VPN gateways, IPsec connections, customer gateways: the seed's data center ---------------------
+def vpn_routes(vpc, m, gateway=ids.VPN_GATEWAY):
+    body = vpc.describe_vpn_route_entries(m.DescribeVpnRouteEntriesRequest(region_id="cn-hangzhou", vpn_gateway_id=gateway)).body
+    return dict(((r.route_dest, r.next_hop), (r.weight, r.state)) for r in body.vpn_route_entries.vpn_route_entry)
+
+
+def vpn_table_entries(twin, destination):
+    """The system table's entries for ``destination`` from the twin's state, as the network twin reads them."""
+    return [e for e in twin.cloud.route_entries.values() if e["RouteTableId"] == HZ_TABLE and e["DestinationCidrBlock"] == destination]
+
+
+def publish(vpc, m, publish_vpc, destination=ids.DATA_CENTER_CIDR, hop=ids.IPSEC_VPN_GATEWAY, **kwargs):
+    return vpc.publish_vpn_route_entry(m.PublishVpnRouteEntryRequest(
+        region_id="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY, route_dest=destination, next_hop=hop, route_type=kwargs.pop("route_type", "dbr"),
+        publish_vpc=publish_vpc, **kwargs))
+
+
+def second_connection(twin, ident="vco-bp1twin0000000000003"):
+    """Another IPsec connection on the seed's VPN gateway (a standby tunnel to the data center)."""
+    twin.cloud.vpn_connections[ident] = dict(twin.cloud.vpn_connections[ids.IPSEC_VPN_GATEWAY], VpnConnectionId=ident, Name="idc-standby")
+    return ident
+
+
+def test_describe_vpn_connections_filters_and_fields(vpc, m):
+    def listed(**filters):
+        body = vpc.describe_vpn_connections(m.DescribeVpnConnectionsRequest(region_id="cn-hangzhou", **filters)).body
+        return body, dict((c.vpn_connection_id, c) for c in body.vpn_connections.vpn_connection)
+
+    _body, on_gateway = listed(vpn_gateway_id=ids.VPN_GATEWAY)
+    assert list(on_gateway) == [ids.IPSEC_VPN_GATEWAY]
+    connection = on_gateway[ids.IPSEC_VPN_GATEWAY]
+    assert (connection.vpn_gateway_id, connection.customer_gateway_id, connection.attach_type, connection.name) == (
+        ids.VPN_GATEWAY, ids.CUSTOMER_GATEWAY, "VPNGateway", "idc-via-vpn-gateway")
+    assert (connection.local_subnet, connection.remote_subnet, connection.status) == ("0.0.0.0/0", "0.0.0.0/0", "ike_sa_established")
+    assert [k for k, v in vars(connection).items() if v is None] == []
+    _body, by_customer = listed(customer_gateway_id=ids.CUSTOMER_GATEWAY)
+    assert set(by_customer) == {ids.IPSEC_VPN_GATEWAY, ids.IPSEC_TRANSIT_ROUTER}
+    _body, bound = listed(vpn_connection_id=ids.IPSEC_TRANSIT_ROUTER)
+    assert bound[ids.IPSEC_TRANSIT_ROUTER].attach_type == "CEN" and bound[ids.IPSEC_TRANSIT_ROUTER].vpn_gateway_id is None
+    first, page = listed(page_size=1, page_number=2)
+    assert (first.total_count, first.page_number, len(page)) == (2, 2, 1)
+    assert listed(vpn_gateway_id="vpn-bp1nothere")[1] == {}
+    assert vpc.describe_vpn_connections(m.DescribeVpnConnectionsRequest(region_id="cn-shanghai")).body.total_count == 0
+
+
+def test_describe_customer_gateways(vpc, m):
+    body = vpc.describe_customer_gateways(m.DescribeCustomerGatewaysRequest(region_id="cn-hangzhou")).body
+    [gateway] = body.customer_gateways.customer_gateway
+    assert (gateway.customer_gateway_id, gateway.name, gateway.ip_address) == (ids.CUSTOMER_GATEWAY, "idc-gateway", "203.0.113.10")
+    assert body.total_count == 1 and gateway.create_time > 0
+    one = vpc.describe_customer_gateways(m.DescribeCustomerGatewaysRequest(region_id="cn-hangzhou", customer_gateway_id="cgw-nope")).body
+    assert one.customer_gateways.customer_gateway == []
+
+
+def test_published_route_is_an_entry_of_the_system_table_until_withdrawn(twin, vpc, m):
+    twin.set_time_scale(1000.0)  # transitions happen at settle() only, so the test sees Pending and Deleting
+    destination = ids.DATA_CENTER_CIDR
+    vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=ids.IPSEC_VPN_GATEWAY, route_dest=destination, publish_vpc=False)
+    assert vpn_table_entries(twin, destination) == []  # not published: the VPC knows nothing of it
+    twin.settle()
+    publish(vpc, m, True)
+    [entry] = vpn_table_entries(twin, destination)
+    assert (entry["Status"], entry["NextHopType"], entry["NextHopId"], entry["Type"]) == ("Pending", "VpnGateway", ids.VPN_GATEWAY, "Custom")
+    gateway = vpc.describe_vpn_gateways(m.DescribeVpnGatewaysRequest(region_id="cn-hangzhou")).body.vpn_gateways.vpn_gateway[0]
+    assert gateway.status == "updating"  # publication takes the gateway's time: another change meanwhile is refused
+    assert error_of(lambda: publish(vpc, m, False)).code == "VpnGateway.Configuring"
+    twin.settle()
+    [listed] = entries(vpc, m, destination_cidr_block=destination)
+    assert (listed.status, listed.type, listed.next_hops.next_hop[0].next_hop_type, listed.next_hops.next_hop[0].next_hop_id) == (
+        "Available", "Custom", "VpnGateway", ids.VPN_GATEWAY)
+    assert vpn_routes(vpc, m)[(destination, ids.IPSEC_VPN_GATEWAY)] == (100, "published")
+    # The network twin forwards along it.
+    from acr_twin.network import forwarding
+    routes = forwarding(twin.cloud)["vpcs"][HZ_VPC]["routes"]
+    assert [(r["kind"], r["target"], r["next_hop_type"]) for r in routes if r["cidr"] == destination] == [("other", ids.VPN_GATEWAY, "VpnGateway")]
+    # The VPC's own route entries cannot take the destination, nor change the gateway's entry.
+    assert error_of(lambda: create_route(vpc, m, cidr=destination)).code == "RouterEntryConflict.Duplicated"
+    err = error_of(vpc.delete_route_entry, m.DeleteRouteEntryRequest(region_id="cn-hangzhou", route_entry_id=listed.route_entry_id))
+    assert err.code == "OperationDenied" and "PublishVpnRouteEntry" in err.message
+    publish(vpc, m, False)
+    assert [e["Status"] for e in vpn_table_entries(twin, destination)] == ["Deleting"]
+    twin.settle()
+    assert vpn_table_entries(twin, destination) == [] and vpn_routes(vpc, m)[(destination, ids.IPSEC_VPN_GATEWAY)] == (100, "normal")
+    assert publish(vpc, m, False).body.request_id  # already withdrawn: no change, no error
+
+
+def test_deleting_a_published_route_withdraws_it(twin, vpc, m):
+    vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=ids.IPSEC_VPN_GATEWAY, route_dest=ids.DATA_CENTER_CIDR)
+    twin.settle()
+    assert [e["Status"] for e in vpn_table_entries(twin, ids.DATA_CENTER_CIDR)] == ["Available"]
+    vpc.delete_vpn_route_entry(m.DeleteVpnRouteEntryRequest(region_id="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY,
+                                                            route_dest=ids.DATA_CENTER_CIDR, next_hop=ids.IPSEC_VPN_GATEWAY, weight=100))
+    twin.settle()
+    assert vpn_table_entries(twin, ids.DATA_CENTER_CIDR) == [] and vpn_routes(vpc, m) == {}
+
+
+def test_active_and_standby_routes_are_one_vpc_route(twin, vpc, m):
+    standby = second_connection(twin)
+    vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=ids.IPSEC_VPN_GATEWAY, route_dest=ids.DATA_CENTER_CIDR)
+    twin.settle()
+    vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=standby, route_dest=ids.DATA_CENTER_CIDR, weight=0)
+    twin.settle()
+    assert len(vpn_table_entries(twin, ids.DATA_CENTER_CIDR)) == 1
+    publish(vpc, m, False)  # the active route withdrawn; the standby one still publishes the destination
+    twin.settle()
+    [entry] = vpn_table_entries(twin, ids.DATA_CENTER_CIDR)
+    assert (entry["Status"], entry["NextHopId"]) == ("Available", ids.VPN_GATEWAY)
+
+
+def test_a_destination_the_vpc_routes_already_cannot_be_published(twin, vpc, m):
+    create_route(vpc, m, cidr=ids.DATA_CENTER_CIDR)
+    twin.settle()
+    err = error_of(lambda: vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=ids.IPSEC_VPN_GATEWAY, route_dest=ids.DATA_CENTER_CIDR))
+    assert err.code == "RouterEntryConflict.Duplicated"
+    vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=ids.IPSEC_VPN_GATEWAY, route_dest=ids.DATA_CENTER_CIDR, publish_vpc=False)
+    twin.settle()
+    assert error_of(lambda: publish(vpc, m, True)).code == "RouterEntryConflict.Duplicated"
+    assert vpn_routes(vpc, m) == {(ids.DATA_CENTER_CIDR, ids.IPSEC_VPN_GATEWAY): (100, "normal")}
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"route_type": "pbr"}, "InvalidRouteEntry.NotFound"),
+    ({"hop": "vco-bp1nothere"}, "InvalidRouteEntry.NotFound"),
+    ({"route_type": None}, "MissingParameter"),
+    ({"vpn_gateway_id": "vpn-nope"}, "InvalidVpnGatewayInstanceId.NotFound"),
+])
+def test_publish_validation(twin, vpc, m, kwargs, code):
+    vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=ids.IPSEC_VPN_GATEWAY, route_dest=ids.DATA_CENTER_CIDR, publish_vpc=False)
+    twin.settle()
+    if "vpn_gateway_id" in kwargs:
+        request = m.PublishVpnRouteEntryRequest(region_id="cn-hangzhou", vpn_gateway_id=kwargs["vpn_gateway_id"], route_dest=ids.DATA_CENTER_CIDR,
+                                                next_hop=ids.IPSEC_VPN_GATEWAY, route_type="dbr", publish_vpc=True)
+        assert error_of(vpc.publish_vpn_route_entry, request).code == code
+        return
+    assert error_of(lambda: publish(vpc, m, True, **kwargs)).code == code
+
+
+def test_modify_vpn_route_entry_weight(twin, vpc, m):
+    twin.set_time_scale(1000.0)
+    vpn_route(vpc, m, vpn_gateway_id=ids.VPN_GATEWAY, next_hop=ids.IPSEC_VPN_GATEWAY, route_dest=ids.DATA_CENTER_CIDR)
+    twin.settle()
+
+    def modify(weight, new_weight):
+        return vpc.modify_vpn_route_entry_weight(m.ModifyVpnRouteEntryWeightRequest(
+            region_id="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY, route_dest=ids.DATA_CENTER_CIDR, next_hop=ids.IPSEC_VPN_GATEWAY,
+            weight=weight, new_weight=new_weight))
+
+    assert error_of(lambda: modify(0, 100)).code == "InvalidRouteEntry.NotFound"  # the weight names the route
+    assert error_of(lambda: modify(100, 50)).code == "INVALID_WEIGHT_PARAM"
+    modify(100, 0)
+    assert error_of(lambda: modify(0, 100)).code == "VpnGateway.Configuring"
+    twin.settle()
+    assert vpn_routes(vpc, m) == {(ids.DATA_CENTER_CIDR, ids.IPSEC_VPN_GATEWAY): (0, "published")}
+    assert [e["Status"] for e in vpn_table_entries(twin, ids.DATA_CENTER_CIDR)] == ["Available"]  # the weight keeps the publication

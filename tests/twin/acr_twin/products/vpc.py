@@ -19,6 +19,11 @@ CLOUD_SERVICE_CIDR = ipaddress.ip_network("100.64.0.0/10")
 ROUTE_CHANGE_SECONDS = 3.0  # a route entry stays Pending / Deleting / Modifying this long (scaled)
 TABLE_CHANGE_SECONDS = 1.0  # a new route table stays Creating, a re-associated vSwitch Pending, this long
 VPN_CHANGE_SECONDS = 2.0  # a VPN gateway stays "updating" this long after a route change
+# Publishing (or withdrawing) a VPN destination route to the VPC: the gateway stays "updating" and the route entry in the
+# VPC's system table Pending (Deleting) this long. An estimate: the API reference gives no figure (it only says the change is
+# asynchronous and the gateway "updating" meanwhile); taken as the gateway's own route change (VPN_CHANGE_SECONDS) plus a
+# VPC route entry's Pending time (ROUTE_CHANGE_SECONDS, observed for CreateRouteEntry).
+VPN_PUBLISH_SECONDS = VPN_CHANGE_SECONDS + ROUTE_CHANGE_SECONDS
 CUSTOM_ROUTE_QUOTA = 200
 NEXT_HOP_TYPES = ("Instance", "HaVip", "RouterInterface", "NetworkInterface", "VpnGateway", "IPv6Gateway", "NatGateway",
                   "Attachment", "VpcPeer", "Ipv4Gateway", "GatewayEndpoint", "Ecr", "GatewayLoadBalancerEndpoint")
@@ -417,6 +422,7 @@ def delete_route_entry(cloud, p):
     table, entry = _find_entry(cloud, p, region)
     if entry["Type"] == "System":
         raise ApiError("OperationDenied", "Specified operation is denied as route entry type is system (%s)." % entry["RouteEntryId"])
+    refuse_published_entry(entry)
     _dry_run(p)
     _refuse_while_busy(cloud, table)
     entry["Status"] = "Deleting"
@@ -428,6 +434,7 @@ def delete_route_entry(cloud, p):
 def modify_route_entry(cloud, p):
     region = _region(cloud, p)
     table, entry = _find_entry(cloud, p, region)
+    refuse_published_entry(entry)
     name = _name(p, "RouteEntryName", "InvalidRouteEntryName.Malformed")
     description = _description(p)
     new_hop_id, new_hop_type = p.str("NewNextHopId"), p.str("NewNextHopType")
@@ -625,6 +632,12 @@ def _vpn_gateway(cloud, p, region):
     return gateway
 
 
+def _gateway_connections(cloud, gateway):
+    """The IPsec connections of a VPN gateway: the fixture's list, and every connection that names the gateway."""
+    named = [c["VpnConnectionId"] for c in cloud.vpn_connections.values() if c.get("VpnGatewayId") == gateway["VpnGatewayId"]]
+    return list(gateway.get("_connections", [])) + [c for c in named if c not in gateway.get("_connections", [])]
+
+
 def _vpn_route_args(p):
     """RouteDest, NextHop, Weight: the three fields that name a VPN destination route."""
     destination = _destination(p, "RouteDest")
@@ -635,11 +648,13 @@ def _vpn_route_args(p):
     return destination, next_hop, weight
 
 
-def _gateway_updates(cloud, gateway):
+def _vpn_route_key(gateway, destination, next_hop):
+    return "%s/%s/%s" % (gateway["VpnGatewayId"], destination, next_hop)
+
+
+def _gateway_updates(cloud, gateway, seconds=VPN_CHANGE_SECONDS):
     """A route change puts the gateway in "updating" for a while; another change meanwhile is refused."""
-    if gateway.get("Status") != "active":
-        raise ApiError("VpnGateway.Configuring", "The specified VPN gateway (%s) is being configured (%s), try again later."
-                       % (gateway["VpnGatewayId"], gateway.get("Status")))
+    _refuse_while_updating(gateway)
     gateway["Status"] = "updating"
     gateway_id = gateway["VpnGatewayId"]
 
@@ -647,7 +662,86 @@ def _gateway_updates(cloud, gateway):
         if gateway_id in cloud.vpn_gateways:
             cloud.vpn_gateways[gateway_id]["Status"] = "active"
 
-    cloud.later(VPN_CHANGE_SECONDS, done)
+    cloud.later(seconds, done)
+
+
+def _refuse_while_updating(gateway):
+    if gateway.get("Status") != "active":
+        raise ApiError("VpnGateway.Configuring", "The specified VPN gateway (%s) is being configured (%s), try again later."
+                       % (gateway["VpnGatewayId"], gateway.get("Status")))
+
+
+# -- publication of VPN destination routes to the VPC's system route table ----------------------
+# A published route is a real entry of the system route table (cloud.route_entries), so that DescribeRouteEntryList and the
+# network twin (acr_twin.network, entries with Status Available) see it: NextHopType VpnGateway, NextHopId the gateway.
+# Type: the public API reference does not say which Type DescribeRouteEntryList reports for a route a VPN gateway published
+# (its documented types are System, Custom, BGP, CEN and ECR, and none is named for VPN gateways). The twin reports "Custom",
+# the type of every route with a next hop that is a gateway of the VPC; unconfirmed against the cloud.
+# Its Description is empty: it is the gateway's route, not a route entry anybody created in the table.
+def _published_entry(cloud, gateway_id, destination):
+    for entry in cloud.route_entries.values():
+        if entry.get("_vpn_gateway") == gateway_id and entry["DestinationCidrBlock"] == destination:
+            return entry
+    return None
+
+
+def _check_publishable(cloud, gateway, destination):
+    """A destination the VPC's system table already routes elsewhere cannot be published.
+
+    The API reference documents no error for this case; the twin answers with the route table's own code for a
+    destination it holds already (RouterEntryConflict.Duplicated), naming the entry.
+    """
+    table = _system_table_of(cloud, gateway["VpcId"])
+    text = str(destination)
+    for entry in _entries_of_table(cloud, table["RouteTableId"]) if table else []:
+        if entry["DestinationCidrBlock"] == text and entry.get("_vpn_gateway") != gateway["VpnGatewayId"]:
+            raise ApiError("RouterEntryConflict.Duplicated", "A route entry already exists, which CIDR is '%s': %s (next hop %s %s)."
+                           % (text, entry["RouteEntryId"], entry.get("NextHopType"), entry.get("NextHopId")))
+
+
+def _sync_publication(cloud, gateway, destination):
+    """The system table holds the gateway's route for ``destination`` while at least one of its routes there is published
+    (an active and a standby route of one destination are one route of the VPC); Pending / Deleting for the publication time."""
+    gateway_id, text = gateway["VpnGatewayId"], str(destination)
+    wanted = any(r["VpnInstanceId"] == gateway_id and r["RouteDest"] == text and r["State"] == "published"
+                 for r in cloud.vpn_route_entries.values())
+    entry = _published_entry(cloud, gateway_id, text)
+    if wanted and (entry is None or entry["Status"] == "Deleting"):
+        if entry is not None:
+            cloud.route_entries.pop(entry["RouteEntryId"], None)
+        table = _system_table_of(cloud, gateway["VpcId"])
+        entry_id = cloud.new_id("rte", gateway["RegionId"])
+        cloud.route_entries[entry_id] = {
+            "RouteEntryId": entry_id, "RouteTableId": table["RouteTableId"], "DestinationCidrBlock": text, "Type": "Custom",
+            "Status": "Pending", "RouteEntryName": "", "Description": "", "IpVersion": "ipv4", "Origin": "Custom",
+            "NextHopType": "VpnGateway", "NextHopId": gateway_id, "CreationTime": cloud.now_iso(), "GmtModified": cloud.now_iso(),
+            "RegionId": gateway["RegionId"], "_vpn_gateway": gateway_id,
+        }
+        cloud.later(VPN_PUBLISH_SECONDS, _published_entry_becomes(cloud, entry_id, "Pending", "Available"))
+    elif not wanted and entry is not None and entry["Status"] != "Deleting":
+        entry["Status"] = "Deleting"
+        cloud.later(VPN_PUBLISH_SECONDS, _published_entry_becomes(cloud, entry["RouteEntryId"], "Deleting", None))
+
+
+def _published_entry_becomes(cloud, entry_id, expected, status):
+    """The end of a publication (status) or a withdrawal (None: removed), unless another change came in between."""
+    def apply():
+        entry = cloud.route_entries.get(entry_id)
+        if entry is None or entry["Status"] != expected:
+            return
+        if status is None:
+            del cloud.route_entries[entry_id]
+        else:
+            entry.update(Status=status, GmtModified=cloud.now_iso())
+    return apply
+
+
+def refuse_published_entry(entry):
+    """DeleteRouteEntry / ModifyRouteEntry on a route a VPN gateway published: the cloud's answer is not documented;
+    the twin refuses (OperationDenied), as it does for the other routes the table holds for someone else."""
+    if entry.get("_vpn_gateway"):
+        raise ApiError("OperationDenied", "Specified operation is denied as route entry %s is published by VPN gateway %s: "
+                       "withdraw it there (PublishVpnRouteEntry)." % (entry["RouteEntryId"], entry["_vpn_gateway"]))
 
 
 def _vpn_route_view(route):
@@ -665,7 +759,7 @@ def create_vpn_route_entry(cloud, p):
         raise ApiError("MissingParameter", 'The input parameter "PublishVpc" that is mandatory for processing this request is not supplied.')
     description = _description(p)
     overlay = p.str("OverlayMode", default="Ipsec")
-    if next_hop not in gateway.get("_connections", []):
+    if next_hop not in _gateway_connections(cloud, gateway):
         raise ApiError("InvalidVpnConnectionInstanceId.NotFound", "The IPsec connection (%s) does not exist on VPN gateway %s."
                        % (next_hop, gateway["VpnGatewayId"]), status=404)
     if destination.prefixlen == 0 or destination.overlaps(CLOUD_SERVICE_CIDR):
@@ -673,18 +767,29 @@ def create_vpn_route_entry(cloud, p):
     _dry_run(p)
 
     def create():
-        key = "%s/%s/%s" % (gateway["VpnGatewayId"], destination, next_hop)
+        key = _vpn_route_key(gateway, destination, next_hop)
         if key in cloud.vpn_route_entries:
             raise ApiError("VpnRouteEntry.AlreadyExists", "The VPN route entry %s via %s already exists." % (destination, next_hop))
-        _gateway_updates(cloud, gateway)
+        if publish:
+            _check_publishable(cloud, gateway, destination)
+        _gateway_updates(cloud, gateway, VPN_PUBLISH_SECONDS if publish else VPN_CHANGE_SECONDS)
         cloud.vpn_route_entries[key] = {
             "VpnInstanceId": gateway["VpnGatewayId"], "RouteDest": str(destination), "NextHop": next_hop, "Weight": weight,
             "State": "published" if publish else "normal", "CreateTime": _epoch_ms(), "Description": description or "",
             "OverlayMode": overlay, "RegionId": region,
         }
+        _sync_publication(cloud, gateway, destination)
         return _vpn_route_view(cloud.vpn_route_entries[key])
 
     return cloud.idempotent(p, create)
+
+
+def _vpn_route(cloud, gateway, destination, next_hop, weight):
+    route = cloud.vpn_route_entries.get(_vpn_route_key(gateway, destination, next_hop))
+    if route is None or (weight is not None and route["Weight"] != weight):
+        raise ApiError("InvalidRouteEntry.NotFound", "Route entry (%s via %s%s) not exists."
+                       % (destination, next_hop, "" if weight is None else ", weight %s" % weight))
+    return route
 
 
 @action("vpc", "DeleteVpnRouteEntry")
@@ -694,15 +799,63 @@ def delete_vpn_route_entry(cloud, p):
     destination, next_hop, weight = _vpn_route_args(p)
 
     def delete():
-        key = "%s/%s/%s" % (gateway["VpnGatewayId"], destination, next_hop)
-        route = cloud.vpn_route_entries.get(key)
-        if route is None or route["Weight"] != weight:
-            raise ApiError("InvalidRouteEntry.NotFound", "Route entry (%s via %s, weight %s) not exists." % (destination, next_hop, weight))
-        _gateway_updates(cloud, gateway)
-        del cloud.vpn_route_entries[key]
+        route = _vpn_route(cloud, gateway, destination, next_hop, weight)
+        _gateway_updates(cloud, gateway, VPN_PUBLISH_SECONDS if route["State"] == "published" else VPN_CHANGE_SECONDS)
+        del cloud.vpn_route_entries[_vpn_route_key(gateway, destination, next_hop)]
+        _sync_publication(cloud, gateway, destination)  # a deleted route is withdrawn from the VPC too
         return {}
 
     return cloud.idempotent(p, delete)
+
+
+@action("vpc", "PublishVpnRouteEntry")
+def publish_vpn_route_entry(cloud, p):
+    """Publish (PublishVpc true) or withdraw (false) one route of the gateway; RouteType dbr (destination) or pbr (policy)."""
+    region = _region(cloud, p)
+    gateway = _vpn_gateway(cloud, p, region)
+    destination = _destination(p, "RouteDest")
+    next_hop = p.required("NextHop")
+    route_type = p.required("RouteType", choices=("dbr", "pbr"))
+    publish = p.bool("PublishVpc")
+    if publish is None:
+        raise ApiError("MissingParameter", 'The input parameter "PublishVpc" that is mandatory for processing this request is not supplied.')
+
+    def publish_or_withdraw():
+        if route_type == "pbr":  # the twin holds no policy-based routes
+            raise ApiError("InvalidRouteEntry.NotFound", "Policy-based route entry (%s via %s) not exists." % (destination, next_hop))
+        route = _vpn_route(cloud, gateway, destination, next_hop, None)
+        state = "published" if publish else "normal"
+        if route["State"] == state:
+            return {}  # already so: nothing to configure
+        if publish:
+            _check_publishable(cloud, gateway, destination)
+        _gateway_updates(cloud, gateway, VPN_PUBLISH_SECONDS)
+        route["State"] = state
+        _sync_publication(cloud, gateway, destination)
+        return {}
+
+    return cloud.idempotent(p, publish_or_withdraw)
+
+
+@action("vpc", "ModifyVpnRouteEntryWeight")
+def modify_vpn_route_entry_weight(cloud, p):
+    """Weight -> NewWeight of the route (RouteDest, NextHop, Weight): active (100) and standby (0) swap in place."""
+    region = _region(cloud, p)
+    gateway = _vpn_gateway(cloud, p, region)
+    destination, next_hop, weight = _vpn_route_args(p)
+    new_weight = p.int("NewWeight", required=True)
+    if new_weight not in (0, 100):
+        raise ApiError("INVALID_WEIGHT_PARAM", "Specified value of weight (%s) invalid: use 100 (active) or 0 (standby)." % new_weight)
+
+    def modify():
+        route = _vpn_route(cloud, gateway, destination, next_hop, weight)
+        if new_weight == weight:
+            return {}
+        _gateway_updates(cloud, gateway)
+        route["Weight"] = new_weight
+        return {}
+
+    return cloud.idempotent(p, modify)
 
 
 @action("vpc", "DescribeVpnRouteEntries")
@@ -714,7 +867,69 @@ def describe_vpn_route_entries(cloud, p):
     if entry_type not in (None, "custom"):
         routes = []  # the twin only has the routes clients create (custom); no BGP or VPC-learned ones
     page, meta = page_by_number(routes, p, max_size=50)
+    # The answer has no Description (the API reference and the SDK model list none): a route's description is write-only.
     meta["VpnRouteEntries"] = {"VpnRouteEntry": [
-        dict(_vpn_route_view(r), AsPath="", Community="", NextHopTunnelId="", RouteEntryType="custom", Source="CUSTOM") for r in page]}
+        dict(((k, v) for k, v in _vpn_route_view(r).items() if k not in ("Description", "OverlayMode")),
+             AsPath="", Community="", NextHopTunnelId="", RouteEntryType="custom", Source="CUSTOM") for r in page]}
     meta["VpnRouteCounts"] = {"VpnRouteCount": [{"RouteCount": len(routes), "RouteEntryType": "custom", "Source": "CUSTOM"}]}
+    return meta
+
+
+# -- customer gateways and IPsec connections ------------------------------------------------------
+def _customer_gateway_view(gateway):
+    view = public(gateway)
+    asn = str(view.pop("Asn", "") or "")
+    if asn.isdigit():
+        view["Asn"] = int(asn)  # the SDK model's type; absent when the gateway has no ASN (no BGP)
+    for key, value in (("AuthKey", ""), ("CreateTime", 1767225600000), ("Description", ""), ("Name", ""),
+                       ("ResourceGroupId", RESOURCE_GROUP), ("Tags", {"Tag": []})):
+        view.setdefault(key, value)
+    return view
+
+
+@action("vpc", "DescribeCustomerGateways")
+def describe_customer_gateways(cloud, p):
+    region = _region(cloud, p)
+    gateway_id = p.str("CustomerGatewayId")
+    found = [g for g in _in_region(cloud.customer_gateways.values(), region) if _matches(g["CustomerGatewayId"], gateway_id)]
+    page, meta = page_by_number(found, p, max_size=50)
+    meta["CustomerGateways"] = {"CustomerGateway": [_customer_gateway_view(g) for g in page]}
+    return meta
+
+
+# The fields of an IPsec connection the fixture does not give: the console's defaults for a single-tunnel connection.
+_VPN_CONNECTION_DEFAULTS = (
+    ("AttachInstanceId", ""), ("CreateTime", 1767225600000), ("CrossAccountAuthorized", False), ("EffectImmediately", False),
+    ("EnableDpd", True), ("EnableNatTraversal", True), ("EnableTunnelsBgp", False), ("InternetIp", ""), ("Name", ""),
+    ("NetworkType", "public"), ("RemoteCaCertificate", ""), ("ResourceGroupId", RESOURCE_GROUP), ("Spec", "1000M"),
+    ("Tag", {"Tag": []}), ("TransitRouterId", ""), ("TransitRouterName", ""), ("TunnelBandwidth", ""),
+    ("TunnelOptionsSpecification", {"TunnelOptions": []}),
+    ("VcoHealthCheck", {"Dip": "", "Enable": "false", "Interval": 0, "Policy": "", "Retry": 0, "Sip": "", "Status": ""}),
+    ("VpnBgpConfig", {"AuthKey": "", "LocalAsn": 45104, "LocalBgpIp": "", "PeerAsn": 0, "PeerBgpIp": "", "Status": "false",
+                      "TunnelCidr": ""}),
+    # The pre-shared key is part of the cloud's answer: the twin sends one so that tests can check it never leaks further.
+    ("IkeConfig", {"IkeAuthAlg": "sha1", "IkeEncAlg": "aes", "IkeLifetime": 86400, "IkeMode": "main", "IkePfs": "group2",
+                   "IkeVersion": "ikev2", "LocalId": "", "Psk": "twin-pre-shared-key", "RemoteId": ""}),
+    ("IpsecConfig", {"IpsecAuthAlg": "sha1", "IpsecEncAlg": "aes", "IpsecLifetime": 86400, "IpsecPfs": "group2"}),
+)
+
+
+def _vpn_connection_view(connection):
+    view = public(connection)
+    for key, value in _VPN_CONNECTION_DEFAULTS:
+        view.setdefault(key, value)
+    if view.get("AttachType") == "CEN":
+        view.pop("VpnGatewayId", None)  # bound to a transit router: no VPN gateway at all, not an empty one
+    return view
+
+
+@action("vpc", "DescribeVpnConnections")
+def describe_vpn_connections(cloud, p):
+    region = _region(cloud, p)
+    gateway_id, customer_id, connection_id = p.str("VpnGatewayId"), p.str("CustomerGatewayId"), p.str("VpnConnectionId")
+    found = [c for c in _in_region(cloud.vpn_connections.values(), region)
+             if _matches(c.get("VpnGatewayId") or None, gateway_id) and _matches(c.get("CustomerGatewayId"), customer_id)
+             and _matches(c["VpnConnectionId"], connection_id)]
+    page, meta = page_by_number(found, p, max_size=50)
+    meta["VpnConnections"] = {"VpnConnection": [_vpn_connection_view(c) for c in page]}
     return meta
