@@ -14,6 +14,7 @@ import time
 import urllib.request
 
 MAIN = "main"
+EDGE_TYPES = ("VPN", "VBR")  # transit router attachments that lead out of the cloud, to a data center
 
 
 def fetch_forwarding(twin_endpoint, timeout=5):
@@ -60,6 +61,8 @@ def desired(topology, forwarding):
                 source = by_id.get(vsw_id)
                 for route in state["route_tables"].get(source["route_table"], []) if source else []:
                     _put(table, _vpc_route(topology, vpc_id, vpc, route, hosts_by_instance, services))
+            # Traffic from the data center's tunnel enters where the VPN gateway sits: its vSwitch uses the system
+            # table, i.e. the main table here (the VPN gateway's own destination routes only choose the tunnel).
         for vsw in vpc["vswitches"].values():
             tables.setdefault(str(vsw["table"]), {})
         for table in tables.values():
@@ -70,6 +73,8 @@ def desired(topology, forwarding):
     if services:
         result[services["ns"]] = {MAIN: {"0.0.0.0/0": _route("0.0.0.0/0", services["vpc_addr"], services["dev"])}}
     for host in topology["hosts"].values():
+        if host.get("gateway_host"):
+            continue  # the data center's gateway: its routes are applied on it, as on premises, never by the cloud's state
         result[host["ns"]] = {MAIN: dict((r[0], r) for r in (_route(host["cidr"], dev=host["dev"]),
                                                              _route("0.0.0.0/0", host["gateway"], host["dev"])))}
     return result
@@ -93,19 +98,27 @@ def _vpc_route(topology, vpc_id, vpc, route, hosts_by_instance, services):
         return _unreachable(cidr)
     if kind == "attachment" and route.get("usable"):
         return _route(cidr, vpc["tr_peer_addr"], vpc["tr_dev"])
+    if kind == "vpn":
+        # A destination route the VPN gateway published to the VPC: into the data center's tunnel when that gateway
+        # is the one the data center's link stands for.
+        link = (topology.get("data_center") or {}).get("vpn") or {}
+        if link.get("vpn_gateway") == route["target"] and link.get("vpc") == vpc_id:
+            return _route(cidr, link["addr"], link["vpc_dev"])
     return _unreachable(cidr)
 
 
 def _transit_router_tables(topology, region, router, forwarding):
     tables = {MAIN: {}}
     region_of_tr = dict((tr_id, tr["region"]) for tr_id, tr in forwarding["transit_routers"].items())
-    ingress_by_vpc, ingress_by_peer_region = {}, {}
+    ingress_by_vpc, ingress_by_peer_region, ingress_by_edge = {}, {}, {}
     for tr_id, tr in sorted(forwarding["transit_routers"].items()):
         if tr["region"] != region or tr["status"] != "Active":
             continue
         for _attachment_id, ingress in sorted(tr["ingress"].items()):
             if ingress["type"] == "VPC":
                 ingress_by_vpc.setdefault(ingress["resource"], ingress)
+            elif ingress["type"] in EDGE_TYPES:
+                ingress_by_edge.setdefault(ingress["resource"], ingress)
             else:
                 ingress_by_peer_region.setdefault(region_of_tr.get(ingress["resource"]), ingress)
     for vpc_id, link in router["vpc_links"].items():
@@ -113,6 +126,11 @@ def _transit_router_tables(topology, region, router, forwarding):
     for peer_region, link in router["peers"].items():
         tables[str(link["table"])] = _ingress_table(topology, region, router, ingress_by_peer_region.get(peer_region), region_of_tr,
                                                     forwarding)
+    edge = _edge_link(topology, region)
+    if edge:
+        # The data center's link carries whichever of its attachments (IPsec connection or VBR) exists; the first one wins.
+        ingress = next((ingress_by_edge[r] for r in edge["resources"] if r in ingress_by_edge), None)
+        tables[str(edge["table"])] = _ingress_table(topology, region, router, ingress, region_of_tr, forwarding)
     for table in tables.values():
         _put(table, _unreachable("0.0.0.0/0"))
     return tables
@@ -122,9 +140,13 @@ def _ingress_table(topology, region, router, ingress, region_of_tr, forwarding):
     table = {}
     if ingress is None or not ingress.get("route_table"):
         return table  # no association: everything arriving over this attachment is dropped
+    edge = _edge_link(topology, region)
     for route in ingress["routes"]:
         nxt = route["next"]
-        if nxt["type"] == "VPC":
+        if nxt["type"] in EDGE_TYPES:
+            usable = edge and nxt["id"] in edge["resources"]
+            _put(table, _route(route["cidr"], edge["addr"], edge["tr_dev"]) if usable else _unreachable(route["cidr"]))
+        elif nxt["type"] == "VPC":
             link = router["vpc_links"].get(nxt["id"])
             _put(table, _route(route["cidr"], link["peer_addr"], link["dev"]) if link else _unreachable(route["cidr"]))
         else:
@@ -133,6 +155,12 @@ def _ingress_table(topology, region, router, ingress, region_of_tr, forwarding):
             usable = link and peer_tr and peer_tr["status"] == "Active"
             _put(table, _route(route["cidr"], link["peer_addr"], link["dev"]) if usable else _unreachable(route["cidr"]))
     return table
+
+
+def _edge_link(topology, region):
+    """The data center's link to this region's transit router (option 2), if the topology has one."""
+    link = (topology.get("data_center") or {}).get("tr")
+    return link if link and link["region"] == region else None
 
 
 # -- the kernel's state -----------------------------------------------------------------------------------------

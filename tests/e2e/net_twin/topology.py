@@ -8,7 +8,13 @@ Namespaces (names are ``<prefix>-...``; interface names are local to each namesp
 - one transit router per region: links ``vN`` to each VPC router of the region and ``pN`` to every other region's
   transit router (the backbone: links always exist, only routes decide);
 - one services namespace for the registry's region: the registry VPC endpoint, auth and OSS addresses on ``lo``;
-- one namespace per host (an ECS instance or a plain host of a vSwitch): ``eth0`` enslaved to its vSwitch's bridge.
+- one namespace per host (an ECS instance or a plain host of a vSwitch): ``eth0`` enslaved to its vSwitch's bridge;
+- with a data center: its gateway host (``idc-gateway``: a router reached over ssh like the others, holding the data
+  center's LAN bridge ``lan0``) and its servers (``idc-client``: ``eth0`` on that bridge). The gateway has two "tunnel"
+  links, both always present: ``vpn0`` to the registry VPC's router (the VPN gateway in that VPC, option 1) and
+  ``tr0`` to the registry region's transit router (an IPsec connection or VBR attached to it, option 2). Which one
+  carries traffic is decided by routes only: the cloud side's from the cloud twin's state, the gateway's own ones
+  by whatever was applied on it (the collection's on-premises routes), never by the reconciler.
 
 Every address is added with ``noprefixroute`` and every next hop is ``onlink``: no route exists that the
 reconciler did not write.
@@ -27,6 +33,16 @@ OSS_IP = "100.118.28.43"
 VSWITCH_TABLE = 100
 VPC_LINK_TABLE = 10
 PEER_LINK_TABLE = 200
+DATA_CENTER_LINK_TABLE = 250  # a transit router's table for traffic arriving from the data center's link
+
+# The data center: its LAN, its gateway's address on it, and its hosts (asked for with NetTwin(data_center=True)).
+DATA_CENTER_CIDR = "192.168.0.0/24"
+DATA_CENTER_GATEWAY_IP = "192.168.0.254"
+DATA_CENTER_HOSTS = {
+    "idc-gateway": {"data_center": True, "ip": DATA_CENTER_GATEWAY_IP, "user": "root", "group": "onprem_gateways", "forward": True,
+                    "gateway": True},
+    "idc-client": {"data_center": True, "ip": "192.168.0.1", "user": "acrops", "group": "data_center_clients", "engines": True},
+}
 
 # The hosts the tests ask for: name -> the ECS instance it is (or None: a plain host at that address).
 SEED_HOSTS = {
@@ -80,7 +96,34 @@ def build(prefix, state, hosts=None, services=None):
     topology = {"prefix": prefix, "vpcs": vpcs, "regions": regions, "hosts": {}, "services": _services(prefix, state, vpcs, services or {})}
     for name, spec in sorted(hosts.items()):
         topology["hosts"][name] = _host(prefix, name, spec, state, vpcs, len(topology["hosts"]))
+    topology["data_center"] = _data_center(state, topology)
     return topology
+
+
+def _data_center(state, topology):
+    """The data center's links to the registry's region, when the hosts include its gateway: the VPN gateway of the
+    registry VPC (option 1) and what can be attached to the region's transit router (option 2)."""
+    gateway = next((h for h in topology["hosts"].values() if h.get("gateway_host")), None)
+    services = topology.get("services")
+    if gateway is None or services is None:
+        return None
+    vpc_id, region = services["vpc"], services["region"]
+    vpn_gateway = next((g["VpnGatewayId"] for g in sorted(state.get("vpn_gateways", {}).values(), key=lambda g: g["VpnGatewayId"])
+                        if g["VpcId"] == vpc_id), None)
+    attachable = sorted([c["VpnConnectionId"] for c in state.get("vpn_connections", {}).values()
+                         if c.get("AttachType") == "CEN" and c.get("RegionId") == region]
+                        + [v["VbrId"] for v in state.get("virtual_border_routers", {}).values() if v.get("RegionId") == region])
+    vpn_vpc_addr, vpn_addr = _link_pair(4, 0)
+    tr_addr, gw_tr_addr = _link_pair(4, 1)
+    return {
+        "cidr": DATA_CENTER_CIDR, "gateway_host": gateway["name"], "ns": gateway["ns"], "lan_dev": "lan0",
+        "lan_addr": DATA_CENTER_GATEWAY_IP,
+        # option 1: the registry VPC's router <-> the gateway; routes published by the VPN gateway lead here
+        "vpn": {"vpn_gateway": vpn_gateway, "vpc": vpc_id, "vpc_dev": "idc0", "vpc_addr": vpn_vpc_addr, "dev": "vpn0", "addr": vpn_addr},
+        # option 2: the region's transit router <-> the gateway; the attachments of these resources arrive here
+        "tr": {"region": region, "tr_dev": "idc0", "tr_addr": tr_addr, "dev": "tr0", "addr": gw_tr_addr, "resources": attachable,
+               "table": DATA_CENTER_LINK_TABLE},
+    }
 
 
 def _services(prefix, state, vpcs, overrides):
@@ -104,6 +147,16 @@ def _services(prefix, state, vpcs, overrides):
 
 
 def _host(prefix, name, spec, state, vpcs, index):
+    if spec.get("data_center"):
+        # A data-center machine: on the LAN bridge of the gateway host, which routes for it (the gateway's own
+        # namespace holds the bridge, so the gateway has no "eth0" and no default route of the reconciler's).
+        return {
+            "ns": "%s-h%d" % (prefix, index), "name": name, "instance": None, "vpc": None, "vswitch": None, "ip": spec["ip"],
+            "cidr": DATA_CENTER_CIDR, "gateway": DATA_CENTER_GATEWAY_IP, "dev": "lan0" if spec.get("gateway") else "eth0",
+            "router_dev": "h%d" % index, "user": spec.get("user", "root"), "group": spec.get("group", "ungrouped"),
+            "forward": bool(spec.get("forward")), "engines": bool(spec.get("engines")), "bind_hosts": False, "registry_names": False,
+            "data_center": True, "gateway_host": bool(spec.get("gateway")),
+        }
     if spec.get("instance"):
         instance = state["instances"][spec["instance"]]
         vpc_id, vswitch_id, ip = instance["VpcId"], instance["VSwitchId"], instance["PrivateIpAddress"]

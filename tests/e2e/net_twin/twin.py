@@ -65,12 +65,13 @@ def _parents(path):
 
 class NetTwin:
     def __init__(self, workdir, twin_endpoint, prefix="acrnet", engines=("docker", "podman"), bind_hosts_client=False,
-                 services="registry", seed_image=True, reap=True, interval=0.3):
+                 services="registry", seed_image=True, reap=True, interval=0.3, data_center=False):
         self.workdir = os.path.abspath(workdir)
         self.twin_endpoint = twin_endpoint if "://" in twin_endpoint else "http://" + twin_endpoint
         self.prefix = prefix
         self.engines = tuple(engines)
         self.bind_hosts_client = bind_hosts_client
+        self.data_center = data_center
         self.services_mode = services
         self.seed_image = seed_image
         self.reap = reap
@@ -118,6 +119,8 @@ class NetTwin:
             wanted_hosts = dict(topo.SEED_HOSTS)
             if self.bind_hosts_client:
                 wanted_hosts.update(topo.BIND_HOSTS_CLIENT)
+            if self.data_center:
+                wanted_hosts.update(topo.DATA_CENTER_HOSTS)
             layout = topo.build(self.prefix, cloud_state, wanted_hosts)
             taken = set(netns_list()) & set(topo.namespaces(layout))
             if taken:
@@ -198,11 +201,32 @@ class NetTwin:
                        services["addr"] + "/30")
             for address in services["addresses"]:
                 _ip("-n", services["ns"], "addr", "add", address + "/32", "dev", "lo")
+        data_center = layout.get("data_center")
+        if data_center:
+            self._data_center_links(layout, data_center)
         for host in layout["hosts"].values():
-            vpc = layout["vpcs"][host["vpc"]]
             prefix = host["cidr"].split("/")[1]
+            if host.get("gateway_host"):
+                continue  # its address is on the LAN bridge (_data_center_links)
+            if host.get("data_center"):
+                self._veth(host["ns"], host["dev"], "%s/%s" % (host["ip"], prefix), data_center["ns"], host["router_dev"], None)
+                _ip("-n", data_center["ns"], "link", "set", host["router_dev"], "master", data_center["lan_dev"])
+                continue
+            vpc = layout["vpcs"][host["vpc"]]
             self._veth(host["ns"], host["dev"], "%s/%s" % (host["ip"], prefix), vpc["ns"], host["router_dev"], None)
             _ip("-n", vpc["ns"], "link", "set", host["router_dev"], "master", vpc["vswitches"][host["vswitch"]]["dev"])
+
+    def _data_center_links(self, layout, data_center):
+        """The gateway host's LAN bridge (with the one route the data center itself provides: its own LAN) and its two
+        tunnel links; every other route of the gateway is applied on it from outside, as on a real one."""
+        ns, prefix = data_center["ns"], data_center["cidr"].split("/")[1]
+        _ip("-n", ns, "link", "add", data_center["lan_dev"], "type", "bridge")
+        _ip("-n", ns, "addr", "add", "%s/%s" % (data_center["lan_addr"], prefix), "dev", data_center["lan_dev"])
+        _ip("-n", ns, "link", "set", data_center["lan_dev"], "up")
+        vpn = data_center["vpn"]
+        self._veth(layout["vpcs"][vpn["vpc"]]["ns"], vpn["vpc_dev"], vpn["vpc_addr"] + "/30", ns, vpn["dev"], vpn["addr"] + "/30")
+        tr = data_center["tr"]
+        self._veth(layout["regions"][tr["region"]]["ns"], tr["tr_dev"], tr["tr_addr"] + "/30", ns, tr["dev"], tr["addr"] + "/30")
 
     def _rules(self, layout):
         """Policy routing that never changes with the cloud's state: which table traffic entering by which link uses."""
@@ -212,6 +236,11 @@ class NetTwin:
         for router in layout["regions"].values():
             for link in list(router["vpc_links"].values()) + list(router["peers"].values()):
                 _ip("-n", router["ns"], "rule", "add", "pref", str(1000 + link["table"]), "iif", link["dev"], "lookup", str(link["table"]))
+        data_center = layout.get("data_center")
+        if data_center:
+            tr = data_center["tr"]
+            _ip("-n", layout["regions"][tr["region"]]["ns"], "rule", "add", "pref", str(1000 + tr["table"]), "iif", tr["tr_dev"],
+                "lookup", str(tr["table"]))
 
     def _hosts(self, layout):
         private_key, authorized = hostlib.client_keys(self.workdir)

@@ -13,14 +13,16 @@ Shape (JSON-able)::
                        "routes": [route...],                            # the system table's effective routes
                        "route_tables": {table_id: [route...]}}},        # every table of the VPC (vSwitches name theirs)
      "transit_routers": {tr_id: {"region", "status", "cen",
-                                 "ingress": {attachment_id: {"type": "VPC"|"TR", "resource": vpc or peer TR id,
+                                 "ingress": {attachment_id: {"type": "VPC"|"TR"|"VPN"|"VBR",
+                                                             "resource": vpc, peer TR, IPsec connection or VBR id,
                                                              "route_table": id or None, "via": "association"|"system",
                                                              "routes": [{"cidr", "attachment", "next": {"type", "id"}}]}}}},
      "regions": {region: {"services": "100.64.0.0/10"}}}
 
 A VPC route is ``{"cidr", "kind", "target", "table", ...}`` with kind ``local`` (target: the vSwitch), ``service``
 (target: the region), ``instance`` (target: ECS id), ``attachment`` (target: attachment id, plus ``status`` and
-``usable``), ``endpoint`` (target: the registry instance id) or ``other`` (a next hop type the network twin does
+``usable``), ``endpoint`` (target: the registry instance id), ``vpn`` (target: the VPN gateway that published the
+route: into its IPsec tunnel) or ``other`` (a next hop type the network twin does
 not model, with ``next_hop_type``: it forwards nothing).
 """
 
@@ -33,6 +35,12 @@ from acr_twin.products._cbn_routing import learned_routes
 AVAILABLE_ENTRY = "Available"
 USABLE_ATTACHMENT = "Attached"
 ACTIVE_LINK = "Active"
+# Attachments that lead to a data center: an IPsec connection (VpnId) or an Express Connect VBR (VbrId).
+EDGE_TYPES = ("VPN", "VBR")
+
+
+def _edge_resource(attachment):
+    return attachment.get("VpnId") or attachment.get("VbrId") or attachment.get("ResourceId") or ""
 
 
 def forwarding(cloud):
@@ -106,6 +114,8 @@ def _route_of_entry(cloud, vpc, table_id, entry, cidr, vswitches):
         route.update(kind="service", target=vpc["RegionId"])
     elif hop_type == "Instance":
         route.update(kind="instance", target=hop_id)
+    elif hop_type == "VpnGateway":
+        route.update(kind="vpn", target=hop_id)
     elif hop_type == "Attachment":
         attachment = cloud.tr_attachments.get(hop_id)
         status = attachment["Status"] if attachment else "Missing"
@@ -128,6 +138,8 @@ def _transit_router(cloud, router):
             resource = attachment["VpcId"]
         elif attachment["ResourceType"] == "TR" and tr_id in (attachment["TransitRouterId"], attachment.get("PeerTransitRouterId")):
             resource = attachment["PeerTransitRouterId"] if attachment["TransitRouterId"] == tr_id else attachment["TransitRouterId"]
+        elif attachment["ResourceType"] in EDGE_TYPES and attachment["TransitRouterId"] == tr_id:
+            resource = _edge_resource(attachment)
         else:
             continue
         ingress[attachment["TransitRouterAttachmentId"]] = _ingress(cloud, tr_id, attachment, resource)
@@ -180,5 +192,7 @@ def _next_hop(cloud, tr_id, learned):
         return None
     if attachment["ResourceType"] == "VPC":
         return {"type": "VPC", "id": attachment["VpcId"]}
+    if attachment["ResourceType"] in EDGE_TYPES:
+        return {"type": attachment["ResourceType"], "id": _edge_resource(attachment)}
     peer = attachment["PeerTransitRouterId"] if attachment["TransitRouterId"] == tr_id else attachment["TransitRouterId"]
     return {"type": "TR", "id": peer}
