@@ -12,8 +12,6 @@ exception that looks like a Tea error (attributes ``code``, ``status_code``...).
 from __future__ import annotations
 
 import re
-import socket
-import ssl
 import typing as t
 
 REDACTED = "********"
@@ -204,6 +202,10 @@ def _causes(exc: BaseException) -> t.Iterator[BaseException]:
         current = getattr(current, "inner_exception", None) or current.__cause__ or current.__context__
 
 
+def _is_a(exc: BaseException, class_name: str) -> bool:
+    return any(cls.__name__ == class_name for cls in type(exc).__mro__)
+
+
 def transport_problem(exc: BaseException) -> str | None:
     """Why a request got no answer, in a few words ("the host name does not resolve"), or None when it got one.
 
@@ -214,14 +216,14 @@ def transport_problem(exc: BaseException) -> str | None:
     if error_code(exc) is not None:
         return None
     for cause in causes:
-        if isinstance(cause, socket.gaierror):
-            return "the host name does not resolve (%s)" % (cause.strerror or cause)
+        if _is_a(cause, "gaierror"):  # socket.gaierror: this file does no I/O, so the name stands for the import
+            return "the host name does not resolve (%s)" % (getattr(cause, "strerror", None) or cause)
     for cause in causes:
-        if isinstance(cause, ssl.SSLError):
+        if _is_a(cause, "SSLError"):
             return "the TLS handshake failed (%s)" % (getattr(cause, "reason", None) or cause)
         if isinstance(cause, ConnectionRefusedError):
             return cause.strerror or "Connection refused"
-        if isinstance(cause, (socket.timeout, TimeoutError)) or "Timeout" in type(cause).__name__:
+        if isinstance(cause, TimeoutError) or _is_a(cause, "timeout") or "Timeout" in type(cause).__name__:  # socket.timeout (3.8, 3.9)
             return "no answer in time (timed out)"
     for cause in reversed(causes):  # the innermost OS error says the most (ConnectionResetError, no route to host...)
         if isinstance(cause, OSError) and cause.strerror:
