@@ -30,9 +30,12 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .credentials import DEFAULT_ROLE_SESSION_NAME, Credentials, chain_credentials, role_credentials, static_credentials
-from .errors import AlicloudError, CheckModeWriteError, InputError, from_sdk_exception, redact
+from .credentials import (DEFAULT_ROLE_SESSION_NAME, Credentials, authentication_failure, chain_credentials, check_role_input,
+                          role_credentials, static_credentials)
+from .errors import (AlicloudApiError, AlicloudError, CheckModeWriteError, InputError, authentication_problem, from_sdk_exception,
+                     is_authorization_error, redact, transport_problem)
 from .product import Product
+from .regions import is_known_region, unknown_region_problem
 from .retry import DEFAULT_DEADLINE, RetryPolicy
 
 try:
@@ -155,6 +158,30 @@ def response_body(product: Product, action: str, response: t.Any) -> dict:
     return body
 
 
+def client_endpoint(client: t.Any) -> str:
+    """The endpoint an SDK client sends to, as ``https://host[:port]`` (the SDK keeps it in private attributes)."""
+    return "%s://%s" % (getattr(client, "_protocol", None) or "https", getattr(client, "_endpoint", None) or "(the SDK's endpoint)")
+
+
+def explain(error: AlicloudApiError, exc: BaseException, client: t.Any, credentials: Credentials | None) -> AlicloudError:
+    """The one line a person can act on, for the failures whose API text does not say what to do.
+
+    Credentials first: a refused key fails every call, whatever the code says of the resource (InvalidAccessKeyId.NotFound
+    is no "not found" of a VPC). Then a request that got no answer: which endpoint, and why in a few words.
+    """
+    if credentials is not None and authentication_problem(error) is not None:
+        return authentication_failure(error, credentials)
+    if credentials is not None and is_authorization_error(error):
+        error.message = "%s (access key %s, %s: a RAM policy must allow %s)" % (
+            error.message, credentials.access_key_id, credentials.source, error.operation)
+        return error
+    problem = transport_problem(exc)
+    if problem is not None:
+        error.message = "cannot reach the endpoint %s: %s. Check the network, DNS and proxy settings, or the endpoint option" % (
+            shown_endpoint(client_endpoint(client)), problem)
+    return error
+
+
 class AnsibleAlicloudModule(AnsibleModule):
     """AnsibleModule with the shared auth options, one SDK client per (product, region), API calls with retries."""
 
@@ -173,6 +200,13 @@ class AnsibleAlicloudModule(AnsibleModule):
             self._endpoint = parse_endpoint(self.params["endpoint"]) if self.params.get("endpoint") else None
         except ValueError as exc:
             self.fail_json(msg=str(exc))
+        try:  # the shared options that can be checked without the cloud, before any module starts its work
+            if self.region:
+                self.check_region(self.region)
+            if self.params.get("ram_role_arn"):
+                check_role_input(self.params["ram_role_arn"], self.params.get("role_session_name"))
+        except InputError as error:
+            self.fail_json(msg=error.message, error=error.to_dict())
         self._check_wait_timeout()
         self._clients: dict = {}
         self._clients_lock = threading.RLock()  # resource.concurrently: calls of one task from several threads
@@ -190,6 +224,13 @@ class AnsibleAlicloudModule(AnsibleModule):
     @property
     def region(self) -> str | None:
         return self.params.get("region")
+
+    def check_region(self, region: str, field: str = "region") -> None:
+        """A region id the SDK would build a real endpoint from must be a known one: a typo then fails here, with the
+        likely id, instead of as a host name that does not resolve after three attempts. With ``endpoint`` set, the
+        endpoint is asked as it is and answers for itself (an emulator, a proxy, a region newer than regions.py)."""
+        if self._endpoint is None and not is_known_region(region):
+            raise InputError("%s: %s" % (field, unknown_region_problem(region)), field=field)
 
     def keep_out_of_errors(self, secret: str) -> None:
         """Redact ``secret`` from every later failure, without scrubbing it from a successful result (a returned password)."""
@@ -217,7 +258,7 @@ class AnsibleAlicloudModule(AnsibleModule):
     def _caller(self, credentials: Credentials) -> t.Callable[..., dict]:
         """call() with other credentials than the task's (the base key that asks STS for the role's key)."""
         def call(product: Product, action: str, params: dict) -> dict:
-            return self._invoke(self._new_client(product, self.region, credentials), product, action, params)
+            return self._invoke(self._new_client(product, self.region, credentials), product, action, params, credentials=credentials)
         return call
 
     # --- clients --------------------------------------------------------------------------------
@@ -258,6 +299,8 @@ class AnsibleAlicloudModule(AnsibleModule):
         if product.needs_region and not region:
             raise AlicloudError("region is required (option region, or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION)",
                                 code="MissingRegion")
+        if region:
+            self.check_region(region)
         key = (product.name, region)
         with self._clients_lock:
             if key not in self._clients:
@@ -275,10 +318,11 @@ class AnsibleAlicloudModule(AnsibleModule):
         A request that got no answer is sent again too: every create must carry a
         ClientToken, so that the cloud answers a repeat with the first result.
         """
-        return self._invoke(self.client(product, region), product, action, params, extra_codes, deadline)
+        client = self.client(product, region)
+        return self._invoke(client, product, action, params, extra_codes, deadline, credentials=self.credentials())
 
     def _invoke(self, client: t.Any, product: Product, action: str, params: dict | None,
-                extra_codes: t.Iterable[str] = (), deadline: float | None = None) -> dict:
+                extra_codes: t.Iterable[str] = (), deadline: float | None = None, credentials: Credentials | None = None) -> dict:
         if self.check_mode and is_write(action, product.safe_writes):
             # Modules predict in check mode; reaching here is a bug in the module, so nothing is sent.
             raise CheckModeWriteError("internal error: %s would change the cloud, and check mode is on; nothing was sent. "
@@ -297,8 +341,10 @@ class AnsibleAlicloudModule(AnsibleModule):
             error.attempts = policy.attempts
             raise
         except (TeaException, OSError) as exc:
-            error = from_sdk_exception(exc, action)
+            error = explain(from_sdk_exception(exc, action), exc, client, credentials)
             error.attempts = policy.attempts
+            if authentication_problem(error) is not None:
+                raise error from None  # the SDK's text holds the server's string-to-sign: not even in the -vvv traceback
             raise error from exc
         self.last_request_id = body.get("RequestId")
         return body

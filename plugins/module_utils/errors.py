@@ -134,8 +134,49 @@ def code_contains(error: BaseException, *markers: str) -> bool:
     return any(marker in code for marker in markers)
 
 
+# Authentication: the request's own credentials were refused, so every call fails alike whatever it asks for. Codes as the
+# API gateway answers them (RPC and ACS3 signatures): a wrong secret is IncompleteSignature (ACS3) or SignatureDoesNotMatch
+# (v2); an unknown or deleted key InvalidAccessKeyId.NotFound (HTTP 404); the key of a removed RAM user InvalidAccessKeyId;
+# a disabled key InvalidAccessKeyId.Inactive; a temporary key's token InvalidSecurityToken.* or MissingSecurityToken.
+AUTHENTICATION_CODES = {
+    "IncompleteSignature": "wrong_secret",
+    "SignatureDoesNotMatch": "wrong_secret",
+    "InvalidAccessKeyId.NotFound": "unknown_key",
+    "InvalidAccessKeyId": "unknown_key",
+    "InvalidAccessKeyId.Inactive": "disabled_key",
+    "Forbidden.AccessKeyDisabled": "disabled_key",
+    "InvalidSecurityToken.Expired": "expired_token",
+    "SecurityToken.Expired": "expired_token",
+    "InvalidSecurityToken.Malformed": "wrong_token",
+    "InvalidSecurityToken.MismatchWithAccessKey": "wrong_token",
+    "MissingSecurityToken": "wrong_token",
+}
+# Authorization: the credentials are good, the RAM policy does not allow this action (Forbidden.RAM, NoPermission...).
+AUTHORIZATION_MARKERS = ("Forbidden", "NoPermission", "Unauthorized", "AccessDenied")
+
+
+def authentication_problem(error: BaseException) -> str | None:
+    """``wrong_secret``, ``unknown_key``, ``disabled_key``, ``expired_token`` or ``wrong_token``; None for other errors."""
+    return AUTHENTICATION_CODES.get(error_code(error) or "")
+
+
+def is_authorization_error(error: BaseException) -> bool:
+    """True when a RAM policy refused the action (the key itself was accepted)."""
+    return authentication_problem(error) is None and code_contains(error, *AUTHORIZATION_MARKERS)
+
+
+def is_credential_error(error: BaseException) -> bool:
+    """Authentication or authorization: to be classified before any test of what the code says about a resource."""
+    return authentication_problem(error) is not None or is_authorization_error(error)
+
+
 def is_not_found(error: BaseException) -> bool:
-    """True for the cloud's "no such thing" answers (``InvalidVpcId.NotFound``, ``EntityNotExist.Role``, CR's ``INSTANCE_NOT_EXIST``)."""
+    """True for the cloud's "no such thing" answers (``InvalidVpcId.NotFound``, ``EntityNotExist.Role``, CR's ``INSTANCE_NOT_EXIST``).
+
+    Credential errors first: ``InvalidAccessKeyId.NotFound`` says nothing about the resource asked for.
+    """
+    if is_credential_error(error):
+        return False
     return code_contains(error, "NotFound", "NotExist", "NOT_FOUND", "NOT_EXIST")
 
 
@@ -149,6 +190,45 @@ def gone_on_delete(delete: t.Callable[[], t.Any], gone_codes: t.Iterable[str] = 
             return False
         raise
     return True
+
+
+def _causes(exc: BaseException) -> t.Iterator[BaseException]:
+    """``exc`` and what it wraps: Tea's inner_exception, then Python's cause/context chain (requests -> urllib3 -> socket)."""
+    seen = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = getattr(current, "inner_exception", None) or current.__cause__ or current.__context__
+
+
+def _is_a(exc: BaseException, class_name: str) -> bool:
+    return any(cls.__name__ == class_name for cls in type(exc).__mro__)
+
+
+def transport_problem(exc: BaseException) -> str | None:
+    """Why a request got no answer, in a few words ("the host name does not resolve"), or None when it got one.
+
+    Found by the standard library's exception types deep in the chain, so the SDK's wrappers (RetryError around
+    requests' ConnectionError around urllib3's MaxRetryError...) and their many-line messages stay out of the message.
+    """
+    causes = list(_causes(exc))
+    if error_code(exc) is not None:
+        return None
+    for cause in causes:
+        if _is_a(cause, "gaierror"):  # socket.gaierror: this file does no I/O, so the name stands for the import
+            return "the host name does not resolve (%s)" % (getattr(cause, "strerror", None) or cause)
+    for cause in causes:
+        if _is_a(cause, "SSLError"):
+            return "the TLS handshake failed (%s)" % (getattr(cause, "reason", None) or cause)
+        if isinstance(cause, ConnectionRefusedError):
+            return cause.strerror or "Connection refused"
+        if isinstance(cause, TimeoutError) or _is_a(cause, "timeout") or "Timeout" in type(cause).__name__:  # socket.timeout (3.8, 3.9)
+            return "no answer in time (timed out)"
+    for cause in reversed(causes):  # the innermost OS error says the most (ConnectionResetError, no route to host...)
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+    return None
 
 
 def from_sdk_exception(exc: BaseException, operation: str) -> AlicloudApiError:

@@ -314,8 +314,10 @@ def _oss_targets(oss, region, mode, override, findings):
         if not addresses:
             raise PlanError("endpoints.oss.addresses", "required: region %s has no published OSS VIP ranges and oss_vip_ranges "
                                                        "is not given" % region)
-        findings.append(_finding("oss_vip_ranges_unknown", "Region %s has no published OSS VIP ranges: falling back to a /32 "
-                                 "route for %s." % (region, ", ".join(str(a) for a in addresses))))
+        findings.append(_finding("oss_vip_ranges_unknown", "Region %s has no OSS VIP ranges in the published table (%s, read "
+                                 "%s): falling back to a /32 route for %s." % (
+                                     region, oss_table.VIP_TABLE_SOURCE, oss_table.VIP_TABLE_RETRIEVED,
+                                     ", ".join(str(a) for a in addresses))))
         return [_oss_address_target(address, domain, "no published VIP ranges for %s" % region) for address in addresses]
     origin = "oss_vip_ranges" if override else "the published VIP ranges of %s" % region
     targets = [Target("oss", network, "OSS VIP range %s" % network,

@@ -89,6 +89,13 @@ class KeyRing:
         self.access_key_secret = access_key_secret
         self.clock = clock
         self.temporary = {}
+        self.disabled = False  # the long-term key set inactive in the RAM console
+
+    def expire(self, access_key_id=None):
+        """Let one temporary key (or all of them) reach its expiry now, as if its DurationSeconds had passed."""
+        for key_id in [access_key_id] if access_key_id else list(self.temporary):
+            secret, token, _expires = self.temporary[key_id]
+            self.temporary[key_id] = (secret, token, self.clock() - 1.0)
 
     def issue(self, duration_seconds, issue_id):
         """New temporary credentials: (access key id, secret, security token, expiry on the clock)."""
@@ -107,7 +114,10 @@ class KeyRing:
         return {"access_key_id": access_key_id, "temporary": False, "expires_in": None}
 
     def secret_for(self, access_key_id, security_token):
+        """The secret to check the signature with; the cloud's answer for a key it refuses before that."""
         if access_key_id == self.access_key_id:
+            if self.disabled:
+                raise ApiError("InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
             return self.access_key_secret
         if access_key_id in self.temporary:
             secret, token, expires = self.temporary[access_key_id]
@@ -116,6 +126,6 @@ class KeyRing:
             if not hmac.compare_digest(security_token, token):
                 raise ApiError("InvalidSecurityToken.Malformed", "The specified SecurityToken is malformed.")
             if self.clock() > expires:
-                raise ApiError("InvalidSecurityToken.Expired", "The specified SecurityToken is expired.")
+                raise ApiError("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
             return secret
         raise ApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", status=404)

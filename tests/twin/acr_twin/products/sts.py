@@ -7,6 +7,9 @@ from acr_twin.errors import ApiError
 from acr_twin.registry import action
 
 TWIN_ACCOUNT = "1234567890123456"
+# A role of the twin's account whose name starts with this has a trust policy that names nobody the twin knows: STS
+# refuses to let any key assume it, as the cloud does when the trust policy or the caller's RAM policy does not allow it.
+UNTRUSTED_ROLE_PREFIX = "untrusted-"
 _ROLE_ARN = re.compile(r"acs:ram::(\d+):role/([A-Za-z0-9._-]{1,64})")
 _SESSION_NAME = re.compile(r"[A-Za-z0-9.@_-]{2,64}")
 
@@ -19,7 +22,9 @@ def assume_role(cloud, p):
         raise ApiError("InvalidParameter.RoleArn", "The parameter RoleArn (%s) is wrongly formed." % arn)
     account, role = match.groups()
     if account != TWIN_ACCOUNT:
-        raise ApiError("EntityNotExist.Role", "The role %s does not exist in account %s." % (role, account), status=404)
+        raise ApiError("EntityNotExist.Role", "The role not exists: %s." % arn, status=404)
+    if role.startswith(UNTRUSTED_ROLE_PREFIX):
+        raise ApiError("NoPermission", "You are not authorized to do this action. You should be authorized by RAM.", status=403)
     session = p.required("RoleSessionName")
     if not _SESSION_NAME.fullmatch(session):
         raise ApiError("InvalidParameter.RoleSessionName", "The parameter RoleSessionName (%s) is wrongly formed." % session)

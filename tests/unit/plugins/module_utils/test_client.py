@@ -341,6 +341,8 @@ def test_only_the_product_asked_for_is_imported(tmp_path):
 @pytest.mark.parametrize("code, expected", [
     ("InvalidVpcId.NotFound", True), ("InvalidRouteEntry.NotFound", True), ("EntityNotExist.Role", True),
     ("INSTANCE_NOT_EXIST", True), ("Throttling.User", False), (None, False),
+    # credentials first: an unknown access key or a RAM refusal says nothing of the resource asked for
+    ("InvalidAccessKeyId.NotFound", False), ("Forbidden.NotFound", False), ("NoPermission", False),
 ])
 def test_is_not_found(code, expected):
     from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import is_not_found

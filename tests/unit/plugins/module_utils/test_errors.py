@@ -207,3 +207,42 @@ def test_redact_a_failed_result():
     redacted = errors.redact(error.to_dict(), [SECRET])
     assert redacted["message"] == "key ******** is wrong" and redacted["code"] == "InvalidAccessKeyId"
     assert SECRET not in errors.redact(error.describe(), [SECRET])
+
+
+# -- credentials first, and a request without an answer -------------------------------------------------------
+
+@pytest.mark.parametrize("code, problem, authorization", [
+    ("IncompleteSignature", "wrong_secret", False), ("SignatureDoesNotMatch", "wrong_secret", False),
+    ("InvalidAccessKeyId.NotFound", "unknown_key", False), ("InvalidAccessKeyId.Inactive", "disabled_key", False),
+    ("InvalidSecurityToken.Expired", "expired_token", False), ("InvalidSecurityToken.Malformed", "wrong_token", False),
+    ("Forbidden.RAM", None, True), ("NoPermission", None, True), ("InvalidVpcId.NotFound", None, False), (None, None, False),
+])
+def test_credential_errors_are_classified_first(code, problem, authorization):
+    error = errors.AlicloudApiError("x", code=code)
+    assert errors.authentication_problem(error) == problem
+    assert errors.is_authorization_error(error) is authorization
+    assert errors.is_not_found(error) is (code == "InvalidVpcId.NotFound")
+
+
+def chained(*chain):
+    """``chain[0]`` raised while handling ``chain[1]``..., as requests and urllib3 wrap a socket error."""
+    for outer, inner in zip(chain, chain[1:]):
+        outer.__context__ = inner
+    return chain[0]
+
+
+@pytest.mark.parametrize("exc, expected", [
+    (chained(RuntimeError("Max retries exceeded"), socket.gaierror(-2, "Name or service not known")),
+     "the host name does not resolve (Name or service not known)"),
+    (chained(RuntimeError("wrapper"), ConnectionRefusedError(111, "Connection refused")), "Connection refused"),
+    (chained(RuntimeError("wrapper"), socket.timeout("timed out")), "no answer in time (timed out)"),
+    (chained(RuntimeError("wrapper"), ConnectionResetError(104, "Connection reset by peer")), "Connection reset by peer"),
+    (RuntimeError("no OS error inside"), None),
+])
+def test_transport_problem_reads_the_standard_library_error_inside(exc, expected):
+    assert errors.transport_problem(exc) == expected
+
+
+def test_an_answer_with_a_code_is_no_transport_problem():
+    exc = chained(sdk_response_error(400, {"Code": "InvalidParameter", "Message": "m"}), ConnectionRefusedError(111, "x"))
+    assert errors.transport_problem(exc) is None

@@ -1,4 +1,4 @@
-"""The OSS table: internal domains, published VIP ranges (with "A/24 - B/24" expanded) and membership."""
+"""The OSS table: internal domains, published VIP ranges of every public-cloud region, spans expanded, membership."""
 
 import pytest
 
@@ -35,16 +35,18 @@ def test_oss_domain_rejects(region, bucket, problem):
     ("cn-hangzhou", HANGZHOU),
     ("cn-shanghai", ["100.98.35.0/24", "100.98.110.0/24", "100.98.169.0/24", "100.118.102.0/24"]),
     ("cn-qingdao", ["100.115.173.0/24", "100.99.113.0/24", "100.99.114.0/24", "100.99.115.0/24"]),
-    # "100.118.170.0/24 - 100.118.173.0/24" is four /24s
     ("cn-beijing", ["100.118.58.0/24", "100.118.167.0/24", "100.118.170.0/24", "100.118.171.0/24", "100.118.172.0/24", "100.118.173.0/24"]),
-    ("cn-shenzhen", []),
+    ("cn-shenzhen", ["100.118.78.0/24", "100.118.203.0/24", "100.118.204.0/24", "100.118.217.0/24"]),
+    ("eu-west-1", ["100.114.114.128/25"]),
+    ("cn-north-2-gov-1", []),     # the government cloud: no VIP ranges (不支持)
+    ("ap-south-1", []),           # closed, no longer in the table
 ])
 def test_vip_ranges(region, expected):
     assert oss.vip_ranges(region) == expected
 
 
 def test_known_regions_are_sorted():
-    assert oss.known_regions() == ["cn-beijing", "cn-hangzhou", "cn-qingdao", "cn-shanghai"]
+    assert oss.known_regions() == sorted(oss.known_regions()) and len(oss.known_regions()) == 32
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -67,9 +69,11 @@ def test_expand_range_rejects(text):
     ("cn-hangzhou", "100.118.28.43", True),     # the seed's OSS address
     ("cn-hangzhou", "100.118.31.255", True),
     ("cn-hangzhou", "100.118.29.1", False),
-    ("cn-beijing", "100.118.172.9", True),      # inside the expanded range
+    ("cn-beijing", "100.118.172.9", True),
     ("cn-beijing", "100.118.174.9", False),
-    ("cn-shenzhen", "100.118.28.43", False),    # no published ranges
+    ("cn-shenzhen", "100.118.28.43", False),    # Hangzhou's address
+    ("cn-shenzhen", "100.118.204.7", True),
+    ("cn-north-2-gov-1", "100.118.28.43", False),  # no published ranges
 ])
 def test_in_vip_ranges(region, ip, expected):
     assert oss.in_vip_ranges(region, ip) is expected

@@ -170,8 +170,8 @@ def test_takeover_removes_the_auth_address_from_the_covering_route_reason():
      ["oss_address_outside_vip_ranges"]),
     ({"endpoints.oss.addresses": ["100.100.1.1"], "oss_route_mode": "address"}, ["100.100.1.1/32"],
      ["oss_address_outside_vip_ranges", "oss_address_mode"]),
-    # a region without published ranges: /32 fallback with a warning
-    ({"registry_vpc.region": "cn-shenzhen", "endpoints.oss.addresses": ["100.118.78.9"]}, ["100.118.78.9/32"], ["oss_vip_ranges_unknown"]),
+    # a region without published ranges (the government cloud's page says 不支持): /32 fallback with a warning
+    ({"registry_vpc.region": "cn-north-2-gov-1", "endpoints.oss.addresses": ["100.118.78.9"]}, ["100.118.78.9/32"], ["oss_vip_ranges_unknown"]),
     # the override replaces the table
     ({"oss_vip_ranges": ["100.118.0.0/16"]}, ["100.118.0.0/16"], []),
     ({"oss_vip_ranges": ["100.99.0.0/24"]}, ["100.99.0.0/24", "100.118.28.43/32"], ["oss_address_outside_vip_ranges"]),
@@ -395,7 +395,7 @@ def test_the_input_is_not_modified():
     ({"endpoints.oss.addresses": ["::1"]}, "endpoints.oss.addresses[0]"),
     ({"endpoints.oss": {"addresses": ["100.118.28.43"], "bucket": "Bad_Bucket"}}, "endpoints.oss.domain"),
     ({"endpoints.oss.addresses": [], "oss_route_mode": "address"}, "endpoints.oss.addresses"),
-    ({"endpoints.oss.addresses": [], "registry_vpc.region": "cn-shenzhen"}, "endpoints.oss.addresses"),
+    ({"endpoints.oss.addresses": [], "registry_vpc.region": "cn-north-2-gov-1"}, "endpoints.oss.addresses"),
     ({"oss_route_mode": "dns"}, "oss_route_mode"),
     ({"oss_vip_ranges": ["100.118.28.0/24", "bad"]}, "oss_vip_ranges[1]"),
     ({"reachable_cidrs": ["10.0.0.0/16", "10.0.0.0/8/8"]}, "reachable_cidrs[1]"),
