@@ -18,24 +18,29 @@ description:
     someone else is an error naming it, before any change) and M(alicloud.acr_access.cen_route_advertisement), which remain
     the building blocks for other layouts. The two route tables are changed at the same time (each table takes one change
     at a time, but they do not wait for each other); every part is checked, reading only, before the first write of any part.
+  - For a data center behind a VPN gateway in the registry VPC, O(vpn_gateway) gives the gateway's destination routes back to
+    the data center (RV(alicloud.acr_access.registry_access_plan#module:plan.vpn_routes)), compared and written as
+    M(alicloud.acr_access.vpn_route_entry) does, after the registry VPC's routes (their publication changes that VPC's table too).
+    A data center has no source VPC: O(source) is then left out.
   - With O(state=absent) the publication is withdrawn first (no transit router keeps a route whose entry is gone), then the
-    routes of both tables are removed.
+    routes of both tables and of the VPN gateway are removed.
   - Calls C(DescribeRouteTableList), C(DescribeRouteEntryList), C(CreateRouteEntry), C(ModifyRouteEntry), C(DeleteRouteEntry)
     (VPC API 2016-04-28), C(DescribePublishedRouteEntries), C(PublishRouteEntries), C(WithdrawPublishedRouteEntries) and for
-    O(learned_by) C(ListTransitRouterVpcAttachments), C(ListTransitRouterRouteTables), C(ListTransitRouterRouteEntries) (CBN API 2017-09-12).
+    O(learned_by) C(ListTransitRouterVpcAttachments), C(ListTransitRouterRouteTables), C(ListTransitRouterRouteEntries) (CBN API 2017-09-12);
+    for O(vpn_gateway) C(DescribeVpnGateways), C(DescribeVpnConnections), C(DescribeVpnRouteEntries), C(CreateVpnRouteEntry),
+    C(PublishVpnRouteEntry), C(ModifyVpnRouteEntryWeight), C(DeleteVpnRouteEntry) (VPC API 2016-04-28).
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
   cen_id:
     description:
-      - The CEN instance the registry VPC is attached to (the publication goes to it).
+      - The CEN instance the registry VPC is attached to (the publication goes to it). Required when O(registry_vpc.advertise) is not empty.
     type: str
-    required: true
   source:
     description:
       - The route table of the source VPC and its routes (RV(alicloud.acr_access.registry_access_plan#module:plan.source_routes)).
+      - Left out for a data center, which has no VPC route table.
     type: dict
-    required: true
     suboptions:
       region:
         description: The region of the source VPC.
@@ -100,6 +105,42 @@ options:
         type: list
         elements: str
         default: []
+  vpn_gateway:
+    description:
+      - The VPN gateway in the registry VPC that connects a data center, and its destination routes back to the data center
+        (RV(alicloud.acr_access.registry_access_plan#module:plan.vpn_routes)). Its region is O(registry_vpc.region).
+    type: dict
+    suboptions:
+      vpn_gateway_id:
+        description: The VPN gateway.
+        type: str
+        required: true
+      routes:
+        description: The routes, as O(alicloud.acr_access.vpn_route_entry#module:routes) takes them.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          destination:
+            description: The data center's CIDR block.
+            type: str
+            required: true
+          next_hop:
+            description: The IPsec connection of the gateway.
+            type: str
+            required: true
+          weight:
+            description: 100 (active) or 0 (standby).
+            type: int
+            default: 100
+            choices: [100, 0]
+          publish_vpc:
+            description: Whether the route is published to the VPC's route table.
+            type: bool
+            default: true
+          description:
+            description: The description of the route.
+            type: str
   learned_by:
     description:
       - With O(state=present), wait until this transit router route table (or the one of this attachment) has learned the published
@@ -195,9 +236,15 @@ advertisement:
     V({}) when O(registry_vpc.advertise) is empty.
   returned: always
   type: dict
+vpn_gateway:
+  description: The VPN gateway's part, as M(alicloud.acr_access.vpn_route_entry) returns it; V({}) without O(vpn_gateway) routes.
+  returned: always
+  type: dict
+  sample: {changed: true, vpn_gateway_id: vpn-bp1example000000001, routes: [{destination: 192.168.0.0/24, action: created}]}
 diff:
   description: What C(--diff) shows - C(before) and C(after), each with a key per part that has something to show (C(source),
-    C(registry) - route entries by destination; C(advertisement) - publication status by destination).
+    C(registry) - route entries by destination; C(advertisement) - publication status by destination; C(vpn_gateway) - the gateway's
+    routes by destination).
   returned: always
   type: dict
   sample: {"before": {"registry": {}}, "after": {"registry": {"100.0.0.0/8": {"next_hop_type": "Instance", "next_hop_id": "i-bp1example000000001"}}}}
@@ -207,15 +254,18 @@ from ansible_collections.alicloud.acr_access.plugins.module_utils.access_routes 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
 from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import route_options
+from ansible_collections.alicloud.acr_access.plugins.module_utils.vpn_routes import vpn_route_options
 
 
 def main():
     routes = dict(type="list", elements="dict", default=[], options=route_options())
     argument_spec = dict(
-        cen_id=dict(type="str", required=True),
-        source=dict(type="dict", required=True, options=dict(region=dict(type="str", required=True), vpc_id=dict(type="str"),
-                                                             route_table_id=dict(type="str"), routes=routes),
+        cen_id=dict(type="str"),
+        source=dict(type="dict", options=dict(region=dict(type="str", required=True), vpc_id=dict(type="str"),
+                                              route_table_id=dict(type="str"), routes=routes),
                     required_one_of=[("vpc_id", "route_table_id")]),
+        vpn_gateway=dict(type="dict", options=dict(vpn_gateway_id=dict(type="str", required=True),
+                                                   routes=dict(type="list", elements="dict", default=[], options=vpn_route_options()))),
         registry_vpc=dict(type="dict", required=True, options=dict(
             region=dict(type="str", required=True), vpc_id=dict(type="str", required=True), route_table_id=dict(type="str"), routes=routes,
             advertise=dict(type="list", elements="str", default=[]))),

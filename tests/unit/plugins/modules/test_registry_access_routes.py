@@ -141,3 +141,55 @@ def test_a_custom_registry_table_is_refused_before_any_write(run_module, twin_ar
     result = run_module(main, routes_args(twin_args, connection, registry_vpc=registry))
     assert result["failed"] is True and "route_table_id %s is a custom route table" % custom in result["msg"], result
     assert twin.writes(since) == []
+
+
+def vpn_args(twin_args, **options):
+    """A data center behind the registry VPC's VPN gateway (option 1): no source table, no CEN, the gateway's route back."""
+    args = dict(
+        region=None,
+        registry_vpc={"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "routes": [], "advertise": []},
+        vpn_gateway={"vpn_gateway_id": ids.VPN_GATEWAY,
+                     "routes": [{"destination": ids.DATA_CENTER_CIDR, "next_hop": ids.IPSEC_VPN_GATEWAY}]},
+    )
+    args.update(options)
+    return twin_args(**args)
+
+
+def test_a_data_center_behind_the_vpn_gateway_gets_its_route_back_published_then_a_rerun_only_reads(run_module, twin_args, twin):
+    since = twin.last_seq()
+    result = run_module(main, vpn_args(twin_args))
+    assert result.get("changed") is True, result
+    assert result["source"] == {} and result["registry"] == {} and result["advertisement"] == {}
+    assert [(r["destination"], r["action"]) for r in result["vpn_gateway"]["routes"]] == [(ids.DATA_CENTER_CIDR, "created")]
+    assert [c["action"] for c in twin.writes(since)] == ["CreateVpnRouteEntry"]
+    published = [e for e in twin.cloud.route_entries.values()
+                 if e["RouteTableId"] == ids.REGISTRY_ROUTE_TABLE and e["DestinationCidrBlock"] == ids.DATA_CENTER_CIDR]
+    assert [(e["NextHopType"], e["NextHopId"], e["Status"]) for e in published] == [("VpnGateway", ids.VPN_GATEWAY, "Available")]
+    assert result["diff"]["after"]["vpn_gateway"] and not result["diff"]["before"]["vpn_gateway"]
+
+    since = twin.last_seq()
+    again = run_module(main, vpn_args(twin_args))
+    assert again["changed"] is False and twin.writes(since) == []
+
+    since = twin.last_seq()
+    gone = run_module(main, vpn_args(twin_args, state="absent"))
+    assert gone["changed"] is True and [c["action"] for c in twin.writes(since)] == ["DeleteVpnRouteEntry"]
+    twin.settle()
+    assert not [e for e in twin.cloud.route_entries.values() if e["DestinationCidrBlock"] == ids.DATA_CENTER_CIDR]
+
+
+def test_a_next_hop_that_is_not_the_gateways_fails_before_any_write(run_module, twin_args, twin):
+    since = twin.last_seq()
+    result = run_module(main, vpn_args(twin_args, vpn_gateway={
+        "vpn_gateway_id": ids.VPN_GATEWAY, "routes": [{"destination": ids.DATA_CENTER_CIDR, "next_hop": ids.IPSEC_TRANSIT_ROUTER}]}))
+    assert result.get("failed") is True and ids.IPSEC_TRANSIT_ROUTER in result["msg"], result
+    assert twin.writes(since) == []
+
+
+def test_advertising_without_a_cen_is_named_before_any_call(run_module, twin_args, twin):
+    since = twin.last_seq()
+    result = run_module(main, vpn_args(twin_args, registry_vpc={
+        "region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "routes": [{"destination_cidr_block": "100.0.0.0/8", "next_hop_id": ids.REGISTRY_ECS}],
+        "advertise": ["100.0.0.0/8"]}))
+    assert result.get("failed") is True and result["msg"].find("cen_id") >= 0, result
+    assert twin.writes(since) == []
