@@ -117,6 +117,7 @@ def parse_kernel_routes(text):
             destination = str(ipaddress.IPv4Network(destination))
         except ValueError:
             continue
+
         # Keys and values alternate after the destination, but flags such as "onlink" or "linkdown" stand alone: look each key up.
         def after(key, words=words):
             return words[words.index(key) + 1] if key in words[1:-1] else None

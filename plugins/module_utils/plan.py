@@ -104,18 +104,18 @@ FINDINGS = OrderedDict([
                                            "OSS address got a /32 route, which breaks when the VIP moves.")),
     ("auth_domain_takeover", ("info", "Nothing to do: the auth domain resolves to the registry address.")),
     ("data_center_registry_vpc_overlap", ("error", "Readdress the overlapping data-center network (or the registry VPC): the registry "
-                                                    "VPC delivers its own CIDR blocks locally, so it can never send the answers "
-                                                    "to those data-center addresses back into the tunnel.")),
+                                                   "VPC delivers its own CIDR blocks locally, so it can never send the answers "
+                                                   "to those data-center addresses back into the tunnel.")),
     ("data_center_service_range_overlap", ("error", "Readdress the data-center network out of 100.64.0.0/10, or have the "
-                                                     "on-premises gateway NAT it to addresses outside that range: the cloud uses "
-                                                     "100.64.0.0/10 for its services (auth, OSS), so the registry VPC delivers "
-                                                     "answers to those addresses to the cloud services, not to the tunnel.")),
+                                                    "on-premises gateway NAT it to addresses outside that range: the cloud uses "
+                                                    "100.64.0.0/10 for its services (auth, OSS), so the registry VPC delivers "
+                                                    "answers to those addresses to the cloud services, not to the tunnel.")),
     ("data_center_vpc_overlap", ("error", "Readdress the data-center network or the other VPC: the same CIDR block on both "
-                                           "sides of the connection makes the routes to it ambiguous (the transit router or "
-                                           "the VPC takes one of them).")),
+                                          "sides of the connection makes the routes to it ambiguous (the transit router or "
+                                          "the VPC takes one of them).")),
     ("data_center_route_conflict", ("error", "Delete or change the registry VPC's route to the other next hop (or narrow the "
-                                              "data-center CIDR block): while it is there, the answers to those data-center "
-                                              "addresses do not go back into the connection.")),
+                                             "data-center CIDR block): while it is there, the answers to those data-center "
+                                             "addresses do not go back into the connection.")),
     ("registry_address_outside_vpc", ("info", "Nothing to do if intended: the registry route advertised from the registry "
                                               "VPC makes the transit router learn the address.")),
 ])
@@ -781,8 +781,8 @@ def plan_argument_spec() -> dict:
         oss_vip_ranges=dict(type="list", elements="str"),
         reachable_cidrs=dict(type="list", elements="str", default=[]),
         accept_findings=dict(type="list", elements="str", default=[]),
-        other_vpcs=dict(type="list", elements="dict", default=[], options=dict(vpc_id=dict(type="str"), region=dict(type="str"),
-                                                                              cidr_blocks=dict(type="list", elements="str", default=[]))),
+        other_vpcs=dict(type="list", elements="dict", default=[], options=dict(
+            vpc_id=dict(type="str"), region=dict(type="str"), cidr_blocks=dict(type="list", elements="str", default=[]))),
     )
 
 
