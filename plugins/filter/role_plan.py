@@ -69,6 +69,14 @@ def cross_region_access_summary(cen_connect, registry_endpoints, registry_routes
     return role_plan.cross_region_summary(cen_connect, registry_endpoints, registry_routes)
 
 
+# ---------------------------------------------------------------- onprem_gateway
+
+
+def onprem_gateway_fact(inputs, state, table_path, json_path, applied=None):
+    """The fact onprem_gateway."""
+    return role_plan.onprem_gateway_fact(state, inputs, table_path, json_path, applied)
+
+
 FILTERS = {
     "cen_connect_layout": cen_connect_layout,
     "cen_member_routes": role_plan.member_routes,
@@ -88,6 +96,10 @@ FILTERS = {
     "registry_client_reports": role_plan.client_reports,
     "cross_region_access_summary": cross_region_access_summary,
     "cross_region_access_report": role_plan.cross_region_report,
+    "onprem_gateway_inputs": role_plan.onprem_gateway_inputs,
+    "onprem_gateway_table": role_plan.onprem_gateway_table,
+    "onprem_gateway_fact": onprem_gateway_fact,
+    "vpn_route_entries": role_plan.vpn_route_entries,
 }
 
 

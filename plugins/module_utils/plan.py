@@ -36,22 +36,44 @@ The console procedure (Steps 2-4 and "Solutions to 100 CIDR block conflicts") in
   network's own CIDR blocks (and its ``local`` system routes) overlapping a planned destination. Each is an error
   finding of the endpoint concerned, with the procedure's fix: auth-domain takeover for the auth service (with takeover
   on there is no auth route and no auth conflict), PrivateLink plus a CNAME for OSS.
+* A data center as the source (``source.kind: data_center``). Its gateway gets the routes a VPC source would get (the same
+  targets), into the tunnel: ``on_premises_routes`` with the gateway's ``via`` and/or ``dev``. The way back depends on the
+  connection. ``vpn_gateway`` (an IPsec connection on a VPN gateway in the registry VPC): a destination route on the VPN
+  gateway per data-center CIDR block to the IPsec connection, weight 100, published to the VPC (``vpn_routes``); nothing is
+  advertised, since the traffic arrives inside the registry VPC, where the system route 100.64.0.0/10 delivers the cloud
+  services, so no covering route either. ``transit_router`` (the data center's IPsec connection or VBR attached to the
+  transit router of the registry's region): in the registry VPC a route per data-center CIDR block to the VPC's own
+  attachment, plus the covering route advertised as above, so that the transit router sends the data center's 100.x
+  traffic into the registry VPC (both in ``registry_routes``). Conflicts of the data center's CIDR blocks: overlapping the
+  registry VPC (it delivers its own blocks locally), overlapping 100.64.0.0/10 (the cloud's service range), overlapping
+  another known VPC (``other_vpcs``), a registry VPC route inside one of them to another next hop; overlapping a planned
+  destination is the endpoint's conflict, as for a VPC source.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import OrderedDict, namedtuple
 
 from . import oss as oss_table
 from .errors import InputError
 
 SOURCE_KINDS = ("vpc", "data_center")
+CONNECTION_TYPES = ("vpn_gateway", "transit_router")
 OSS_ROUTE_MODES = ("vip_ranges", "address")
 ENDPOINT_KINDS = ("registry", "auth", "oss")
 DEFAULT_COVERING_CIDR = "100.0.0.0/8"
 DEFAULT_SOURCE_NEXT_HOP_TYPE = "Attachment"
 REGISTRY_NEXT_HOP_TYPE = "Instance"
+# The route entry a transit router connection needs in the registry VPC for a data-center CIDR: to the VPC's own attachment.
+DATA_CENTER_NEXT_HOP_TYPE = "Attachment"
+# The VPN gateway's destination route to the IPsec connection: the active route (weight 100, 0 is the standby) and published
+# to the VPC, so that the registry VPC's route table sends the return traffic to the VPN gateway.
+VPN_ROUTE_WEIGHT = 100
+# The range every VPC reaches the cloud services in (its system route, next hop type service).
+CLOUD_SERVICE_RANGE = ipaddress.ip_network("100.64.0.0/10")
+_IFNAME = re.compile(r"^[^/\s:]{1,15}$")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 _AUTH_FIX = (
@@ -81,6 +103,19 @@ FINDINGS = OrderedDict([
     ("oss_vip_ranges_unknown", ("warning", "Give the region's published OSS VIP ranges in oss_vip_ranges; until then the "
                                            "OSS address got a /32 route, which breaks when the VIP moves.")),
     ("auth_domain_takeover", ("info", "Nothing to do: the auth domain resolves to the registry address.")),
+    ("data_center_registry_vpc_overlap", ("error", "Readdress the overlapping data-center network (or the registry VPC): the registry "
+                                                   "VPC delivers its own CIDR blocks locally, so it can never send the answers "
+                                                   "to those data-center addresses back into the tunnel.")),
+    ("data_center_service_range_overlap", ("error", "Readdress the data-center network out of 100.64.0.0/10, or have the "
+                                                    "on-premises gateway NAT it to addresses outside that range: the cloud uses "
+                                                    "100.64.0.0/10 for its services (auth, OSS), so the registry VPC delivers "
+                                                    "answers to those addresses to the cloud services, not to the tunnel.")),
+    ("data_center_vpc_overlap", ("error", "Readdress the data-center network or the other VPC: the same CIDR block on both "
+                                          "sides of the connection makes the routes to it ambiguous (the transit router or "
+                                          "the VPC takes one of them).")),
+    ("data_center_route_conflict", ("error", "Delete or change the registry VPC's route to the other next hop (or narrow the "
+                                             "data-center CIDR block): while it is there, the answers to those data-center "
+                                             "addresses do not go back into the connection.")),
     ("registry_address_outside_vpc", ("info", "Nothing to do if intended: the registry route advertised from the registry "
                                               "VPC makes the transit router learn the address.")),
 ])
@@ -198,6 +233,11 @@ def _parse_source(source):
     kind = _text(source.get("kind"), "source.kind") or "vpc"
     if kind not in SOURCE_KINDS:
         raise PlanError("source.kind", "expected one of %s, got %r" % (", ".join(SOURCE_KINDS), kind))
+    if kind == "data_center":
+        return _parse_data_center(source)
+    for key in ("connection", "on_premises"):
+        if source.get(key):
+            raise PlanError("source.%s" % key, "only for source.kind data_center; a VPC source routes to source.next_hop_id")
     next_hop_type = _text(source.get("next_hop_type"), "source.next_hop_type") or DEFAULT_SOURCE_NEXT_HOP_TYPE
     return {
         "kind": kind,
@@ -206,6 +246,71 @@ def _parse_source(source):
         "next_hop_id": _text(source.get("next_hop_id"), "source.next_hop_id", required=True),
         "existing_routes": _existing_routes(source.get("existing_routes"), "source.existing_routes"),
     }
+
+
+def _parse_data_center(source):
+    """A data center: its CIDR blocks, how it is connected (connection) and the on-premises next hop into the tunnel."""
+    cidr_blocks = _networks(source.get("cidr_blocks"), "source.cidr_blocks")
+    if not cidr_blocks:
+        raise PlanError("source.cidr_blocks", "required for a data center: its on-premises CIDR blocks (for example 192.168.0.0/24), "
+                                              "which the cloud routes back into the connection")
+    # A data center has no route table of ours: its next hop is the connection, the gateway's routes are on_premises_routes.
+    for key in ("next_hop_id", "existing_routes"):
+        if source.get(key):
+            raise PlanError("source.%s" % key, "not used for a data center: give source.connection (the cloud side) and "
+                                               "source.on_premises (the on-premises gateway's next hop into the tunnel)")
+    return {
+        "kind": "data_center",
+        "cidr_blocks": cidr_blocks,
+        "connection": _parse_connection(source.get("connection")),
+        "on_premises": _parse_on_premises(source.get("on_premises")),
+        # the rules shared with a VPC source (conflicts with the source's own CIDR blocks) read these
+        "next_hop_type": "", "next_hop_id": "", "existing_routes": [],
+    }
+
+
+def _parse_connection(connection):
+    if not connection:
+        raise PlanError("source.connection", "required for a data center: {type: vpn_gateway, vpn_gateway_id, ipsec_connection_id} or "
+                                             "{type: transit_router, transit_router_attachment_id}")
+    connection = _mapping(connection, "source.connection")
+    kind = _text(connection.get("type"), "source.connection.type", required=True)
+    if kind not in CONNECTION_TYPES:
+        raise PlanError("source.connection.type", "expected one of %s, got %r" % (", ".join(CONNECTION_TYPES), kind))
+    parsed = {"type": kind}
+    if kind == "vpn_gateway":
+        parsed["vpn_gateway_id"] = _text(connection.get("vpn_gateway_id"), "source.connection.vpn_gateway_id", required=True)
+        parsed["ipsec_connection_id"] = _text(connection.get("ipsec_connection_id"), "source.connection.ipsec_connection_id", required=True)
+        unused = "transit_router_attachment_id"
+    else:
+        parsed["transit_router_attachment_id"] = _text(connection.get("transit_router_attachment_id"),
+                                                       "source.connection.transit_router_attachment_id", required=True)
+        unused = "vpn_gateway_id"
+    if connection.get(unused):
+        raise PlanError("source.connection.%s" % unused, "not used with source.connection.type %s; remove it or change the type" % kind)
+    return parsed
+
+
+def _parse_on_premises(on_premises):
+    on_premises = _mapping(on_premises, "source.on_premises")
+    via = on_premises.get("via")
+    dev = _text(on_premises.get("dev"), "source.on_premises.dev")
+    if (via is None or via == "") and not dev:
+        raise PlanError("source.on_premises", "required for a data center: the on-premises gateway's next hop into the tunnel, "
+                                              "{via: ADDRESS} and/or {dev: DEVICE} (for example the IPsec tunnel's device vti0)")
+    if dev is not None and not _IFNAME.match(dev):
+        raise PlanError("source.on_premises.dev", "invalid device name %r (1 to 15 characters, no '/', ':' or blank)" % (dev,))
+    return {"via": None if via is None or via == "" else _address(via, "source.on_premises.via"), "dev": dev}
+
+
+def _other_vpcs(values):
+    vpcs = []
+    for index, value in enumerate(_list(values, "other_vpcs")):
+        field = "other_vpcs[%d]" % index
+        vpc = _mapping(value, field)
+        vpcs.append({"vpc_id": _text(vpc.get("vpc_id"), field + ".vpc_id") or field,
+                     "cidr_blocks": _networks(vpc.get("cidr_blocks"), field + ".cidr_blocks")})
+    return vpcs
 
 
 def _parse_registry_vpc(registry_vpc):
@@ -362,6 +467,54 @@ def _add_route(routes, network, reason, present):
         routes[network] = {"reason": reason, "present": present}
 
 
+def _connection_text(connection):
+    if connection["type"] == "vpn_gateway":
+        return "the IPsec connection %s of the VPN gateway %s" % (connection["ipsec_connection_id"], connection["vpn_gateway_id"])
+    return "the transit router (the registry VPC's attachment %s)" % connection["transit_router_attachment_id"]
+
+
+def _on_premises_routes(targets, source, reachable):
+    """The data center's side: the gateway's route into the tunnel for every target, as a VPC source gets them."""
+    gateway = source["on_premises"]
+    through = _connection_text(source["connection"])
+    routes = OrderedDict()
+    for target in targets:
+        if _covered(target.network, reachable):
+            continue
+        _add_route(routes, target.network, "%s: %s; the data center reaches it through %s" % (target.label, target.why, through), False)
+    via = str(gateway["via"]) if gateway["via"] is not None else None
+    return [dict(destination=str(network), via=via, dev=gateway["dev"], reason=entry["reason"]) for network, entry in routes.items()]
+
+
+def _vpn_routes(source):
+    """The VPN gateway's destination routes back to the data center, in the shape of vpn_route_entry's routes."""
+    connection = source["connection"]
+    return [dict(destination=str(cidr), next_hop=connection["ipsec_connection_id"], weight=VPN_ROUTE_WEIGHT, publish_vpc=True,
+                 reason="data-center CIDR block %s: the registry VPC's answers go to the VPN gateway %s and into the IPsec connection %s "
+                        "(published to the VPC's route table)" % (cidr, connection["vpn_gateway_id"], connection["ipsec_connection_id"]))
+            for cidr in source["cidr_blocks"]]
+
+
+def _data_center_own_hop(source):
+    """The next hop, as (type_lower, id), that the registry VPC's route to a data-center CIDR block has when it is ours."""
+    connection = source["connection"]
+    if connection["type"] == "vpn_gateway":
+        return ("vpngateway", connection["vpn_gateway_id"])
+    return (DATA_CENTER_NEXT_HOP_TYPE.lower(), connection["transit_router_attachment_id"])
+
+
+def _registry_routes_to_data_center(source, registry_vpc):
+    """transit_router: the registry VPC's route per data-center CIDR block to its own attachment (not advertised)."""
+    attachment = source["connection"]["transit_router_attachment_id"]
+    own_hop = _data_center_own_hop(source)
+    present = {route.destination for route in registry_vpc["existing_routes"] if route.role == "custom" and own_hop in route.hops}
+    return [dict(destination_cidr_block=str(cidr), next_hop_type=DATA_CENTER_NEXT_HOP_TYPE, next_hop_id=attachment, advertise=False,
+                 reason="data-center CIDR block %s: the registry VPC sends the answers to its transit router attachment %s, which "
+                        "reaches the data center's connection" % (cidr, attachment),
+                 already_present=cidr in present)
+            for cidr in source["cidr_blocks"]]
+
+
 def _registry_route_of(target, registry_vpc):
     """The registry-VPC route that makes the transit router learn a target, or None when the VPC attachment teaches it."""
     if _covered(target.network, registry_vpc["cidr_blocks"]):
@@ -409,10 +562,13 @@ def _overlaps(network, candidates):
     return [candidate for candidate in candidates if candidate.overlaps(network)]
 
 
-def _conflicts_of(target, registry_vpc, source, source_hop, instance_hop):
-    """Human-readable reasons why one target conflicts with the networks, sorted and de-duplicated by the caller."""
+def _conflicts_of(target, registry_vpc, source, source_hop, instance_hop, advertised=True):
+    """Human-readable reasons why one target conflicts with the networks, sorted and de-duplicated by the caller.
+
+    ``advertised`` false (a data center behind a VPN gateway in the registry VPC): no covering route carries the target.
+    """
     reasons = []
-    carrier = _registry_route_of(target, registry_vpc)
+    carrier = _registry_route_of(target, registry_vpc) if advertised else None
     checked = [("the planned destination %s" % target.network, target.network)]
     if carrier is not None and carrier != target.network:
         checked.append(("the covering route %s that carries it" % carrier, carrier))
@@ -427,7 +583,8 @@ def _conflicts_of(target, registry_vpc, source, source_hop, instance_hop):
         reasons.extend("the route %s in the source route table overlaps %s" % (route.text, what)
                        for route in _foreign_routes(source["existing_routes"], source_hop, network))
     own_cidrs = source["cidr_blocks"] + [route.destination for route in source["existing_routes"] if route.role == "local"]
-    reasons.extend("the source network's CIDR block %s overlaps %s" % (c, target.network) for c in _overlaps(target.network, own_cidrs))
+    owner = "the data center's" if source["kind"] == "data_center" else "the source network's"
+    reasons.extend("%s CIDR block %s overlaps %s" % (owner, c, target.network) for c in _overlaps(target.network, own_cidrs))
     return reasons
 
 
@@ -436,7 +593,7 @@ def _foreign_routes(routes, own_hop, network):
     return [route for route in routes if route.role == "custom" and own_hop not in route.hops and route.destination.overlaps(network)]
 
 
-def _conflict_findings(targets, registry_vpc, source, endpoints):
+def _conflict_findings(targets, registry_vpc, source, endpoints, advertised=True):
     source_hop = (source["next_hop_type"].lower(), source["next_hop_id"])
     instance_hop = (REGISTRY_NEXT_HOP_TYPE.lower(), registry_vpc["next_hop_instance_id"])
     findings = []
@@ -444,7 +601,8 @@ def _conflict_findings(targets, registry_vpc, source, endpoints):
         reasons = []
         for target in targets:
             if target.kind == kind:
-                reasons.extend(reason for reason in _conflicts_of(target, registry_vpc, source, source_hop, instance_hop) if reason not in reasons)
+                reasons.extend(reason for reason in _conflicts_of(target, registry_vpc, source, source_hop, instance_hop, advertised)
+                               if reason not in reasons)
         if reasons:
             findings.append(_finding("%s_address_conflict" % kind, "100.x conflict for %s (%s): %s." % (
                 _KIND_NAMES[kind], endpoints[kind]["domain"], "; ".join(sorted(reasons)))))
@@ -452,6 +610,32 @@ def _conflict_findings(targets, registry_vpc, source, endpoints):
 
 
 _KIND_NAMES = {"registry": "the registry endpoint", "auth": "the auth service", "oss": "OSS"}
+
+
+def _data_center_findings(source, registry_vpc, targets, other_vpcs):
+    """The data center's own conflicts: its CIDR blocks against the registry VPC, the cloud's service range, other VPCs and the
+    registry VPC's routes. (Its overlaps with a planned destination are the endpoint conflicts of _conflict_findings.)"""
+    findings = []
+    registry_blocks = registry_vpc["cidr_blocks"] + registry_vpc["vswitch_cidr_blocks"]
+    own_hop = _data_center_own_hop(source)
+    destinations = ", ".join(str(target.network) for target in targets)
+    for cidr in source["cidr_blocks"]:
+        overlapping = _overlaps(cidr, registry_blocks)
+        if overlapping:
+            findings.append(_finding("data_center_registry_vpc_overlap", "The data-center CIDR block %s overlaps the registry VPC's %s." % (
+                cidr, ", ".join(str(block) for block in sorted(set(overlapping))))))
+        if cidr.overlaps(CLOUD_SERVICE_RANGE):
+            findings.append(_finding("data_center_service_range_overlap", "The data-center CIDR block %s overlaps %s, the cloud's service "
+                                     "range (the pull's planned destinations: %s)." % (cidr, CLOUD_SERVICE_RANGE, destinations)))
+        for vpc in other_vpcs:
+            for block in _overlaps(cidr, vpc["cidr_blocks"]):
+                findings.append(_finding("data_center_vpc_overlap", "The data-center CIDR block %s overlaps the CIDR block %s of %s." % (
+                    cidr, block, vpc["vpc_id"])))
+        for route in registry_vpc["existing_routes"]:
+            if route.role == "custom" and own_hop not in route.hops and route.destination.subnet_of(cidr):
+                findings.append(_finding("data_center_route_conflict", "The registry VPC's route %s takes traffic for the data-center "
+                                         "CIDR block %s away from %s." % (route.text, cidr, _connection_text(source["connection"]))))
+    return findings
 
 
 # ---------------------------------------------------------------- hosts and findings
@@ -495,8 +679,14 @@ def _finish_findings(findings, accepted):
 # ---------------------------------------------------------------- entry point
 
 
-def build_plan(source, registry_vpc, endpoints, oss_route_mode="vip_ranges", oss_vip_ranges=None, reachable_cidrs=None, accept_findings=None):
-    """The access plan as plain data: source_routes, registry_routes, hosts_entries, findings, blocking.
+def build_plan(source, registry_vpc, endpoints, oss_route_mode="vip_ranges", oss_vip_ranges=None, reachable_cidrs=None, accept_findings=None,
+               other_vpcs=None):
+    """The access plan as plain data.
+
+    A VPC source: source_routes, registry_routes, hosts_entries, findings, blocking. A data center: on_premises_routes (the
+    on-premises gateway's routes into the tunnel, one per destination a VPC source would get), vpn_routes (the VPN gateway's
+    routes back, for connection type vpn_gateway), registry_routes (for connection type transit_router: the covering route(s)
+    to advertise and the registry VPC's routes to the data center through its attachment), hosts_entries, findings, blocking.
 
     Raises PlanError (naming the field) for invalid input. Same input, same output, in the same order.
     """
@@ -508,18 +698,42 @@ def build_plan(source, registry_vpc, endpoints, oss_route_mode="vip_ranges", oss
     reachable = _networks(reachable_cidrs, "reachable_cidrs")
     accepted = _accepted(accept_findings)
     _networks(oss_vip_ranges, "oss_vip_ranges")  # validated before anything else uses it
+    known_vpcs = _other_vpcs(other_vpcs)
 
     findings = []
     targets = _targets(parsed_endpoints, registry_vpc["region"], oss_route_mode, oss_vip_ranges, findings)
-    plan = {
-        "source_routes": _source_routes(targets, source, reachable),
-        "registry_routes": _registry_routes(targets, registry_vpc),
-        "hosts_entries": _hosts_entries(parsed_endpoints),
-    }
-    findings.extend(_conflict_findings(targets, registry_vpc, source, parsed_endpoints))
-    findings.extend(_registry_outside_findings(targets, registry_vpc))
+    if source["kind"] == "data_center":
+        plan = _data_center_plan(targets, source, registry_vpc, parsed_endpoints, reachable, known_vpcs, findings)
+    else:
+        plan = {
+            "source_routes": _source_routes(targets, source, reachable),
+            "registry_routes": _registry_routes(targets, registry_vpc),
+            "hosts_entries": _hosts_entries(parsed_endpoints),
+        }
+        findings.extend(_conflict_findings(targets, registry_vpc, source, parsed_endpoints))
+        findings.extend(_registry_outside_findings(targets, registry_vpc))
     plan["findings"] = _finish_findings(findings, accepted)
     plan["blocking"] = any(f["severity"] == "error" and not f["accepted"] for f in plan["findings"])
+    return plan
+
+
+def _data_center_plan(targets, source, registry_vpc, endpoints, reachable, known_vpcs, findings):
+    """The routes of a data center; the findings are appended to ``findings``."""
+    # Behind a VPN gateway in the registry VPC the traffic arrives inside the VPC, where the system route 100.64.0.0/10 delivers
+    # the cloud services: nothing is advertised. Through a transit router it arrives there only for what the VPC advertises.
+    through_transit_router = source["connection"]["type"] == "transit_router"
+    plan = {"on_premises_routes": _on_premises_routes(targets, source, reachable)}
+    if through_transit_router:
+        plan["vpn_routes"] = []
+        plan["registry_routes"] = _registry_routes(targets, registry_vpc) + _registry_routes_to_data_center(source, registry_vpc)
+    else:
+        plan["vpn_routes"] = _vpn_routes(source)
+        plan["registry_routes"] = []
+    plan["hosts_entries"] = _hosts_entries(endpoints)
+    findings.extend(_conflict_findings(targets, registry_vpc, source, endpoints, advertised=through_transit_router))
+    findings.extend(_data_center_findings(source, registry_vpc, targets, known_vpcs))
+    if through_transit_router:
+        findings.extend(_registry_outside_findings(targets, registry_vpc))
     return plan
 
 
@@ -541,8 +755,13 @@ def plan_argument_spec() -> dict:
     source = dict(
         kind=dict(type="str", choices=list(SOURCE_KINDS), default="vpc"), region=dict(type="str"), vpc_id=dict(type="str"),
         route_table_id=dict(type="str"), cidr_blocks=dict(type="list", elements="str", default=[]),
-        next_hop_type=dict(type="str", default=DEFAULT_SOURCE_NEXT_HOP_TYPE), next_hop_id=dict(type="str", required=True),
+        next_hop_type=dict(type="str", default=DEFAULT_SOURCE_NEXT_HOP_TYPE), next_hop_id=dict(type="str"),
         existing_routes=dict(type="list", elements="dict", default=[]),
+        connection=dict(type="dict", options=dict(
+            type=dict(type="str", required=True, choices=list(CONNECTION_TYPES)), vpn_gateway_id=dict(type="str"),
+            ipsec_connection_id=dict(type="str"), transit_router_attachment_id=dict(type="str"),
+        )),
+        on_premises=dict(type="dict", options=dict(via=dict(type="str"), dev=dict(type="str"))),
     )
     registry_vpc = dict(
         region=dict(type="str", required=True), vpc_id=dict(type="str"), route_table_id=dict(type="str"),
@@ -556,13 +775,16 @@ def plan_argument_spec() -> dict:
     endpoints = dict(registry=dict(type="dict", required=True, options=registry), auth=dict(type="dict", required=True, options=auth),
                      oss=dict(type="dict", default={}, options=oss))
     return dict(
-        source=dict(type="dict", required=True, options=source),
+        # next_hop_id is a VPC source's only required key; a data center's are checked by the plan, which names them.
+        source=dict(type="dict", required=True, options=source, required_if=[("kind", "vpc", ("next_hop_id",))]),
         registry_vpc=dict(type="dict", required=True, options=registry_vpc),
         endpoints=dict(type="dict", required=True, options=endpoints),
         oss_route_mode=dict(type="str", choices=list(OSS_ROUTE_MODES), default="vip_ranges"),
         oss_vip_ranges=dict(type="list", elements="str"),
         reachable_cidrs=dict(type="list", elements="str", default=[]),
         accept_findings=dict(type="list", elements="str", default=[]),
+        other_vpcs=dict(type="list", elements="dict", default=[], options=dict(
+            vpc_id=dict(type="str"), region=dict(type="str"), cidr_blocks=dict(type="list", elements="str", default=[]))),
     )
 
 
@@ -573,7 +795,7 @@ def plan_from_params(params):
     """
     return build_plan(params["source"], params["registry_vpc"], params["endpoints"], oss_route_mode=params["oss_route_mode"],
                       oss_vip_ranges=params["oss_vip_ranges"], reachable_cidrs=params["reachable_cidrs"],
-                      accept_findings=params["accept_findings"])
+                      accept_findings=params["accept_findings"], other_vpcs=params.get("other_vpcs"))
 
 
 def input_error_result(error):

@@ -490,3 +490,60 @@ def cross_region_report(summary, registry_routes):
         "The /etc/hosts lines every client needs (step 4 writes them on the hosts of the group registry_clients):",
         summary["hosts_lines"],
     ]
+
+
+# ---------------------------------------------------------------- onprem_gateway (a data center's gateway)
+
+ONPREM_ROUTE_KEYS = ("destination", "via", "dev", "reason")
+
+
+def onprem_gateway_inputs(explicit_routes=None, plan=None, registry_routes=None):
+    """The on-premises routes of the role onprem_gateway: {routes, source, error}.
+
+    The explicit routes where given, else the ``on_premises_routes`` of the given plan, else those of the fact
+    registry_routes' plan. ``error`` (a message naming the inputs) when none of them has any: a plan of a VPC source has none.
+    """
+    candidates = [("onprem_gateway_routes", explicit_routes), ("onprem_gateway_plan", (plan or {}).get("on_premises_routes")),
+                  ("registry_routes.plan", ((registry_routes or {}).get("plan") or {}).get("on_premises_routes"))]
+    for source, routes in candidates:
+        if routes:
+            return {"routes": [dict((key, route.get(key)) for key in ONPREM_ROUTE_KEYS) for route in routes], "source": source,
+                    "error": ""}
+    return {"routes": [], "source": "", "error": (
+        "no on-premises routes: give onprem_gateway_routes ([{destination, via, dev}]), or onprem_gateway_plan, or run the "
+        "plan with a data center as the source (registry_access_plan, source.kind data_center) so that registry_routes.plan "
+        "has on_premises_routes")}
+
+
+def onprem_gateway_table(routes):
+    """The routes as a text table for the network team, with the ``ip route`` commands of a Linux gateway."""
+    header = ("DESTINATION", "VIA", "DEVICE", "REASON")
+    rows = [(route["destination"], route.get("via") or "-", route.get("dev") or "-", route.get("reason") or "") for route in routes]
+    widths = [max(len(row[column]) for row in [header] + rows) for column in range(3)]
+    lines = ["# The data center's gateway needs these routes into the tunnel to the Container Registry (alicloud.acr_access).", ""]
+    for row in [header] + rows:
+        lines.append("  ".join(value.ljust(width) for value, width in zip(row[:3], widths)) + "  " + row[3])
+    lines += ["", "# On a Linux gateway:"]
+    for route in routes:
+        words = ["ip", "route", "replace", route["destination"]]
+        if route.get("via"):
+            words += ["via", route["via"]]
+        if route.get("dev"):
+            words += ["dev", route["dev"]]
+        lines.append(" ".join(words))
+    return "\n".join(lines) + "\n"
+
+
+def onprem_gateway_fact(state, inputs, table_path, json_path, applied):
+    """The fact onprem_gateway: the routes, where they were written, and the gateway hosts' results (by host)."""
+    results = [result for result in ((applied or {}).get("results") or []) if not result.get("skipped")]
+    hosts = dict((result.get("item"), {"changed": bool(result.get("changed")), "routes": result.get("routes", []),
+                                       "persistence": result.get("persistence", {})}) for result in results)
+    return {"state": state, "source": inputs["source"], "routes": inputs["routes"], "files": {"table": table_path, "json": json_path},
+            "hosts": hosts, "changed": any(host["changed"] for host in hosts.values())}
+
+
+def vpn_route_entries(plan, description):
+    """The plan's vpn_routes in the shape of vpn_route_entry's routes ({destination, next_hop, weight, publish_vpc, description})."""
+    return [{"destination": route["destination"], "next_hop": route["next_hop"], "weight": route["weight"],
+             "publish_vpc": route["publish_vpc"], "description": description} for route in plan.get("vpn_routes") or []]

@@ -16,7 +16,7 @@ description:
   - Makes no cloud call, needs no credentials and changes nothing (RV(ignore:changed) is always V(false)). It runs in the
     controller's own process through an action plugin of the same name, whatever host the task targets - no module process,
     no connection to the host and no Python on it (C(delegate_to=localhost) is not needed).
-  - The source side gets a route to its next hop (the transit router attachment, or a VPN gateway for a data center) for every
+  - A VPC source gets a route to its next hop (its transit router attachment) for every
     address it cannot already reach. An address inside O(reachable_cidrs), or inside an existing route of the source table with
     the same next hop, needs nothing. An existing route with exactly a planned destination stays in the plan (RV(plan.source_routes[].already_present)).
   - The auth service gets a /32 per address, none when the instance has taken over the auth domain (O(endpoints.auth.takeover));
@@ -31,6 +31,15 @@ description:
   - 100.x conflicts are error findings with the console procedure's fix (auth-domain takeover for the auth service, PrivateLink plus a CNAME
     for OSS). The system route 100.64.0.0/10 that every VPC has for cloud services (next hop type C(service)) is not a conflict
     by itself and is ignored. RV(plan.blocking) is true while an error finding is not listed in O(accept_findings).
+  - A data center (O(source.kind=data_center)) gets RV(plan.on_premises_routes) - the routes its on-premises gateway needs into the
+    tunnel (O(source.on_premises)), one per destination a VPC source would get. The way back depends on O(source.connection.type).
+    V(vpn_gateway) - RV(plan.vpn_routes), a destination route per data-center CIDR block on the VPN gateway in the registry VPC, next
+    hop the IPsec connection, weight 100, published to the VPC; nothing is advertised (inside the registry VPC the system route
+    100.64.0.0/10 delivers the cloud services), so RV(plan.registry_routes) is empty. V(transit_router) - the covering route(s) as
+    for a VPC source, and a route per data-center CIDR block to the registry VPC's transit router attachment, both in
+    RV(plan.registry_routes).
+  - A data center's CIDR blocks are error findings when they overlap the registry VPC, the cloud's service range 100.64.0.0/10,
+    another known VPC (O(other_vpcs)), or when the registry VPC has a route inside one of them to another next hop.
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
@@ -40,7 +49,9 @@ options:
     required: true
     suboptions:
       kind:
-        description: V(vpc) for a VPC, V(data_center) for a data center connected by VPN gateway, Express Connect or the like.
+        description:
+          - V(vpc) for a VPC in another region, V(data_center) for a data center connected by an IPsec connection or an Express
+            Connect VBR (O(source.connection)).
         type: str
         choices: [vpc, data_center]
         default: vpc
@@ -54,7 +65,9 @@ options:
         description: The route table the source routes go into (informational; the role creates them there).
         type: str
       cidr_blocks:
-        description: The CIDR blocks of the source VPC or of the data center; checked for overlaps with the registry, auth and OSS addresses.
+        description:
+          - The CIDR blocks of the source VPC or of the data center; checked for overlaps with the registry, auth and OSS addresses.
+          - Required for a data center - the cloud routes them back into the connection.
         type: list
         elements: str
         default: []
@@ -64,18 +77,53 @@ options:
         default: Attachment
       next_hop_id:
         description:
-          - The next hop of the source routes - the source VPC's transit router attachment ID (C(tr-attach-...)), or for a data
-            center the VPN gateway ID and so on.
+          - The next hop of the source routes - the source VPC's transit router attachment ID (C(tr-attach-...)).
+          - Required with O(source.kind=vpc); not used for a data center (O(source.connection) and O(source.on_premises) instead).
         type: str
-        required: true
       existing_routes:
         description:
           - The current entries of the source route table, each with C(destination_cidr_block) and either C(next_hop_type) and
             C(next_hop_id) or a C(next_hops) list (the shape of M(alicloud.acr_access.vpc_info)'s entries); other keys are ignored.
           - Entries with next hop type C(service) are ignored; entries with next hop type C(local) count as the network's own CIDR blocks.
+          - Not used for a data center.
         type: list
         elements: dict
         default: []
+      connection:
+        description: How a data center reaches the registry's region. Required with O(source.kind=data_center).
+        type: dict
+        suboptions:
+          type:
+            description:
+              - V(vpn_gateway) - an IPsec connection on a VPN gateway in the registry VPC.
+              - V(transit_router) - the data center's IPsec connection or Express Connect VBR attached to the transit router of the
+                registry's region, which also has the registry VPC's attachment.
+            type: str
+            required: true
+            choices: [vpn_gateway, transit_router]
+          vpn_gateway_id:
+            description: The VPN gateway (C(vpn-...)); required with O(source.connection.type=vpn_gateway).
+            type: str
+          ipsec_connection_id:
+            description: The IPsec connection (C(vco-...)), the next hop of the VPN gateway's routes; required with O(source.connection.type=vpn_gateway).
+            type: str
+          transit_router_attachment_id:
+            description:
+              - The registry VPC's transit router attachment (C(tr-attach-...)), the next hop of the registry VPC's routes to the
+                data center; required with O(source.connection.type=transit_router).
+            type: str
+      on_premises:
+        description:
+          - The next hop of the data center's gateway into the tunnel, for RV(plan.on_premises_routes) - its address O(source.on_premises.via),
+            its device O(source.on_premises.dev), or both. Required with O(source.kind=data_center).
+        type: dict
+        suboptions:
+          via:
+            description: The next hop address (for example the tunnel's far end, or the IPsec router of the data center).
+            type: str
+          dev:
+            description: The device (for example the IPsec tunnel's C(vti0)).
+            type: str
   registry_vpc:
     description: The VPC of the Container Registry instance.
     type: dict
@@ -191,6 +239,25 @@ options:
     type: list
     elements: str
     default: []
+  other_vpcs:
+    description:
+      - Other VPCs known to be connected (for example the members of the CEN); a data center's CIDR block that overlaps one of theirs is
+        an error finding (V(data_center_vpc_overlap)). Not used for a VPC source.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      vpc_id:
+        description: The VPC's ID, for the message.
+        type: str
+      region:
+        description: Its region (informational).
+        type: str
+      cidr_blocks:
+        description: Its CIDR blocks.
+        type: list
+        elements: str
+        default: []
 extends_documentation_fragment:
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.INFO_MODULE
@@ -202,6 +269,8 @@ notes:
   - Runs on the controller, in the Ansible process itself (the action plugin); it needs no SDK, makes no network call and reads
     no file. The options are validated as a module's would be, and an invalid one fails the task naming it.
   - Finding codes - V(registry_address_conflict), V(auth_address_conflict), V(oss_address_conflict) (errors);
+    V(data_center_registry_vpc_overlap), V(data_center_service_range_overlap), V(data_center_vpc_overlap),
+    V(data_center_route_conflict) (errors, data center only);
     V(oss_address_outside_vip_ranges), V(oss_address_mode), V(oss_vip_ranges_unknown) (warnings); V(auth_domain_takeover),
     V(registry_address_outside_vpc) (information).
 seealso:
@@ -231,6 +300,24 @@ EXAMPLES = r"""
     reachable_cidrs: [10.0.0.0/16]
   register: access
 
+- name: Plan the access from a data center behind a VPN gateway in the registry VPC
+  alicloud.acr_access.registry_access_plan:
+    source:
+      kind: data_center
+      cidr_blocks: [192.168.0.0/24]
+      connection:
+        type: vpn_gateway
+        vpn_gateway_id: vpn-bp1example000000001
+        ipsec_connection_id: vco-bp1example000000001
+      on_premises: {via: 169.254.10.1, dev: vti0}
+    registry_vpc:
+      region: cn-hangzhou
+      cidr_blocks: [10.0.0.0/16]
+    endpoints:
+      registry: {domain: xxxxxx-registry-vpc.cn-hangzhou.cr.aliyuncs.com, addresses: [10.94.205.198]}
+      auth: {domain: dockerauth-vpc.cn-hangzhou.aliyuncs.com, addresses: [100.103.7.181]}
+  register: data_center_access
+
 - name: Stop on a 100.x conflict that was not accepted
   ansible.builtin.fail:
     msg: "{{ access.plan.findings | selectattr('severity', 'eq', 'error') | rejectattr('accepted') | map(attribute='message') | list }}"
@@ -251,7 +338,7 @@ plan:
   contains:
     source_routes:
       description: The route entries the source route table needs, registry first, then auth, then OSS, each sorted by destination.
-      returned: always
+      returned: for a VPC source
       type: list
       elements: dict
       contains:
@@ -280,8 +367,72 @@ plan:
           returned: always
           type: bool
           sample: false
+    on_premises_routes:
+      description:
+        - The routes the data center's gateway needs into the tunnel, registry first, then auth, then OSS, each sorted by
+          destination - the destinations a VPC source gets. For M(alicloud.acr_access.onprem_gateway_routes) or the network team.
+      returned: for a data center
+      type: list
+      elements: dict
+      contains:
+        destination:
+          description: The destination.
+          returned: always
+          type: str
+          sample: 100.103.7.181/32
+        via:
+          description: The next hop address, O(source.on_premises.via), or null.
+          returned: always
+          type: str
+          sample: 169.254.10.1
+        dev:
+          description: The device, O(source.on_premises.dev), or null.
+          returned: always
+          type: str
+          sample: vti0
+        reason:
+          description: Why the route exists.
+          returned: always
+          type: str
+          sample: "auth service address 100.103.7.181: ...; the data center reaches it through the IPsec connection ..."
+    vpn_routes:
+      description:
+        - The VPN gateway's destination routes back to the data center, one per data-center CIDR block, in the shape of the
+          C(routes) of the module C(vpn_route_entry) (plus C(reason)); empty with O(source.connection.type=transit_router).
+      returned: for a data center
+      type: list
+      elements: dict
+      contains:
+        destination:
+          description: The data-center CIDR block.
+          returned: always
+          type: str
+          sample: 192.168.0.0/24
+        next_hop:
+          description: The IPsec connection, O(source.connection.ipsec_connection_id).
+          returned: always
+          type: str
+          sample: vco-bp1example000000001
+        weight:
+          description: Always V(100) (the active route).
+          returned: always
+          type: int
+          sample: 100
+        publish_vpc:
+          description: Always V(true) - the route is published to the registry VPC's route table.
+          returned: always
+          type: bool
+          sample: true
+        reason:
+          description: Why the route exists.
+          returned: always
+          type: str
+          sample: "data-center CIDR block 192.168.0.0/24: the registry VPC's answers go to the VPN gateway ..."
     registry_routes:
-      description: The route entries the registry VPC needs (the covering route first), each to be advertised to the transit router.
+      description:
+        - The route entries the registry VPC needs - the covering route first, then routes of their own, each to be advertised to
+          the transit router; for a data center through the transit router, then a route per data-center CIDR block to the
+          registry VPC's attachment (not advertised). Empty for a data center behind a VPN gateway.
       returned: always
       type: list
       elements: dict
@@ -292,17 +443,17 @@ plan:
           type: str
           sample: 100.0.0.0/8
         next_hop_type:
-          description: Always V(Instance).
+          description: V(Instance), or V(Attachment) for a route to a data-center CIDR block.
           returned: always
           type: str
           sample: Instance
         next_hop_id:
-          description: The ECS instance, O(registry_vpc.next_hop_instance_id).
+          description: The ECS instance, O(registry_vpc.next_hop_instance_id), or O(source.connection.transit_router_attachment_id).
           returned: always
           type: str
           sample: i-bp1example000000001
         advertise:
-          description: Always V(true) - advertise (publish) the entry to the transit router.
+          description: Whether to advertise (publish) the entry to the transit router - V(false) only for the routes to a data center.
           returned: always
           type: bool
           sample: true
@@ -312,7 +463,7 @@ plan:
           type: str
           sample: "covering route for auth service address 100.103.7.181, OSS VIP range 100.118.28.0/24, ..."
         already_present:
-          description: Whether O(registry_vpc.existing_routes) already has this destination to this instance.
+          description: Whether O(registry_vpc.existing_routes) already has this destination to this next hop.
           returned: always
           type: bool
           sample: false

@@ -101,6 +101,15 @@ GOOD = {
                                           "next_hop_id": "tr-attach-uf6example000000001"}]),
     ),
 }
+# A data center behind a VPN gateway, and one through the transit router with another known VPC (the data center's options)
+DATA_CENTER = dict(kind="data_center", cidr_blocks=["192.168.0.0/24"], on_premises=dict(via="192.168.0.1", dev="vti0"),
+                   connection=dict(type="vpn_gateway", vpn_gateway_id="vpn-bp1example000000001", ipsec_connection_id="vco-bp1example000000001"))
+GOOD["data center, VPN gateway"] = (variant(source=DATA_CENTER, reachable_cidrs=[]), variant(source=DATA_CENTER, reachable_cidrs=[]))
+_TRANSIT = dict(DATA_CENTER, connection=dict(type="transit_router", transit_router_attachment_id="tr-attach-bp1example00000001"))
+GOOD["data center, transit router"] = (
+    variant(source=_TRANSIT, other_vpcs=[dict(vpc_id="vpc-uf6example00000000001", cidr_blocks=["192.168.0.0/16"])]),
+    variant(source=_TRANSIT, other_vpcs=[dict(vpc_id="vpc-uf6example00000000001", cidr_blocks=["192.168.0.0/16"])]))
+
 # name -> (task arguments, the option the message must name, PlanError's field or None for an argument spec error)
 BAD = {
     "missing next_hop_id": (variant(source__next_hop_id=None), "next_hop_id", None),
@@ -109,6 +118,11 @@ BAD = {
     "unknown option": (variant(bogus_option=1), "bogus_option", None),
     "bad CIDR": (variant(source__cidr_blocks=["172.16.0.0/99"]), "source.cidr_blocks[0]", "source.cidr_blocks[0]"),
     "unknown finding": (variant(accept_findings=["all"]), "accept_findings[0]", "accept_findings[0]"),
+    "connection type not a choice": (variant(source=dict(DATA_CENTER, connection=dict(type="express_connect"))), "type", None),
+    "data center without its gateway": (variant(source=dict(DATA_CENTER, on_premises=None)), "source.on_premises", "source.on_premises"),
+    "data center without its IPsec connection": (
+        variant(source=dict(DATA_CENTER, connection=dict(type="vpn_gateway", vpn_gateway_id="vpn-bp1example000000001"))),
+        "source.connection.ipsec_connection_id", "source.connection.ipsec_connection_id"),
 }
 
 
@@ -179,12 +193,17 @@ def test_the_plan_is_build_plans_and_no_module_process_starts(playbook, run_modu
             assert result["changed"] is False
             expected = build_plan(native["source"], native["registry_vpc"], native["endpoints"], oss_route_mode=native.get("oss_route_mode", "vip_ranges"),
                                   oss_vip_ranges=native.get("oss_vip_ranges"), reachable_cidrs=native.get("reachable_cidrs"),
-                                  accept_findings=native.get("accept_findings"))
+                                  accept_findings=native.get("accept_findings"), other_vpcs=native.get("other_vpcs"))
             assert result["plan"] == expected, (host, name)
             assert result["plan"] == module_result(run_module, args)["plan"], (host, name)
     # the variants are not the same plan: the comparison above compares something
     assert results[("planner", "seed")]["plan"] != results[("planner", "conflicts")]["plan"]
     assert [f["code"] for f in results[("planner", "conflicts")]["plan"]["findings"] if f["severity"] == "error"] == ["oss_address_conflict"]
+    vpn = results[("planner", "data center, VPN gateway")]["plan"]
+    assert [r["destination"] for r in vpn["on_premises_routes"]][:2] == ["10.94.205.198/32", "100.103.7.181/32"]
+    assert [r["next_hop"] for r in vpn["vpn_routes"]] == ["vco-bp1example000000001"] and vpn["registry_routes"] == []
+    transit = results[("planner", "data center, transit router")]["plan"]
+    assert [f["code"] for f in transit["findings"] if f["severity"] == "error"] == ["data_center_vpc_overlap"]
 
 
 def test_bad_input_fails_naming_the_option_as_the_module_does(playbook, run_module):

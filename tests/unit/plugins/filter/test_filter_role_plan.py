@@ -58,3 +58,19 @@ def test_the_argument_order_of_the_filters_that_reorder():
 def test_bad_input_fails_naming_the_filter(name, args):
     with pytest.raises(AnsibleFilterError, match="^%s: unexpected input" % name):
         FILTERS[name](*args)
+
+
+def test_the_onprem_gateway_filters():
+    plan = {"on_premises_routes": [{"destination": "10.94.205.198/32", "via": "169.254.10.1", "dev": None, "reason": "registry"}],
+            "vpn_routes": [{"destination": "192.168.0.0/24", "next_hop": "vco-1", "weight": 100, "publish_vpc": True, "reason": "back"}]}
+    inputs = FILTERS["onprem_gateway_inputs"]([], plan, None)
+    assert inputs == {"routes": plan["on_premises_routes"], "source": "onprem_gateway_plan", "error": ""}
+    assert FILTERS["onprem_gateway_inputs"]([], {}, {"plan": plan})["source"] == "registry_routes.plan"
+    assert "no on-premises routes" in FILTERS["onprem_gateway_inputs"]([], {"source_routes": []}, {})["error"]
+    table = FILTERS["onprem_gateway_table"](inputs["routes"])
+    assert "10.94.205.198/32  169.254.10.1  -       registry" in table and "ip route replace 10.94.205.198/32 via 169.254.10.1" in table
+    applied = {"results": [{"item": "gw1", "changed": True, "routes": [], "persistence": {"mechanism": "none"}}, {"item": "gw2", "skipped": True}]}
+    fact = FILTERS["onprem_gateway_fact"](inputs, "present", "/t.txt", "/t.json", applied)
+    assert fact["hosts"] == {"gw1": {"changed": True, "routes": [], "persistence": {"mechanism": "none"}}} and fact["changed"] is True
+    assert FILTERS["vpn_route_entries"](plan, "dc") == [
+        {"destination": "192.168.0.0/24", "next_hop": "vco-1", "weight": 100, "publish_vpc": True, "description": "dc"}]

@@ -415,8 +415,153 @@ def test_unknown_finding_code_lists_the_known_ones():
         plan_of({"accept_findings": ["nope"]})
 
 
-def test_a_data_center_source_routes_to_its_vpn_gateway():
-    plan = plan_of({"source.kind": "data_center", "source.cidr_blocks": ["192.168.0.0/16"], "source.next_hop_type": "VpnGateway",
-                    "source.next_hop_id": "vpn-bp1twin0001", "source.existing_routes": [], "reachable_cidrs": []})
-    assert destinations(plan["source_routes"]) == ["10.94.205.198/32", "100.103.7.181/32"] + HANGZHOU_RANGES
-    assert {(r["next_hop_type"], r["next_hop_id"]) for r in plan["source_routes"]} == {("VpnGateway", "vpn-bp1twin0001")}
+# ---------------------------------------------------------------- a data center as the source
+
+VPN_GATEWAY = "vpn-bp1example000000001"
+IPSEC = "vco-bp1example000000001"
+REGISTRY_ATTACHMENT = "tr-attach-bp1example00000001"
+ALL_TARGETS = ["10.94.205.198/32", "100.103.7.181/32"] + HANGZHOU_RANGES
+VPN = {"type": "vpn_gateway", "vpn_gateway_id": VPN_GATEWAY, "ipsec_connection_id": IPSEC}
+TRANSIT = {"type": "transit_router", "transit_router_attachment_id": REGISTRY_ATTACHMENT}
+
+
+def dc_plan_of(changes=None, connection=None):
+    """The seed's registry with the data center 192.168.0.0/24 as the source (VPN gateway unless ``connection``)."""
+    base = {"source": {"kind": "data_center", "cidr_blocks": ["192.168.0.0/24"], "connection": dict(connection or VPN),
+                       "on_premises": {"via": "192.168.0.1", "dev": "vti0"}},
+            "reachable_cidrs": []}
+    base.update(changes or {})
+    return plan_of(base)
+
+
+def on_premises(plan):
+    return [(r["destination"], r["via"], r["dev"]) for r in plan["on_premises_routes"]]
+
+
+def test_data_center_behind_a_vpn_gateway():
+    plan = dc_plan_of()
+    assert set(plan) == {"on_premises_routes", "vpn_routes", "registry_routes", "hosts_entries", "findings", "blocking"}
+    # the same targets a VPC source gets, each into the tunnel
+    assert on_premises(plan) == [(d, "192.168.0.1", "vti0") for d in ALL_TARGETS]
+    assert all(IPSEC in r["reason"] and VPN_GATEWAY in r["reason"] for r in plan["on_premises_routes"])
+    assert [{k: v for k, v in r.items() if k != "reason"} for r in plan["vpn_routes"]] == [
+        {"destination": "192.168.0.0/24", "next_hop": IPSEC, "weight": 100, "publish_vpc": True}]
+    # inside the registry VPC the system route 100.64.0.0/10 delivers the services: no covering route, no instance needed
+    assert plan["registry_routes"] == []
+    assert plan["hosts_entries"] == plan_of()["hosts_entries"]
+    assert codes(plan) == [] and plan["blocking"] is False
+
+
+def test_data_center_through_the_transit_router():
+    plan = dc_plan_of({"source.cidr_blocks": ["192.168.1.0/24", "192.168.0.0/24"]}, connection=TRANSIT)
+    assert on_premises(plan) == [(d, "192.168.0.1", "vti0") for d in ALL_TARGETS]
+    assert plan["vpn_routes"] == []
+    assert [(r["destination_cidr_block"], r["next_hop_type"], r["next_hop_id"], r["advertise"], r["already_present"])
+            for r in plan["registry_routes"]] == [
+        ("100.0.0.0/8", "Instance", ECS, True, False), ("10.94.205.198/32", "Instance", ECS, True, False),
+        ("192.168.0.0/24", "Attachment", REGISTRY_ATTACHMENT, False, False),
+        ("192.168.1.0/24", "Attachment", REGISTRY_ATTACHMENT, False, False)]
+    assert codes(plan) == ["registry_address_outside_vpc"] and plan["blocking"] is False
+
+
+def test_data_center_routes_already_in_the_registry_vpc_stay_planned():
+    existing = [route("192.168.0.0/24", "Attachment", REGISTRY_ATTACHMENT), route("100.0.0.0/8", "Instance", ECS)]
+    plan = dc_plan_of({"registry_vpc.existing_routes": existing}, connection=TRANSIT)
+    assert [(r["destination_cidr_block"], r["already_present"]) for r in plan["registry_routes"]] == [
+        ("100.0.0.0/8", True), ("10.94.205.198/32", False), ("192.168.0.0/24", True)]
+    assert codes(plan, "error") == []
+
+
+@pytest.mark.parametrize("changes, expected", [
+    # the gateway's address only, or its device only
+    ({"source.on_premises": {"via": "192.168.0.254"}}, [(d, "192.168.0.254", None) for d in ALL_TARGETS]),
+    ({"source.on_premises": {"dev": "ipsec0"}}, [(d, None, "ipsec0") for d in ALL_TARGETS]),
+    # what the gateway already sends into the tunnel needs no route
+    ({"reachable_cidrs": ["10.0.0.0/8"]}, [(d, "192.168.0.1", "vti0") for d in ALL_TARGETS[1:]]),
+    # takeover: no auth route; address mode: the OSS /32
+    ({"endpoints.auth.takeover": True, "oss_route_mode": "address"},
+     [("10.94.205.198/32", "192.168.0.1", "vti0"), ("100.118.28.43/32", "192.168.0.1", "vti0")]),
+])
+def test_on_premises_routes(changes, expected):
+    assert on_premises(dc_plan_of(changes)) == expected
+
+
+@pytest.mark.parametrize("connection, changes, expected_errors", [
+    (VPN, {}, []),
+    # overlapping the registry VPC (or one of its vSwitches)
+    (VPN, {"source.cidr_blocks": ["10.0.0.0/24"]}, ["data_center_registry_vpc_overlap"]),
+    # ... a wider one also holds the registry address, a planned destination
+    (VPN, {"source.cidr_blocks": ["10.0.0.0/8"]}, ["registry_address_conflict", "data_center_registry_vpc_overlap"]),
+    (TRANSIT, {"source.cidr_blocks": ["10.0.1.128/25"]}, ["data_center_registry_vpc_overlap"]),
+    # the cloud's service range used on premises; overlapping a destination names the endpoint too
+    (VPN, {"source.cidr_blocks": ["100.70.0.0/16"]}, ["data_center_service_range_overlap"]),
+    (VPN, {"source.cidr_blocks": ["100.103.0.0/16"]}, ["auth_address_conflict", "data_center_service_range_overlap"]),
+    (VPN, {"source.cidr_blocks": ["100.118.28.0/24"]}, ["oss_address_conflict", "data_center_service_range_overlap"]),
+    (VPN, {"source.cidr_blocks": ["10.94.205.0/24"]}, ["registry_address_conflict"]),
+    # with takeover the auth address is no destination: only the service range remains
+    (VPN, {"source.cidr_blocks": ["100.103.0.0/16"], "endpoints.auth.takeover": True}, ["data_center_service_range_overlap"]),
+    # another known VPC with the same CIDR
+    (VPN, {"other_vpcs": [{"vpc_id": "vpc-uf6example0000000001", "cidr_blocks": ["172.16.0.0/16", "192.168.0.0/16"]}]},
+     ["data_center_vpc_overlap"]),
+    (TRANSIT, {"other_vpcs": [{"vpc_id": "vpc-uf6example0000000001", "cidr_blocks": ["172.16.0.0/16"]}]}, []),
+    # a registry VPC route for the data-center CIDR (or a part of it) to another next hop
+    (TRANSIT, {"registry_vpc.existing_routes": [route("192.168.0.0/24", "Instance", ECS)]}, ["data_center_route_conflict"]),
+    (VPN, {"registry_vpc.existing_routes": [route("192.168.0.128/25", "Attachment", REGISTRY_ATTACHMENT)]}, ["data_center_route_conflict"]),
+    # ... its own next hop is not one (the VPN gateway's published route, the attachment route), nor is a wider route
+    (VPN, {"registry_vpc.existing_routes": [route("192.168.0.0/24", "VpnGateway", VPN_GATEWAY)]}, []),
+    (TRANSIT, {"registry_vpc.existing_routes": [route("192.168.0.0/24", "Attachment", REGISTRY_ATTACHMENT)]}, []),
+    (VPN, {"registry_vpc.existing_routes": [route("192.168.0.0/16", "Instance", ECS)]}, []),
+    # the covering route is a transit router's only: a registry VPC route overlapping it conflicts there, not behind a VPN gateway
+    (VPN, {"registry_vpc.existing_routes": [route("100.100.0.0/16", "VpnGateway", "vpn-bp1other")]}, []),
+    (TRANSIT, {"registry_vpc.existing_routes": [route("100.100.0.0/16", "VpnGateway", "vpn-bp1other")]},
+     ["auth_address_conflict", "oss_address_conflict"]),
+])
+def test_data_center_conflicts(connection, changes, expected_errors):
+    plan = dc_plan_of(changes, connection=connection)
+    assert codes(plan, "error") == expected_errors
+    assert plan["blocking"] is bool(expected_errors)
+    for finding in plan["findings"]:
+        assert finding["fix"] and finding["code"] in FINDINGS
+
+
+def test_data_center_findings_can_be_accepted_and_name_the_blocks():
+    plan = dc_plan_of({"source.cidr_blocks": ["10.0.0.0/24"], "accept_findings": ["data_center_registry_vpc_overlap"]})
+    finding = plan["findings"][0]
+    assert finding["code"] == "data_center_registry_vpc_overlap" and finding["accepted"] is True and plan["blocking"] is False
+    assert "10.0.0.0/24" in finding["message"] and "10.0.0.0/16" in finding["message"]
+
+
+def test_a_vpc_source_ignores_other_vpcs():
+    assert plan_of({"other_vpcs": [{"vpc_id": "vpc-x", "cidr_blocks": ["172.16.0.0/16"]}]}) == plan_of()
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"source.cidr_blocks": []}, "source.cidr_blocks"),
+    ({"source.connection": None}, "source.connection"),
+    ({"source.connection": {"type": "express"}}, "source.connection.type"),
+    ({"source.connection": {"type": "vpn_gateway", "ipsec_connection_id": IPSEC}}, "source.connection.vpn_gateway_id"),
+    ({"source.connection": {"type": "vpn_gateway", "vpn_gateway_id": VPN_GATEWAY}}, "source.connection.ipsec_connection_id"),
+    ({"source.connection": {"type": "transit_router"}}, "source.connection.transit_router_attachment_id"),
+    ({"source.connection": dict(TRANSIT, vpn_gateway_id=VPN_GATEWAY)}, "source.connection.vpn_gateway_id"),
+    ({"source.connection": dict(VPN, transit_router_attachment_id=REGISTRY_ATTACHMENT)}, "source.connection.transit_router_attachment_id"),
+    ({"source.on_premises": {}}, "source.on_premises"),
+    ({"source.on_premises": {"via": "192.168.0.300"}}, "source.on_premises.via"),
+    ({"source.on_premises": {"dev": "a/b"}}, "source.on_premises.dev"),
+    ({"source.on_premises": {"dev": "a-very-long-device-name"}}, "source.on_premises.dev"),
+    ({"source.next_hop_id": ATTACHMENT}, "source.next_hop_id"),
+    ({"source.existing_routes": [route("10.0.0.0/8")]}, "source.existing_routes"),
+    ({"other_vpcs": [{"vpc_id": "vpc-x", "cidr_blocks": ["172.16.0.0/12", "bad"]}]}, "other_vpcs[0].cidr_blocks[1]"),
+    ({"other_vpcs": "vpc-x"}, "other_vpcs"),
+])
+def test_invalid_data_center_input_names_the_field(changes, field):
+    with pytest.raises(PlanError) as error:
+        dc_plan_of(changes)
+    assert error.value.field == field
+    assert str(error.value).startswith(field + ": ")
+
+
+@pytest.mark.parametrize("key, value", [("connection", VPN), ("on_premises", {"via": "192.168.0.1"})])
+def test_a_vpc_source_takes_no_data_center_keys(key, value):
+    with pytest.raises(PlanError) as error:
+        plan_of({"source.%s" % key: value})
+    assert error.value.field == "source.%s" % key

@@ -103,3 +103,43 @@ def test_vpc_info_route_entries_are_accepted_as_existing_routes(run_module, twin
     plan = result["plan"]
     assert plan["blocking"] is False and [f["code"] for f in plan["findings"]] == ["registry_address_outside_vpc"]
     assert destinations(plan["source_routes"]) == ["10.94.205.198/32", "100.103.7.181/32"] + HANGZHOU_RANGES
+
+
+DATA_CENTER = dict(kind="data_center", cidr_blocks=["192.168.0.0/24"], on_premises=dict(via="192.168.0.1"),
+                   connection=dict(type="transit_router", transit_router_attachment_id="tr-attach-bp1example00000001"))
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_data_center_plan(run_module, check_mode):
+    result = run_module(main, dict(seed_args(source=DATA_CENTER, reachable_cidrs=[]), _ansible_check_mode=check_mode))
+    assert result["changed"] is False and "failed" not in result
+    plan = result["plan"]
+    assert set(plan) == {"on_premises_routes", "vpn_routes", "registry_routes", "hosts_entries", "findings", "blocking"}
+    assert [(r["destination"], r["via"], r["dev"]) for r in plan["on_premises_routes"]] == [
+        (d, "192.168.0.1", None) for d in ["10.94.205.198/32", "100.103.7.181/32"] + HANGZHOU_RANGES]
+    assert destinations(plan["registry_routes"]) == ["100.0.0.0/8", "10.94.205.198/32", "192.168.0.0/24"]
+    assert plan["registry_routes"][-1]["next_hop_id"] == "tr-attach-bp1example00000001"
+    assert plan["blocking"] is False
+
+
+@pytest.mark.parametrize("source, other_vpcs, field, option", [
+    (dict(DATA_CENTER, cidr_blocks=[]), [], "source.cidr_blocks", None),
+    (dict(DATA_CENTER, connection=dict(type="transit_router")), [], "source.connection.transit_router_attachment_id", None),
+    (dict(DATA_CENTER, connection=dict(type="ipsec")), [], None, "type"),
+    (DATA_CENTER, [dict(vpc_id="vpc-a", cidr_blocks=["192.168.0.0/33"])], "other_vpcs[0].cidr_blocks[0]", None),
+])
+def test_invalid_data_center_input(run_module, source, other_vpcs, field, option):
+    result = run_module(main, seed_args(source=source, other_vpcs=other_vpcs))
+    assert result["failed"] is True
+    if field:
+        assert result["field"] == field and field in result["msg"]
+    else:  # the argument spec's own check
+        assert option in result["msg"] and "must be one of: vpn_gateway, transit_router" in result["msg"]
+
+
+def test_data_center_blocks_on_another_vpc_with_its_cidr(run_module):
+    result = run_module(main, seed_args(source=DATA_CENTER, other_vpcs=[dict(vpc_id="vpc-a", cidr_blocks=["192.168.0.0/23"])]))
+    plan = result["plan"]
+    assert plan["blocking"] is True
+    assert [f["code"] for f in plan["findings"] if f["severity"] == "error"] == ["data_center_vpc_overlap"]
+    assert "vpc-a" in plan["findings"][0]["message"]
