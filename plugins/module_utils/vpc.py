@@ -269,12 +269,12 @@ def _same_vpn_gateway(item: dict, ids: dict) -> bool:
 
 
 # Pacing: the API reference says a route change is asynchronous and the gateway "updating" until it is done, with no figure;
-# about 2 s is an estimate (the twin's too), so the second read comes then and later ones every second.
+# about 2 s is an estimate (the twin's too), so the second read comes just before and later ones every second.
 VPN_GATEWAY_ACTIVE = WaiterSpec(resource="VPN gateway {vpn_gateway_id}", product=VPC, operation="DescribeVpnGateways",
                                 request=lambda ids: {"RegionId": ids["region"], "VpnGatewayId": ids["vpn_gateway_id"]},
                                 items=("VpnGateways", "VpnGateway"), status_key="Status", success=("active",),
                                 failure=("deleting", "deleted"), when_gone="failure", match=_same_vpn_gateway,
-                                delay=2.0, max_delay=1.0).check()
+                                delay=1.5, max_delay=1.0).check()
 
 
 def _published_by(item: dict, ids: dict) -> bool:

@@ -17,14 +17,15 @@ MODULE_UTILS = PLUGINS / "module_utils"
 BASE = ("client.py", "errors.py", "paging.py", "product.py", "resource.py", "retry.py", "waiter.py", "common.py")
 # Product homes: the only files that name an Alibaba Cloud product's API. (credentials.py, the auth layer the base
 # uses, asks sts.py for ram_role_arn's key: the shared option is STS by definition.)
-PRODUCT_HOMES = ("vpc", "vpc_routes", "cen", "cen_resources", "route_publish", "cr", "cr_resources", "sts")
+PRODUCT_HOMES = ("vpc", "vpc_routes", "vpn_routes", "cen", "cen_resources", "route_publish", "cr", "cr_resources", "sts")
 # Pure: facts in, decisions out; no I/O, no SDK, no module base.
 PURE = ("plan.py", "role_plan.py", "oss.py", "realm.py", "errors.py", "common.py")
 # The host side runs on client hosts and the probe host: no cloud SDK, so neither the module base (client.py)
 # nor a product home; the SDK-free pieces of the base (errors, waiter's polling) are fine.
-HOST_SIDE = ("hosts_file.py", "registry_client.py", "client_verify.py", "registry_probe.py", "realm.py", "auth_takeover.py")
+HOST_SIDE = ("hosts_file.py", "registry_client.py", "client_verify.py", "registry_probe.py", "realm.py", "auth_takeover.py",
+             "gateway_routes.py")
 HOST_MODULES = ("registry_hosts.py", "registry_login.py", "registry_image.py", "registry_client_verify.py",
-                "registry_endpoint_info.py", "cr_auth_domain_takeover.py")
+                "registry_endpoint_info.py", "cr_auth_domain_takeover.py", "onprem_gateway_routes.py")
 # Action plugins that compute in the controller's process instead of starting a module: the pure core only.
 PURE_ACTIONS = ("registry_access_plan.py",)
 NEEDS_THE_SDK = ("client", "credentials") + PRODUCT_HOMES

@@ -548,7 +548,7 @@ def test_published_route_is_an_entry_of_the_system_table_until_withdrawn(twin, v
     # The network twin forwards along it.
     from acr_twin.network import forwarding
     routes = forwarding(twin.cloud)["vpcs"][HZ_VPC]["routes"]
-    assert [(r["kind"], r["target"], r["next_hop_type"]) for r in routes if r["cidr"] == destination] == [("other", ids.VPN_GATEWAY, "VpnGateway")]
+    assert [(r["kind"], r["target"]) for r in routes if r["cidr"] == destination] == [("vpn", ids.VPN_GATEWAY)]
     # The VPC's own route entries cannot take the destination, nor change the gateway's entry.
     assert error_of(lambda: create_route(vpc, m, cidr=destination)).code == "RouterEntryConflict.Duplicated"
     err = error_of(vpc.delete_route_entry, m.DeleteRouteEntryRequest(region_id="cn-hangzhou", route_entry_id=listed.route_entry_id))

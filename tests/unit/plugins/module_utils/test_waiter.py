@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils import cen, cr, route_publish, vpc_routes
+from ansible_collections.alicloud.acr_access.plugins.module_utils import cen, cr, route_publish, vpc, vpc_routes
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import WaiterError
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import ROUTE_ENTRY_AVAILABLE, ROUTE_ENTRY_DELETED
@@ -134,7 +134,7 @@ def test_check_rejects_a_product_given_as_a_string():
 def _homes_waiters():
     """Every waiter constant of the product homes (the CEN link waiters are in dicts by kind)."""
     found = {}
-    for home in (vpc_routes, cr, cen, route_publish):
+    for home in (vpc, vpc_routes, cr, cen, route_publish):
         for name, value in vars(home).items():
             if isinstance(value, WaiterSpec):
                 found["%s.%s" % (home.__name__.rsplit(".", 1)[-1], name)] = value
@@ -333,6 +333,10 @@ PACING = [
     ("cen.PEER_ATTACHMENT_ATTACHED", 48.0, 1.5, 60, [0, 48, 49.5, 51, 52.5, 54, 55.5, 57, 58.5, 60]),
     ("cen.PEER_ATTACHMENT_MODIFIED", 8.0, 1.5, 10, [0, 8, 9.5, 11]),
     ("cen.PEER_ATTACHMENT_DELETED", 24.0, 1.5, 30, [0, 24, 25.5, 27, 28.5, 30]),
+    ("cen.DATA_CENTER_ATTACHMENT_ATTACHED[vpn]", 48.0, 1.5, 60, [0, 48, 49.5, 51, 52.5, 54, 55.5, 57, 58.5, 60]),
+    ("cen.DATA_CENTER_ATTACHMENT_ATTACHED[vbr]", 48.0, 1.5, 60, [0, 48, 49.5, 51, 52.5, 54, 55.5, 57, 58.5, 60]),
+    ("cen.DATA_CENTER_ATTACHMENT_DELETED[vpn]", 24.0, 1.5, 30, [0, 24, 25.5, 27, 28.5, 30]),
+    ("cen.DATA_CENTER_ATTACHMENT_DELETED[vbr]", 24.0, 1.5, 30, [0, 24, 25.5, 27, 28.5, 30]),
     ("cen.ASSOCIATION_ACTIVE", 4.0, 1.0, 5, [0, 4, 5]),
     ("cen.ASSOCIATION_DELETED", 4.0, 1.0, 5, [0, 4, 5]),
     ("cen.PROPAGATION_ACTIVE", 4.0, 1.0, 5, [0, 4, 5]),
@@ -346,6 +350,9 @@ PACING = [
     ("route_publish.ROUTE_LEARNED", 2.0, 1.0, 3, [0, 2, 3]),
     ("vpc_routes.ROUTE_ENTRY_AVAILABLE", 2.5, 0.5, 3, [0, 2.5, 3.0]),
     ("vpc_routes.ROUTE_ENTRY_DELETED", 2.5, 0.5, 3, [0, 2.5, 3.0]),
+    ("vpc.VPN_GATEWAY_ACTIVE", 1.5, 1.0, 2, [0, 1.5, 2.5]),
+    ("vpc.VPN_ROUTE_PUBLISHED", 3.0, 1.0, 5, [0, 3, 4, 5]),
+    ("vpc.VPN_ROUTE_WITHDRAWN", 3.0, 1.0, 5, [0, 3, 4, 5]),
     ("cr.CR_LINKED_VPC_RUNNING", 24.0, 3.0, 30, [0, 24, 27, 30]),
     ("cr.CR_LINKED_VPC_GONE", 8.0, 2.0, 10, [0, 8, 10]),
 ]
