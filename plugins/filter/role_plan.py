@@ -77,6 +77,16 @@ def onprem_gateway_fact(inputs, state, table_path, json_path, applied=None):
     return role_plan.onprem_gateway_fact(state, inputs, table_path, json_path, applied)
 
 
+def data_center_routes_inputs(given, data_center_connect=None, registry_endpoints=None):
+    """The inputs of data_center_routes (the explicit ones, else the facts data_center_connect and registry_endpoints)."""
+    return role_plan.data_center_routes_inputs(given, data_center_connect, registry_endpoints)
+
+
+def data_center_routes_fact(inputs, state, plan, written=None):
+    """The fact data_center_routes."""
+    return role_plan.data_center_routes_fact(state, inputs, plan, written)
+
+
 FILTERS = {
     "cen_connect_layout": cen_connect_layout,
     "cen_member_routes": role_plan.member_routes,
@@ -100,6 +110,9 @@ FILTERS = {
     "onprem_gateway_table": role_plan.onprem_gateway_table,
     "onprem_gateway_fact": onprem_gateway_fact,
     "vpn_route_entries": role_plan.vpn_route_entries,
+    "data_center_routes_inputs": data_center_routes_inputs,
+    "data_center_routes_registry_vpc": role_plan.data_center_routes_registry_vpc,
+    "data_center_routes_fact": data_center_routes_fact,
 }
 
 

@@ -547,3 +547,88 @@ def vpn_route_entries(plan, description):
     """The plan's vpn_routes in the shape of vpn_route_entry's routes ({destination, next_hop, weight, publish_vpc, description})."""
     return [{"destination": route["destination"], "next_hop": route["next_hop"], "weight": route["weight"],
              "publish_vpc": route["publish_vpc"], "description": description} for route in plan.get("vpn_routes") or []]
+
+
+# ---------------------------------------------------------------- data_center_routes (step 3 for a data center)
+
+DATA_CENTER_CONNECTIONS = ("vpn_gateway", "transit_router")
+
+
+def data_center_routes_inputs(role, data_center_connect=None, registry_endpoints=None):
+    """The inputs of data_center_routes: the explicit ones where given, else the facts of data_center_connect and
+    registry_endpoints.
+
+    ``role`` holds the role's variables without their prefix: connection, cidr_blocks, on_premises, registry_vpc,
+    next_hop_instance_id, endpoints, reachable_cidrs. Returns the plan's ``source`` (kind data_center), ``registry_vpc``
+    ({region, vpc_id}), ``cen_id``, ``vpn_gateway_id``, ``learned_by`` (the transit router route table that must learn
+    the covering route, or None), ``endpoints``, ``reachable_cidrs`` and ``error`` (what is missing, or '').
+    """
+    fact = dict(data_center_connect or {})
+    fact.update(_given(role.get("connection") or {}))
+    kind = fact.get("type") or ""
+    registry_vpc = {"region": fact.get("region") or "", "vpc_id": fact.get("vpc_id") or ""}
+    registry_vpc.update(_given(role.get("registry_vpc") or {}))
+    cidr_blocks = list(role.get("cidr_blocks") or fact.get("cidr_blocks") or [])
+    on_premises = dict((key, value) for key, value in (role.get("on_premises") or {}).items() if value not in (None, ""))
+    connection = {"type": kind}
+    if kind == "vpn_gateway":
+        connection.update(vpn_gateway_id=fact.get("vpn_gateway_id") or "", ipsec_connection_id=fact.get("ipsec_connection_id") or "")
+    elif kind == "transit_router":
+        connection["transit_router_attachment_id"] = fact.get("registry_attachment_id") or fact.get("transit_router_attachment_id") or ""
+    missing = []
+    if kind not in DATA_CENTER_CONNECTIONS:
+        missing.append("the connection's type (%s): run the role data_center_connect first (its fact data_center_connect), or give "
+                       "data_center_routes_connection {type, ...}" % " or ".join(DATA_CENTER_CONNECTIONS))
+    missing += ["data_center_routes_connection.%s" % key for key, value in connection.items() if not value and key != "type"]
+    missing += ["data_center_routes_registry_vpc.%s" % key for key, value in registry_vpc.items() if not value]
+    if not cidr_blocks:
+        missing.append("data_center_routes_cidr_blocks (the data center's networks, e.g. [192.168.0.0/24])")
+    if not on_premises:
+        missing.append("data_center_routes_on_premises {via, dev} (the on-premises gateway's next hop into the tunnel)")
+    if kind == "transit_router" and not role.get("next_hop_instance_id"):
+        missing.append("data_center_routes_next_hop_instance_id (the ECS instance in the registry VPC behind the covering route)")
+    if kind == "transit_router" and not fact.get("cen_id"):
+        missing.append("data_center_routes_connection.cen_id")
+    endpoints = role.get("endpoints") or plan_endpoints(registry_endpoints or {})
+    if not endpoints:
+        missing.append("data_center_routes_endpoints: run the role registry_endpoints first (its fact registry_endpoints), or give "
+                       "{registry, auth, oss}")
+    table = fact.get("transit_router_route_table_id") or ""
+    return {
+        "type": kind,
+        "source": {"kind": "data_center", "cidr_blocks": cidr_blocks, "connection": connection, "on_premises": on_premises},
+        "registry_vpc": registry_vpc,
+        "next_hop_instance_id": role.get("next_hop_instance_id") or "",
+        "cen_id": (fact.get("cen_id") or "") if kind == "transit_router" else "",
+        "vpn_gateway_id": connection.get("vpn_gateway_id", ""),
+        "learned_by": {"transit_router_route_table_id": table} if kind == "transit_router" and table else None,
+        "endpoints": endpoints,
+        "reachable_cidrs": list(role.get("reachable_cidrs") or []),
+        "error": ("data_center_routes: missing " + "; ".join(missing)) if missing else "",
+    }
+
+
+def data_center_routes_registry_vpc(inputs, vpcs):
+    """The plan's ``registry_vpc`` from what vpc_info read of it: its CIDR blocks, vSwitches and system table's routes."""
+    vpc = _first([item for item in vpcs or [] if item.get("vpc_id") == inputs["registry_vpc"]["vpc_id"]]) or {}
+    system = _first([table for table in vpc.get("route_tables") or [] if table.get("route_table_type") == "System"]) or {}
+    return {
+        "region": inputs["registry_vpc"]["region"], "vpc_id": inputs["registry_vpc"]["vpc_id"],
+        "route_table_id": system.get("route_table_id"),
+        "cidr_blocks": [block for block in [vpc.get("cidr_block")] + list(vpc.get("secondary_cidr_blocks") or []) if block],
+        "vswitch_cidr_blocks": [vswitch["cidr_block"] for vswitch in vpc.get("vswitches") or []],
+        "next_hop_instance_id": inputs["next_hop_instance_id"] or None,
+        "existing_routes": [dict((key, entry.get(key)) for key in ("destination_cidr_block", "type", "next_hops"))
+                            for entry in system.get("entries") or []],
+    }
+
+
+def data_center_routes_fact(state, inputs, plan, written):
+    """The fact data_center_routes: the inputs, the plan (its on_premises_routes are the gateway's) and what was written."""
+    written = _ran(written)
+    return {
+        "state": state, "type": inputs["type"], "cen_id": inputs["cen_id"], "registry_vpc": inputs["registry_vpc"],
+        "source": inputs["source"], "endpoints": inputs["endpoints"], "plan": plan,
+        "registry": written.get("registry", {}), "advertisement": written.get("advertisement", {}),
+        "vpn_gateway": written.get("vpn_gateway", {}), "changed": bool(written.get("changed")),
+    }
