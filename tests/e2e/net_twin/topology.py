@@ -39,7 +39,7 @@ DATA_CENTER_LINK_TABLE = 250  # a transit router's table for traffic arriving fr
 DATA_CENTER_CIDR = "192.168.0.0/24"
 DATA_CENTER_GATEWAY_IP = "192.168.0.254"
 DATA_CENTER_HOSTS = {
-    "idc-gateway": {"data_center": True, "ip": DATA_CENTER_GATEWAY_IP, "user": "root", "group": "onprem_gateways", "forward": True,
+    "idc-gateway": {"data_center": True, "ip": DATA_CENTER_GATEWAY_IP, "user": "root", "group": "onprem_gateway", "forward": True,
                     "gateway": True},
     "idc-client": {"data_center": True, "ip": "192.168.0.1", "user": "acrops", "group": "data_center_clients", "engines": True},
 }

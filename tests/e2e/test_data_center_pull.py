@@ -1,0 +1,313 @@
+"""The data-center scenario end to end: playbooks/data_center_access.yml against the cloud twin and the network twin,
+ending in a real pull on a data-center server, for both ways a data center connects, each piece of the path removed in
+turn, and playbooks/data_center_teardown.yml back to the fixture.
+
+The network twin (NetTwin(data_center=True)) adds the data center: idc-gateway (its Linux gateway, reached over ssh as
+root, linked to the registry VPC's VPN gateway and to the cn-hangzhou transit router) and idc-client (192.168.0.1, docker,
+reached as an unprivileged user with become). The cloud side forwards into the data center only along what the cloud twin
+holds (published VPN routes, VPN attachments); the gateway forwards only along the routes the playbook applied on it.
+
+The tests of this module run in order on one pair of twins.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+for _path in (HERE, os.path.join(HERE, "..", "twin")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from acr_twin import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Twin, TwinServer  # noqa: E402
+from acr_twin import seed_ids as ids  # noqa: E402
+from acr_twin.fixtures import build_cloud  # noqa: E402
+from net_twin import NetTwin  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+COLLECTIONS_PATH = os.path.abspath(os.path.join(ROOT, "..", "..", ".."))
+INVENTORY = os.path.join(ROOT, "tests", "demo", "inventory", "data_center.yml")
+BIN = os.path.dirname(sys.executable)
+CLIENT, GATEWAY = "idc-client", "idc-gateway"
+IMAGE = "acr-access/busybox:1.36"
+# The collections the cloud side changes; teardown must leave them as the fixture holds them
+CLOUD_COLLECTIONS = ("route_entries", "vpn_route_entries", "cens", "transit_routers", "tr_attachments", "tr_associations",
+                     "tr_propagations", "tr_route_entries", "published_routes")
+
+if os.geteuid() != 0:
+    pytest.fail("the network twin needs root (network and mount namespaces, dockerd, sshd)", pytrace=False)
+
+WRAPPER = """
+- name: The procedure
+  ansible.builtin.import_playbook: {playbook}
+
+- name: Save the facts for the test
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Save them
+      ansible.builtin.copy:
+        content: >-
+          {{{{ {{'registry_endpoints': registry_endpoints, 'plan': data_center_routes.plan, 'connection': data_center_connect,
+                'onprem_gateway': onprem_gateway, 'client': hostvars['{client}'].registry_client}} | to_json }}}}
+        dest: {facts}
+        mode: "0600"
+      check_mode: false
+      changed_when: false  # the test's bookkeeping, not part of the procedure's changes
+"""
+
+VERIFY = """
+- name: Verify the path from the data-center server
+  hosts: data_center_clients
+  gather_facts: false
+  tasks:
+    - name: Verify
+      alicloud.acr_access.registry_client_verify:
+        registry: {{domain: "{{{{ registry_endpoints.registry.domain }}}}", addresses: "{{{{ registry_endpoints.registry.addresses }}}}"}}
+        auth: {{domain: "{{{{ registry_endpoints.auth.domain }}}}", addresses: "{{{{ registry_endpoints.auth.addresses }}}}"}}
+        oss: {{domain: "{{{{ registry_endpoints.oss.domain }}}}", addresses: "{{{{ registry_endpoints.oss.addresses }}}}"}}
+        images: [{image}]
+        ca_path: "/etc/docker/certs.d/{{{{ registry_endpoints.registry.domain }}}}/ca.crt"
+        timeout: 5
+      register: verified
+
+    - name: Save the report
+      ansible.builtin.copy:
+        content: "{{{{ verified.report | to_json }}}}"
+        dest: "{report}"
+        mode: "0600"
+      delegate_to: localhost
+      become: false
+"""
+
+BREAK = """
+- name: Remove one piece of the path
+  hosts: {hosts}
+  gather_facts: false
+  tasks:
+    - name: Remove it
+      {module}:
+{args}
+"""
+
+
+class World:
+    def __init__(self, twin, server, net, workdir):
+        self.twin, self.server, self.net, self.workdir = twin, server, net, workdir
+        self.facts = None
+        self.inventory = [INVENTORY, net.inventory_path]
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % server.endpoint,
+                        ALIBABA_CLOUD_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET,
+                        ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="False",
+                        ANSIBLE_SSH_CONTROL_PATH_DIR=os.path.join(workdir, "cp"), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "ansible-tmp"),
+                        ACR_ACCESS_OUTPUT_DIR=os.path.join(workdir, "network-team"), ANSIBLE_FORKS="10")
+        for name in ("ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"):
+            self.env.pop(name, None)
+        self.connection_type = "vpn_gateway"
+
+    def playbook(self, path, *args, log=None):
+        command = [os.path.join(BIN, "ansible-playbook")] + [arg for inventory in self.inventory for arg in ("-i", inventory)]
+        command += [path, "-e", "data_center_connect_type=%s" % self.connection_type] + list(args)
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=900, check=False, cwd=self.workdir)
+        output = done.stdout + done.stderr
+        if log:
+            with open(os.path.join(self.workdir, "%s-%s" % (self.connection_type, log)), "w") as handle:
+                handle.write(output)
+        return done.returncode, output
+
+    def converge(self, *args, log=None):
+        facts = os.path.join(self.workdir, "facts.json")
+        if os.path.exists(facts):
+            os.remove(facts)
+        wrapper = os.path.join(self.workdir, "converge.yml")
+        with open(wrapper, "w") as handle:
+            handle.write(WRAPPER.format(playbook=os.path.join(ROOT, "playbooks", "data_center_access.yml"), facts=facts, client=CLIENT))
+        code, output = self.playbook(wrapper, *args, log=log)
+        if os.path.exists(facts):
+            with open(facts) as handle:
+                self.facts = json.load(handle)
+        return code, output
+
+    def verify(self):
+        """Step 4's verification alone on the data-center server: its report."""
+        report = os.path.join(self.workdir, "report.json")
+        if os.path.exists(report):
+            os.remove(report)
+        path = os.path.join(self.workdir, "verify.yml")
+        with open(path, "w") as handle:
+            handle.write(VERIFY.format(image=IMAGE, report=report))
+        facts = os.path.join(self.workdir, "verify-vars.json")
+        with open(facts, "w") as handle:
+            json.dump({"registry_endpoints": self.facts["registry_endpoints"]}, handle)
+        code, output = self.playbook(path, "-e", "@" + facts)
+        assert code == 0, output
+        with open(report) as handle:
+            return json.load(handle)
+
+    def break_with(self, module, args, hosts="localhost"):
+        path = os.path.join(self.workdir, "break.yml")
+        body = "\n".join("        " + line for line in json.dumps(args, indent=2).splitlines())
+        with open(path, "w") as handle:
+            handle.write(BREAK.format(hosts=hosts, module=module, args=body))
+        code, output = self.playbook(path)
+        assert code == 0 and re.search(r"changed=[1-9]", output), output
+
+    def on_host(self, host, *argv):
+        done = self.net.run(host, list(argv), capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def cloud(self):
+        state = self.twin.cloud.dump()
+        return dict((name, state[name]) for name in CLOUD_COLLECTIONS)
+
+
+@pytest.fixture(scope="module")
+def world():
+    workdir = tempfile.mkdtemp(prefix="acr-idc-", dir="/tmp")  # the hosts' unprivileged user must traverse it
+    os.chmod(workdir, 0o755)
+    twin = Twin(fixture="seed", time_scale=0.0)
+    with TwinServer(twin) as server:
+        net = NetTwin(os.path.join(workdir, "net"), "http://%s" % server.endpoint, prefix="acridc", engines=("docker",),
+                      data_center=True)
+        net.up()
+        try:
+            yield World(twin, server, net, workdir)
+        finally:
+            net.down()
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _recap(output):
+    return dict((host, int(changed)) for host, changed in re.findall(r"^(\S+)\s*:\s*ok=\d+\s+changed=(\d+)", output, re.M))
+
+
+def _fixture_cloud():
+    state = build_cloud("seed", 0).dump()
+    return dict((name, state[name]) for name in CLOUD_COLLECTIONS)
+
+
+def _gateway_routes(world):
+    """The destinations of the routes the collection applied on the data center's gateway (route protocol 197)."""
+    return sorted(line.split()[0] for line in world.on_host(GATEWAY, "ip", "-4", "route", "show", "proto", "197").splitlines() if line)
+
+
+def _converged_and_pulled(world, log):
+    code, output = world.converge(log=log)
+    assert code == 0, output[-6000:]
+    client = world.facts["client"]
+    assert client["report"]["ok"], client["report"]
+    (image,) = client["images"]
+    assert image["digest"].startswith("sha256:"), image
+    assert image["digest"] in world.on_host(CLIENT, "docker", "image", "inspect", "%s/%s" % (ids.REGISTRY_DOMAIN, IMAGE))
+    # the network team's file and the gateway hold exactly the on-premises routes the plan computed
+    planned = sorted(route["destination"] for route in world.facts["plan"]["on_premises_routes"])
+    with open(world.facts["onprem_gateway"]["files"]["json"]) as handle:
+        assert sorted(route["destination"] for route in json.load(handle)) == planned
+    assert _gateway_routes(world) == sorted(destination.replace("/32", "") for destination in planned)
+    return output
+
+
+def _second_run_changes_nothing(world):
+    since = world.twin.last_seq()
+    code, output = world.converge(log="second-run.log")
+    assert code == 0, output[-6000:]
+    recap = _recap(output)
+    assert {CLIENT, GATEWAY, "localhost"} <= set(recap) and recap == dict((host, 0) for host in recap), output[-3000:]
+    assert world.twin.writes(since) == []
+
+
+def _break_then_repair(world, case, module, args, hosts, failed_kind):
+    world.break_with(module, args, hosts)
+    report = world.verify()
+    assert not report["ok"] and report["failed"]["kind"] == failed_kind, (case, report)
+    code, output = world.converge(log="repair-%s.log" % case)
+    assert code == 0, output[-6000:]
+    assert world.verify()["ok"], case
+
+
+def _teardown_to_the_fixture(world):
+    code, output = world.playbook(os.path.join(ROOT, "playbooks", "data_center_teardown.yml"), log="teardown.log")
+    assert code == 0, output[-6000:]
+    world.twin.settle()
+    assert world.cloud() == _fixture_cloud()
+    assert _gateway_routes(world) == []
+    hosts = world.on_host(CLIENT, "cat", "/etc/hosts")
+    assert ids.REGISTRY_DOMAIN not in hosts and "alicloud.acr_access" not in hosts, hosts
+    since = world.twin.last_seq()
+    code, output = world.playbook(os.path.join(ROOT, "playbooks", "data_center_teardown.yml"), log="teardown-again.log")
+    assert code == 0 and world.twin.writes(since) == [], output[-6000:]
+
+
+# -- option 1: the VPN gateway in the registry VPC ------------------------------------------------------------------------
+def test_vpn_gateway_first_run_pulls_on_the_data_center_server(world):
+    world.connection_type = "vpn_gateway"
+    _converged_and_pulled(world, "first-run.log")
+    routes = world.facts["plan"]["vpn_routes"]
+    assert [(r["destination"], r["next_hop"]) for r in routes] == [(ids.DATA_CENTER_CIDR, ids.IPSEC_VPN_GATEWAY)]
+
+
+def test_vpn_gateway_second_run_changes_nothing(world):
+    _second_run_changes_nothing(world)
+
+
+VPN_ROUTE = {"destination": ids.DATA_CENTER_CIDR, "next_hop": ids.IPSEC_VPN_GATEWAY}
+VPN_CASES = {
+    # the way back: without the VPN gateway's route, the registry's answers never reach the data center
+    "vpn_route": ("alicloud.acr_access.vpn_route_entry", dict(region="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY, routes=[VPN_ROUTE],
+                                                             state="absent"), "localhost", "registry"),
+    "vpn_publication": ("alicloud.acr_access.vpn_route_entry", dict(region="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY,
+                                                                   routes=[dict(VPN_ROUTE, publish_vpc=False)]), "localhost", "registry"),
+    # the way there: the gateway's route into the tunnel for the OSS VIP range in use
+    "on_premises_route": ("alicloud.acr_access.onprem_gateway_routes", dict(persist="none", state="absent", routes=[
+        {"destination": "100.118.28.0/24", "via": "169.254.4.1", "dev": "vpn0"}]), "onprem_gateway", "oss"),
+}
+
+
+@pytest.mark.parametrize("case", list(VPN_CASES))
+def test_vpn_gateway_a_missing_piece_fails_the_verification_and_the_playbook_repairs_it(world, case):
+    module, args, hosts, failed = VPN_CASES[case]
+    _break_then_repair(world, case, module, args, hosts, failed)
+
+
+def test_vpn_gateway_teardown_returns_to_the_fixture(world):
+    _teardown_to_the_fixture(world)
+
+
+# -- option 2: the data center's IPsec connection attached to the transit router --------------------------------------------
+def test_transit_router_first_run_pulls_on_the_data_center_server(world):
+    world.connection_type = "transit_router"
+    _converged_and_pulled(world, "first-run.log")
+    attachment = world.facts["connection"]["registry_attachment_id"]
+    assert {(r["destination_cidr_block"], r["next_hop_id"]) for r in world.facts["plan"]["registry_routes"]} >= {
+        (ids.DATA_CENTER_CIDR, attachment), ("100.0.0.0/8", ids.REGISTRY_ECS)}
+
+
+def test_transit_router_second_run_changes_nothing(world):
+    _second_run_changes_nothing(world)
+
+
+TR_CASES = {
+    "route_to_the_attachment": lambda world: ("alicloud.acr_access.vpc_route_entry", dict(
+        region="cn-hangzhou", route_table_id=ids.REGISTRY_ROUTE_TABLE, state="absent",
+        routes=[{"destination_cidr_block": ids.DATA_CENTER_CIDR, "next_hop_id": world.facts["connection"]["registry_attachment_id"]}]),
+        "localhost", "registry"),
+    "on_premises_route": lambda world: ("alicloud.acr_access.onprem_gateway_routes", dict(persist="none", state="absent", routes=[
+        {"destination": ids.AUTH_IP + "/32", "via": "169.254.4.5", "dev": "tr0"}]), "onprem_gateway", "auth"),
+}
+
+
+@pytest.mark.parametrize("case", list(TR_CASES))
+def test_transit_router_a_missing_piece_fails_the_verification_and_the_playbook_repairs_it(world, case):
+    module, args, hosts, failed = TR_CASES[case](world)
+    _break_then_repair(world, case, module, args, hosts, failed)
+
+
+def test_transit_router_teardown_returns_to_the_fixture(world):
+    _teardown_to_the_fixture(world)
