@@ -69,6 +69,14 @@ def cross_region_access_summary(cen_connect, registry_endpoints, registry_routes
     return role_plan.cross_region_summary(cen_connect, registry_endpoints, registry_routes)
 
 
+# ---------------------------------------------------------------- data_center_connect
+
+
+def data_center_connect_fact(inputs, found, connection=None, links=None):
+    """The fact data_center_connect."""
+    return role_plan.data_center_connect_fact(inputs, found, connection, links)
+
+
 FILTERS = {
     "cen_connect_layout": cen_connect_layout,
     "cen_member_routes": role_plan.member_routes,
@@ -88,6 +96,11 @@ FILTERS = {
     "registry_client_reports": role_plan.client_reports,
     "cross_region_access_summary": cross_region_access_summary,
     "cross_region_access_report": role_plan.cross_region_report,
+    "data_center_connect_input_errors": role_plan.data_center_connect_input_errors,
+    "data_center_connect_found": role_plan.data_center_connect_found,
+    "data_center_connect_transit": role_plan.data_center_connect_transit,
+    "data_center_connect_fact": data_center_connect_fact,
+    "data_center_connect_teardown": role_plan.data_center_connect_teardown,
 }
 
 
