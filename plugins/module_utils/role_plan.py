@@ -496,7 +496,7 @@ def cross_region_report(summary, registry_routes):
 # ---------------------------------------------------------------- data_center_connect
 
 DATA_CENTER_TYPES = ("vpn_gateway", "transit_router")
-DATA_CENTER_KINDS = {"vpn": ("vco-", "IPsec connection"), "vbr": ("vbr-", "virtual border router")}
+DATA_CENTER_KINDS = {"vpn": ("vco-", "an IPsec connection"), "vbr": ("vbr-", "a virtual border router")}
 _DC = "data_center_connect_"
 
 
@@ -558,7 +558,7 @@ def data_center_connect_input_errors(inputs):
     prefix, what = DATA_CENTER_KINDS[kind]
     ident = attachment.get("id") or ""
     if not ident.startswith(prefix) or ident == prefix:
-        errors.append("%sattachment.id: %r is not the ID of a %s (those start with %s); give the ID the console shows." % (_DC, ident, what, prefix))
+        errors.append("%sattachment.id: %r is not the ID of %s (those start with %s); give the ID the console shows." % (_DC, ident, what, prefix))
     return errors
 
 
@@ -586,8 +586,8 @@ def _gateway_errors(gateways, inputs):
     ours = [gateway for gateway in found if gateway.get("vpc_id") == vpc["vpc_id"]]
     of_vpc = [gateway for gateway in gateways if gateway.get("vpc_id") == vpc["vpc_id"]]
     if not found:
-        return ["%s is not a VPN gateway of region %s (the registry VPC %s has: %s)." % (named, vpc["region"], vpc["vpc_id"],
-                                                                                        _ids(of_vpc, "vpn_gateway_id"))], None
+        return ["%s is not a VPN gateway of region %s (the registry VPC %s has: %s)."
+                % (named, vpc["region"], vpc["vpc_id"], _ids(of_vpc, "vpn_gateway_id"))], None
     if not ours:
         return ["%s is in VPC %s, not in the registry VPC %s (%sregistry_vpc.vpc_id); give a VPN gateway of the registry VPC (it has: %s)."
                 % (named, ", ".join(_unique([gateway.get("vpc_id") for gateway in found])), vpc["vpc_id"], _DC, _ids(of_vpc, "vpn_gateway_id"))], None
