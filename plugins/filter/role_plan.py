@@ -87,6 +87,14 @@ def data_center_routes_fact(inputs, state, plan, written=None):
     return role_plan.data_center_routes_fact(state, inputs, plan, written)
 
 
+# ---------------------------------------------------------------- data_center_connect
+
+
+def data_center_connect_fact(inputs, found, connection=None, links=None):
+    """The fact data_center_connect."""
+    return role_plan.data_center_connect_fact(inputs, found, connection, links)
+
+
 FILTERS = {
     "cen_connect_layout": cen_connect_layout,
     "cen_member_routes": role_plan.member_routes,
@@ -113,6 +121,11 @@ FILTERS = {
     "data_center_routes_inputs": data_center_routes_inputs,
     "data_center_routes_registry_vpc": role_plan.data_center_routes_registry_vpc,
     "data_center_routes_fact": data_center_routes_fact,
+    "data_center_connect_input_errors": role_plan.data_center_connect_input_errors,
+    "data_center_connect_found": role_plan.data_center_connect_found,
+    "data_center_connect_transit": role_plan.data_center_connect_transit,
+    "data_center_connect_fact": data_center_connect_fact,
+    "data_center_connect_teardown": role_plan.data_center_connect_teardown,
 }
 
 

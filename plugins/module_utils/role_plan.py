@@ -14,6 +14,7 @@ Each function keeps the meaning of the Jinja it replaced, including its loose sp
 
 from __future__ import annotations
 
+import ipaddress
 from itertools import combinations
 
 MEMBER_ROUTE_NAME = "cen-connect"
@@ -551,9 +552,6 @@ def vpn_route_entries(plan, description):
 
 # ---------------------------------------------------------------- data_center_routes (step 3 for a data center)
 
-DATA_CENTER_CONNECTIONS = ("vpn_gateway", "transit_router")
-
-
 def data_center_routes_inputs(role, data_center_connect=None, registry_endpoints=None):
     """The inputs of data_center_routes: the explicit ones where given, else the facts of data_center_connect and
     registry_endpoints.
@@ -576,9 +574,9 @@ def data_center_routes_inputs(role, data_center_connect=None, registry_endpoints
     elif kind == "transit_router":
         connection["transit_router_attachment_id"] = fact.get("registry_attachment_id") or fact.get("transit_router_attachment_id") or ""
     missing = []
-    if kind not in DATA_CENTER_CONNECTIONS:
+    if kind not in DATA_CENTER_TYPES:
         missing.append("the connection's type (%s): run the role data_center_connect first (its fact data_center_connect), or give "
-                       "data_center_routes_connection {type, ...}" % " or ".join(DATA_CENTER_CONNECTIONS))
+                       "data_center_routes_connection {type, ...}" % " or ".join(DATA_CENTER_TYPES))
     missing += ["data_center_routes_connection.%s" % key for key, value in connection.items() if not value and key != "type"]
     missing += ["data_center_routes_registry_vpc.%s" % key for key, value in registry_vpc.items() if not value]
     if not cidr_blocks:
@@ -632,3 +630,216 @@ def data_center_routes_fact(state, inputs, plan, written):
         "registry": written.get("registry", {}), "advertisement": written.get("advertisement", {}),
         "vpn_gateway": written.get("vpn_gateway", {}), "changed": bool(written.get("changed")),
     }
+
+
+# ---------------------------------------------------------------- data_center_connect
+
+DATA_CENTER_TYPES = ("vpn_gateway", "transit_router")
+DATA_CENTER_KINDS = {"vpn": ("vco-", "an IPsec connection"), "vbr": ("vbr-", "a virtual border router")}
+_DC = "data_center_connect_"
+
+
+def _one_of(inputs, by_id, by_name, what):
+    """The error when not exactly one of the inputs ``by_id`` and ``by_name`` is given, else ''."""
+    if bool(inputs.get(by_id)) == bool(inputs.get(by_name)):
+        return "%s%s: give the %s by ID, or %s%s by name (exactly one of the two)." % (_DC, by_id, what, _DC, by_name)
+    return ""
+
+
+def _cidr_errors(cidr_blocks):
+    if not isinstance(cidr_blocks, list) or not cidr_blocks:
+        return ["%scidr_blocks: give the data center's CIDR blocks, a non-empty list such as [192.168.0.0/24]." % _DC]
+    errors = []
+    for cidr in cidr_blocks:
+        try:
+            network = ipaddress.ip_network(str(cidr), strict=False)
+        except ValueError:
+            errors.append("%scidr_blocks: %r is not a CIDR block (for example 192.168.0.0/24)." % (_DC, cidr))
+            continue
+        if str(network) != str(cidr) or network.version != 4:
+            errors.append("%scidr_blocks: %s is not an IPv4 network address with its prefix length; write %s." % (_DC, cidr, network))
+    return errors
+
+
+def data_center_connect_input_errors(inputs):
+    """The input errors of the role data_center_connect, each naming its variable and the fix; [] when the inputs are good.
+
+    ``inputs``: the role's variables without their prefix (type, state, cidr_blocks, registry_vpc, vpn_gateway_id,
+    vpn_gateway_name, ipsec_connection_id, ipsec_connection_name, cen_id, cen_name, attachment). Checked before any call.
+    """
+    kind_of = inputs.get("type")
+    if kind_of not in DATA_CENTER_TYPES:
+        return ["%stype: %r is not a way to reach the registry VPC; give vpn_gateway (an IPsec connection on a VPN gateway of the "
+                "registry VPC) or transit_router (an IPsec connection or VBR attached to the region's transit router)." % (_DC, kind_of)]
+    errors = []
+    vpc = inputs.get("registry_vpc") or {}
+    for key in ("region", "vpc_id"):
+        if not vpc.get(key):
+            errors.append("%sregistry_vpc.%s: give the %s of the registry's VPC." % (_DC, key, "region" if key == "region" else "ID"))
+    if inputs.get("state", "present") == "present":
+        errors.extend(_cidr_errors(inputs.get("cidr_blocks")))
+    if kind_of == "vpn_gateway":
+        errors.extend(error for error in (_one_of(inputs, "vpn_gateway_id", "vpn_gateway_name", "VPN gateway of the registry VPC"),
+                                          _one_of(inputs, "ipsec_connection_id", "ipsec_connection_name", "IPsec connection of that VPN gateway"))
+                      if error)
+        return errors
+    if not inputs.get("cen_id") and not inputs.get("cen_name"):
+        errors.append("%scen_name: give the name of the CEN to find or create (or %scen_id of an existing one)." % (_DC, _DC))
+    if len(vpc.get("vswitch_ids") or []) == 0:
+        errors.append("%sregistry_vpc.vswitch_ids: give vSwitches of the registry VPC for its transit router attachment, one per zone "
+                      "in two zones." % _DC)
+    attachment = inputs.get("attachment") or {}
+    kind = attachment.get("kind")
+    if kind not in DATA_CENTER_KINDS:
+        errors.append("%sattachment.kind: %r; give vpn (the data center's IPsec connection, attach type CEN) or vbr (its Express "
+                      "Connect virtual border router)." % (_DC, kind))
+        return errors
+    prefix, what = DATA_CENTER_KINDS[kind]
+    ident = attachment.get("id") or ""
+    if not ident.startswith(prefix) or ident == prefix:
+        errors.append("%sattachment.id: %r is not the ID of %s (those start with %s); give the ID the console shows." % (_DC, ident, what, prefix))
+    return errors
+
+
+def _pick(items, by_id, by_name, ident_key):
+    """The items with the id ``by_id`` or else the name ``by_name``."""
+    if by_id:
+        return [item for item in items if item.get(ident_key) == by_id]
+    return [item for item in items if item.get("name") == by_name]
+
+
+def _named(by_id, by_name, ident_option, name_option):
+    return ("%s%s: %s" % (_DC, ident_option, by_id)) if by_id else ("%s%s: %r" % (_DC, name_option, by_name))
+
+
+def _ids(items, key):
+    return ", ".join(item.get(key) or "?" for item in items) or "none"
+
+
+def _gateway_errors(gateways, inputs):
+    """(errors, the gateway) for option 1: one active VPN gateway of the registry VPC."""
+    vpc = inputs["registry_vpc"]
+    by_id, by_name = inputs.get("vpn_gateway_id"), inputs.get("vpn_gateway_name")
+    named = _named(by_id, by_name, "vpn_gateway_id", "vpn_gateway_name")
+    found = _pick(gateways, by_id, by_name, "vpn_gateway_id")
+    ours = [gateway for gateway in found if gateway.get("vpc_id") == vpc["vpc_id"]]
+    of_vpc = [gateway for gateway in gateways if gateway.get("vpc_id") == vpc["vpc_id"]]
+    if not found:
+        return ["%s is not a VPN gateway of region %s (the registry VPC %s has: %s)."
+                % (named, vpc["region"], vpc["vpc_id"], _ids(of_vpc, "vpn_gateway_id"))], None
+    if not ours:
+        return ["%s is in VPC %s, not in the registry VPC %s (%sregistry_vpc.vpc_id); give a VPN gateway of the registry VPC (it has: %s)."
+                % (named, ", ".join(_unique([gateway.get("vpc_id") for gateway in found])), vpc["vpc_id"], _DC, _ids(of_vpc, "vpn_gateway_id"))], None
+    if len(ours) > 1:
+        return ["%s names %d VPN gateways of the registry VPC (%s); give %svpn_gateway_id." % (named, len(ours), _ids(ours, "vpn_gateway_id"), _DC)], None
+    gateway = ours[0]
+    if gateway.get("status") != "active" or gateway.get("business_status", "Normal") != "Normal":
+        return ["%s is %s (business status %s), not active; wait until it is active, or give another VPN gateway." % (
+            named, gateway.get("status"), gateway.get("business_status"))], None
+    return [], gateway
+
+
+def _connection_errors(gateway, inputs):
+    """(errors, the IPsec connection) for option 1: one of the gateway's IPsec connections, covering the data center's CIDR blocks."""
+    by_id, by_name = inputs.get("ipsec_connection_id"), inputs.get("ipsec_connection_name")
+    named = _named(by_id, by_name, "ipsec_connection_id", "ipsec_connection_name")
+    connections = gateway.get("ipsec_connections") or []
+    found = _pick(connections, by_id, by_name, "vpn_connection_id")
+    if not found:
+        return ["%s is not an IPsec connection of VPN gateway %s (its IPsec connections: %s)." % (
+            named, gateway["vpn_gateway_id"], _ids(connections, "vpn_connection_id"))], None
+    if len(found) > 1:
+        return ["%s names %d IPsec connections of VPN gateway %s (%s); give %sipsec_connection_id." % (
+            named, len(found), gateway["vpn_gateway_id"], _ids(found, "vpn_connection_id"), _DC)], None
+    connection = found[0]
+    return _remote_subnet_errors(connection, inputs.get("cidr_blocks") or []), connection
+
+
+def _remote_subnet_errors(connection, cidr_blocks):
+    """The data center's CIDR blocks outside the connection's remote subnets (what its IPsec tunnel carries)."""
+    remote = [ipaddress.ip_network(item.strip(), strict=False) for item in (connection.get("remote_subnet") or "").split(",") if item.strip()]
+    if not remote:
+        return []
+    outside = [cidr for cidr in cidr_blocks
+               if not any(ipaddress.ip_network(cidr).subnet_of(network) for network in remote if network.version == 4)]
+    if not outside:
+        return []
+    return ["%scidr_blocks: %s outside the remote subnets %s of IPsec connection %s (what its tunnel carries); correct the CIDR blocks "
+            "or the connection's remote subnet." % (_DC, ", ".join(outside) + (" is" if len(outside) == 1 else " are"),
+                                                    connection.get("remote_subnet"), connection["vpn_connection_id"])]
+
+
+def _bound_connection_errors(connections, inputs):
+    """For option 2 with an IPsec connection: one of the region bound to a transit router (attach type CEN)."""
+    ident = inputs["attachment"]["id"]
+    region = inputs["registry_vpc"]["region"]
+    if any(connection.get("vpn_connection_id") == ident for connection in connections):
+        return []
+    return ["%sattachment.id: %s is not an IPsec connection of region %s bound to a transit router (attach type CEN; the region has: %s); "
+            "give one made with attach type CEN, or use %stype vpn_gateway for one on a VPN gateway." % (
+                _DC, ident, region, _ids(connections, "vpn_connection_id"), _DC)]
+
+
+def data_center_connect_found(vpn_info, inputs):
+    """What vpn_gateway_info read, checked against the inputs: {errors, vpn_gateway_id, ipsec_connection_id}.
+
+    Option 1 (type vpn_gateway): the gateway (by id or name) must be in the registry VPC and active, the IPsec connection one of
+    that gateway's, the data center's CIDR blocks inside its remote subnets. Option 2 with an IPsec connection: it must be one of
+    the region's bound to a transit router. Option 2 with a VBR (nothing read): no error.
+    """
+    found = {"errors": [], "vpn_gateway_id": None, "ipsec_connection_id": None}
+    if inputs["type"] == "transit_router":
+        if inputs["attachment"]["kind"] == "vpn":
+            found["errors"] = _bound_connection_errors(vpn_info.get("transit_router_connections") or [], inputs)
+            found["ipsec_connection_id"] = inputs["attachment"]["id"]
+        return found
+    errors, gateway = _gateway_errors(vpn_info.get("vpn_gateways") or [], inputs)
+    if gateway is None:
+        return dict(found, errors=errors)
+    errors, connection = _connection_errors(gateway, inputs)
+    return dict(found, errors=errors, vpn_gateway_id=gateway["vpn_gateway_id"],
+                ipsec_connection_id=connection["vpn_connection_id"] if connection else None)
+
+
+def data_center_connect_transit(connection):
+    """From cen_connection's ``connection`` (one member, the registry VPC): {cen_id, transit_router_id,
+    transit_router_route_table_id, registry_attachment_id}; None for what check mode could not predict."""
+    attachments = connection.get("vpc_attachments") or [{}]
+    router = _first(list((connection.get("transit_routers") or {}).values())) or {}
+    return {
+        "cen_id": connection.get("cen_id"),
+        "transit_router_id": router.get("transit_router_id"),
+        "transit_router_route_table_id": attachments[0].get("transit_router_route_table_id") or router.get("system_route_table_id"),
+        "registry_attachment_id": attachments[0].get("transit_router_attachment_id"),
+    }
+
+
+def data_center_connect_fact(inputs, found, connection=None, links=None):
+    """The fact data_center_connect. ``found``: what data_center_connect_found returned; for transit_router, ``connection``
+    cen_connection's ``connection`` and ``links`` the registered results of the VPN and the VBR attachment tasks (the one
+    that ran has ``attachment``; both are skipped in check mode when the CEN would be created)."""
+    vpc = inputs["registry_vpc"]
+    fact = {"type": inputs["type"], "region": vpc["region"], "vpc_id": vpc["vpc_id"], "cidr_blocks": list(inputs["cidr_blocks"])}
+    if inputs["type"] == "vpn_gateway":
+        fact.update(vpn_gateway_id=found["vpn_gateway_id"], ipsec_connection_id=found["ipsec_connection_id"])
+        return fact
+    fact.update(data_center_connect_transit(connection or {}))
+    attachment = _first([link["attachment"] for link in links or [] if (link or {}).get("attachment")]) or {}
+    fact["attachment"] = {"kind": inputs["attachment"]["kind"], "resource_id": inputs["attachment"]["id"],
+                          "transit_router_attachment_id": attachment.get("transit_router_attachment_id")}
+    return fact
+
+
+def data_center_connect_teardown(cen_info, inputs):
+    """What the absent path of option 2 removes first: {cen_id (None without the CEN), kind, resource_id, attached (the data
+    center's attachment to the registry region's transit router exists)}."""
+    attachment = inputs["attachment"]
+    cens = cen_info.get("cens") or []
+    plan = {"cen_id": cens[0]["cen_id"] if cens else None, "kind": attachment["kind"], "resource_id": attachment["id"], "attached": False}
+    if cens:
+        region = inputs["registry_vpc"]["region"]
+        routers = [router["transit_router_id"] for router in cens[0].get("transit_routers") or [] if router.get("region_id") == region]
+        field = "vpn_id" if attachment["kind"] == "vpn" else "vbr_id"
+        plan["attached"] = any(item.get(field) == attachment["id"] and item.get("transit_router_id") in routers
+                               for item in cens[0].get("%s_attachments" % attachment["kind"]) or [])
+    return plan
