@@ -28,9 +28,6 @@ from .vpc import describe_vpc, describe_vswitches, region_has_vpcs, vpc_cidr_blo
 from .vpc import system_route_table_id as system_vpc_route_table_id
 from .waiter import WaiterSpec
 
-# CBN (CEN, transit routers): one central endpoint cbn.aliyuncs.com; RegionId travels in the request.
-CBN = Product("cbn", "alibabacloud_cbn20170912", "alibabacloud-cbn20170912", None, False)
-
 # CEN transit routers and their attachments: an earlier change is still being applied (terraform-provider-alicloud's list).
 TRANSIT_ROUTER_BUSY = (
     "Operation.Blocking",
@@ -43,6 +40,10 @@ TRANSIT_ROUTER_BUSY = (
     "InstanceStatus.NotSupport",
     "OperationFailed.IdempotentTokenProcessing",
 )
+
+# CBN (CEN, transit routers): one central endpoint cbn.aliyuncs.com; RegionId travels in the request. Its reads retry the
+# busy codes too (Operation.Blocking answers a List call while the transit router applies a change).
+CBN = Product("cbn", "alibabacloud_cbn20170912", "alibabacloud-cbn20170912", None, False, busy_codes=TRANSIT_ROUTER_BUSY)
 ROUTE_PUBLISH_BUSY = ("Operation.Blocking",)
 ROUTE_WITHDRAW_BUSY = ("InvalidOperation.CenInstanceStatus",)
 
