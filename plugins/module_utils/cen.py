@@ -361,9 +361,30 @@ def links_by_attachment(module: t.Any, kind: str, route_table_ids: t.Iterable[st
     return found
 
 
+# "The attachment is already associated with / propagating to a route table": the public code list has AssociationExist.
+# TransitRouterTable; the API reference's error tables OperationFailed.RouteTableAssociationExist / ...PropagationExist;
+# PropagationExist.TransitRouterTable is unverified (named after its association sibling).
+LINK_EXISTS = ("AssociationExist.TransitRouterTable", "PropagationExist.TransitRouterTable",
+               "OperationFailed.RouteTableAssociationExist", "OperationFailed.RouteTablePropagationExist")
+LINK_LEAVING = ("Dissociating", "Disabling")
+
+
 def create_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> None:
-    module.call(CBN, LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
-                                      "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
+    """Associate the attachment with / enable its propagation to the route table.
+
+    "Already exists" is success when the link is with the wanted table: our own request whose answer was lost and that a
+    cloud without ClientToken memory refuses the second time, or another run that got there first. A link with another
+    table (an association elsewhere) or one going away is still an error: the caller moves or waits for it.
+    """
+    try:
+        module.call(CBN, LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
+                                          "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
+    except AlicloudError as error:
+        if error.code not in LINK_EXISTS:
+            raise
+        status = link_status(module, kind, attachment_id, route_table_id)
+        if status is None or status in LINK_LEAVING:
+            raise
 
 
 def remove_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> bool:
