@@ -87,7 +87,8 @@ class CenManager(ResourceManager):
         # made one of them with its id; every run that waited for the same ones still sends the same token.
         gone = tuple(sorted(cen["CenId"] for cen in self.deleting))
         cen = self.create_one("CreateCen %s" % name, lambda token: api.create_cen(self.module, name, description, token),
-                              lambda: api.list_cens(self.module, name=name), ("CreateCen", name, description) + gone)
+                              lambda: api.list_cens(self.module, name=name), ("CreateCen", name, description) + gone,
+                              unchecked=None if self.params["wait"] else dict(planned, Status="Creating"))
         if cen.get("Status") == "Active" or not self.params["wait"]:
             return dict(planned, **cen)
         return self.wait(api.CEN_ACTIVE, cen_id=cen["CenId"]) or dict(planned, **cen)
@@ -601,7 +602,8 @@ class VpcAttachmentManager(LinkedAttachmentManager):
         item = self.create_one("CreateTransitRouterVpcAttachment %s" % vpc_id, lambda token: api.create_vpc_attachment(
             self.module, self.router, vpc_id, self.zones, name, description, auto_publish, token),
             lambda: api.vpc_attachments_of(self.module, router_id, vpc_id),
-            ("CreateTransitRouterVpcAttachment", router_id, vpc_id, sorted(self.zones.items()), name, description, auto_publish))
+            ("CreateTransitRouterVpcAttachment", router_id, vpc_id, sorted(self.zones.items()), name, description, auto_publish),
+            unchecked=None if self.params["wait"] else dict(self.planned(), Status="Attaching"))
         return self.created(item, api.VPC_ATTACHMENT_ATTACHED)
 
     def update(self, item: dict, changes: dict) -> dict:
@@ -697,7 +699,8 @@ class DataCenterAttachmentManager(LinkedAttachmentManager):
         item = self.create_one("%s %s" % (action, instance_id), lambda token: api.create_data_center_attachment(
             self.module, self.kind, self.router, instance_id, settings, token),
             lambda: api.data_center_attachments_of(self.module, self.kind, router_id, instance_id),
-            (action, router_id, instance_id, sorted((key, str(value)) for key, value in settings.items())))
+            (action, router_id, instance_id, sorted((key, str(value)) for key, value in settings.items())),
+            unchecked=None if self.params["wait"] else dict(self.planned(), Status="Attaching"))
         return self.created(item, api.DATA_CENTER_ATTACHMENT_ATTACHED[self.kind])
 
     def update(self, item: dict, changes: dict) -> dict:

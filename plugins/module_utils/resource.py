@@ -197,7 +197,8 @@ class ResourceManager:
     id_key = "Id"        # the raw item's id field, for ``create_one``
     adopted = False      # True when ``create_one`` ended with a resource another run created
 
-    def create_one(self, what: str, send: t.Callable[[str], str], siblings: t.Callable[[], list], identity: tuple) -> dict:
+    def create_one(self, what: str, send: t.Callable[[str], str], siblings: t.Callable[[], list], identity: tuple,
+                   unchecked: dict | None = None) -> dict:
         """Create through ``send(token)`` (-> the new id) so that runs creating the same resource at once end with one;
         the raw item as listed.
 
@@ -213,6 +214,10 @@ class ResourceManager:
         A token the cloud still remembers for a resource deleted since (a teardown, then a converge, within the token's
         validity) answers that resource's id: it is not listed (or going), so the create is sent once more with a token
         of the next generation (derived from the stale id too, so concurrent runs still share it).
+
+        ``unchecked``: the item to answer without the re-read (``unchecked`` plus the new id), for a task that must not read
+        after its write (wait: false, so that a play asks for the next resource at once); the next run's lookup then finds a
+        twin and refuses it loudly, and a stale id is not found there and created again, checked.
         """
         try:
             new_id = self.write(what, lambda: send(derived_token(*identity)))
@@ -224,6 +229,8 @@ class ResourceManager:
             self.adopted = True
             self.module.warn("%s was refused: %s was created meanwhile (another run got there first); using it" % (what, keeper[self.id_key]))
             return keeper
+        if unchecked is not None:
+            return dict(unchecked, **{self.id_key: new_id})
         mine, found = self._listed(new_id, siblings)
         if mine is None or self.going(mine):
             stale = new_id
