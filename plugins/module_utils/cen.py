@@ -28,9 +28,6 @@ from .vpc import describe_vpc, describe_vswitches, region_has_vpcs, vpc_cidr_blo
 from .vpc import system_route_table_id as system_vpc_route_table_id
 from .waiter import WaiterSpec
 
-# CBN (CEN, transit routers): one central endpoint cbn.aliyuncs.com; RegionId travels in the request.
-CBN = Product("cbn", "alibabacloud_cbn20170912", "alibabacloud-cbn20170912", None, False)
-
 # CEN transit routers and their attachments: an earlier change is still being applied (terraform-provider-alicloud's list).
 TRANSIT_ROUTER_BUSY = (
     "Operation.Blocking",
@@ -43,6 +40,10 @@ TRANSIT_ROUTER_BUSY = (
     "InstanceStatus.NotSupport",
     "OperationFailed.IdempotentTokenProcessing",
 )
+
+# CBN (CEN, transit routers): one central endpoint cbn.aliyuncs.com; RegionId travels in the request. Its reads retry the
+# busy codes too (Operation.Blocking answers a List call while the transit router applies a change).
+CBN = Product("cbn", "alibabacloud_cbn20170912", "alibabacloud-cbn20170912", None, False, busy_codes=TRANSIT_ROUTER_BUSY)
 ROUTE_PUBLISH_BUSY = ("Operation.Blocking",)
 ROUTE_WITHDRAW_BUSY = ("InvalidOperation.CenInstanceStatus",)
 
@@ -91,8 +92,9 @@ def single_cen(cens: list, name: str | None) -> dict | None:
     return cens[0] if cens else None
 
 
-def create_cen(module: t.Any, name: str | None, description: str | None) -> str:
-    body = module.call(CBN, "CreateCen", {"Name": name, "Description": description, "ClientToken": client_token()},
+def create_cen(module: t.Any, name: str | None, description: str | None, token: str | None = None) -> str:
+    """``token``: the ClientToken (a manager passes one derived from the parameters, ``resource.derived_token``)."""
+    body = module.call(CBN, "CreateCen", {"Name": name, "Description": description, "ClientToken": token or client_token()},
                        extra_codes=TRANSIT_ROUTER_BUSY)
     return body["CenId"]
 
@@ -124,16 +126,41 @@ def list_transit_routers(module: t.Any, cen_id: str, region: str | None = None) 
     return _number_pages(module, "ListTransitRouters", {"CenId": cen_id, "RegionId": region}, ("TransitRouters",))
 
 
+def transit_routers_in(module: t.Any, cen_id: str, region: str) -> list:
+    """The CEN's transit routers in ``region``, whatever their status (one is expected)."""
+    return [r for r in list_transit_routers(module, cen_id, region) if r.get("RegionId") == region]
+
+
+def only_one(found: list, id_key: str, going: tuple, several: str) -> dict | None:
+    """The one live item of a lookup (else one on its way out, else None); several live ones is an InputError.
+
+    Two runs that once created the same resource at the same time may have left two: picking one would leave the other
+    unmanaged (a teardown deleting the first and reporting success), so the lookup refuses, naming every one of them.
+    ``several``: the message, formatted with ``count`` and ``ids``; it starts with the field and says the fix.
+    """
+    live = [item for item in found if item.get("Status") not in going]
+    if len(live) > 1:
+        ids = sorted(item.get(id_key) for item in live)
+        raise InputError(several.format(count=len(ids), ids=", ".join(ids)), field=several.split(":", 1)[0])
+    return live[0] if live else (found[0] if found else None)
+
+
+ROUTER_GOING = ("Deleting",)
+ATTACHMENT_GOING = ("Detaching", "Detached")
+
+
 def find_transit_router(module: t.Any, cen_id: str, region: str) -> dict | None:
-    """The CEN's transit router in ``region`` (one per region and CEN), or None."""
-    routers = [r for r in list_transit_routers(module, cen_id, region) if r.get("RegionId") == region]
-    return routers[0] if routers else None
+    """The CEN's transit router in ``region`` (one per region and CEN), or None; several is an error naming them."""
+    return only_one(transit_routers_in(module, cen_id, region), "TransitRouterId", ROUTER_GOING,
+                    "cen_id: CEN %s has {count} transit routers in region %s ({ids}), where one is expected; delete the ones not "
+                    "in use, then run again" % (cen_id, region))
 
 
-def create_transit_router(module: t.Any, cen_id: str, region: str, name: str | None, description: str | None) -> str:
+def create_transit_router(module: t.Any, cen_id: str, region: str, name: str | None, description: str | None,
+                          token: str | None = None) -> str:
     body = module.call(CBN, "CreateTransitRouter", {
         "CenId": cen_id, "RegionId": region, "TransitRouterName": name, "TransitRouterDescription": description,
-        "ClientToken": client_token()}, region=region, extra_codes=TRANSIT_ROUTER_BUSY)
+        "ClientToken": token or client_token()}, region=region, extra_codes=TRANSIT_ROUTER_BUSY)
     return body["TransitRouterId"]
 
 
@@ -161,18 +188,25 @@ def list_vpc_attachments(module: t.Any, **filters: t.Any) -> list:
     return _token_pages(module, "ListTransitRouterVpcAttachments", filters, "TransitRouterAttachments")
 
 
+def vpc_attachments_of(module: t.Any, transit_router_id: str, vpc_id: str) -> list:
+    """The attachments of the VPC to the transit router, whatever their status (one is expected)."""
+    return [a for a in list_vpc_attachments(module, TransitRouterId=transit_router_id, VpcId=vpc_id)
+            if a.get("VpcId") == vpc_id and a.get("TransitRouterId") == transit_router_id]
+
+
 def find_vpc_attachment(module: t.Any, transit_router_id: str, vpc_id: str) -> dict | None:
-    found = [a for a in list_vpc_attachments(module, TransitRouterId=transit_router_id, VpcId=vpc_id)
-             if a.get("VpcId") == vpc_id and a.get("TransitRouterId") == transit_router_id]
-    return found[0] if found else None
+    """The VPC's attachment to the transit router, or None; several is an error naming them."""
+    return only_one(vpc_attachments_of(module, transit_router_id, vpc_id), "TransitRouterAttachmentId", ATTACHMENT_GOING,
+                    "vpc_id: VPC %s has {count} attachments to transit router %s ({ids}), where one is expected; detach the ones not "
+                    "in use, then run again" % (vpc_id, transit_router_id))
 
 
 def create_vpc_attachment(module: t.Any, router: dict, vpc_id: str, zones: dict, name: str | None, description: str | None,
-                          auto_publish: bool) -> str:
+                          auto_publish: bool, token: str | None = None) -> str:
     body = module.call(CBN, "CreateTransitRouterVpcAttachment", {
         "CenId": router["CenId"], "TransitRouterId": router["TransitRouterId"], "RegionId": router["RegionId"], "VpcId": vpc_id,
         "ZoneMappings": _zone_rows(zones), "TransitRouterAttachmentName": name, "TransitRouterAttachmentDescription": description,
-        "AutoPublishRouteEnabled": auto_publish, "ClientToken": client_token()},
+        "AutoPublishRouteEnabled": auto_publish, "ClientToken": token or client_token()},
         region=router["RegionId"], extra_codes=TRANSIT_ROUTER_BUSY)
     return body["TransitRouterAttachmentId"]
 
@@ -224,22 +258,27 @@ def list_peer_attachments(module: t.Any, cen_id: str) -> list:
     return _token_pages(module, "ListTransitRouterPeerAttachments", {"CenId": cen_id}, "TransitRouterAttachments")
 
 
-def find_peer_attachment(module: t.Any, cen_id: str, router_id: str, peer_router_id: str) -> dict | None:
-    """The connection between two transit routers, whichever side created it.
+def peer_attachments_between(module: t.Any, cen_id: str, router_id: str, peer_router_id: str) -> list:
+    """The connections between two transit routers, whichever side created them, whatever their status (one is expected).
 
     The API's TransitRouterId filter matches only the creating side, so the CEN's list is matched both ways.
     """
     pair = {router_id, peer_router_id}
-    for item in list_peer_attachments(module, cen_id):
-        if {item.get("TransitRouterId"), item.get("PeerTransitRouterId")} == pair:
-            return item
-    return None
+    return [item for item in list_peer_attachments(module, cen_id) if {item.get("TransitRouterId"), item.get("PeerTransitRouterId")} == pair]
 
 
-def create_peer_attachment(module: t.Any, router: dict, peer: dict, settings: dict, name: str | None, description: str | None) -> str:
+def find_peer_attachment(module: t.Any, cen_id: str, router_id: str, peer_router_id: str) -> dict | None:
+    """The connection between two transit routers, or None; several is an error naming them."""
+    return only_one(peer_attachments_between(module, cen_id, router_id, peer_router_id), "TransitRouterAttachmentId", ATTACHMENT_GOING,
+                    "cen_id: transit routers %s and %s of CEN %s are connected {count} times ({ids}), where one connection is "
+                    "expected; delete the ones not in use, then run again" % (router_id, peer_router_id, cen_id))
+
+
+def create_peer_attachment(module: t.Any, router: dict, peer: dict, settings: dict, name: str | None, description: str | None,
+                           token: str | None = None) -> str:
     params = dict(settings, CenId=router["CenId"], TransitRouterId=router["TransitRouterId"], RegionId=router["RegionId"],
                   PeerTransitRouterId=peer["TransitRouterId"], PeerTransitRouterRegionId=peer["RegionId"],
-                  TransitRouterAttachmentName=name, TransitRouterAttachmentDescription=description, ClientToken=client_token())
+                  TransitRouterAttachmentName=name, TransitRouterAttachmentDescription=description, ClientToken=token or client_token())
     body = module.call(CBN, "CreateTransitRouterPeerAttachment", params, region=router["RegionId"], extra_codes=TRANSIT_ROUTER_BUSY)
     return body["TransitRouterAttachmentId"]
 
@@ -281,19 +320,27 @@ def list_data_center_attachments(module: t.Any, kind: str, **filters: t.Any) -> 
     return _token_pages(module, DATA_CENTER_LINKS[kind]["list"], filters, "TransitRouterAttachments")
 
 
-def find_data_center_attachment(module: t.Any, kind: str, transit_router_id: str, instance_id: str) -> dict | None:
-    """The attachment of the IPsec connection / VBR ``instance_id`` to the transit router (the API has no filter by it)."""
+def data_center_attachments_of(module: t.Any, kind: str, transit_router_id: str, instance_id: str) -> list:
+    """The attachments of the IPsec connection / VBR ``instance_id`` to the transit router (the API has no filter by it),
+    whatever their status (one is expected)."""
     field = DATA_CENTER_LINKS[kind]["instance"]
-    found = [a for a in list_data_center_attachments(module, kind, TransitRouterId=transit_router_id)
-             if a.get(field) == instance_id and a.get("TransitRouterId") == transit_router_id]
-    return found[0] if found else None
+    return [a for a in list_data_center_attachments(module, kind, TransitRouterId=transit_router_id)
+            if a.get(field) == instance_id and a.get("TransitRouterId") == transit_router_id]
 
 
-def create_data_center_attachment(module: t.Any, kind: str, router: dict, instance_id: str, settings: dict) -> str:
+def find_data_center_attachment(module: t.Any, kind: str, transit_router_id: str, instance_id: str) -> dict | None:
+    """The attachment of the IPsec connection / VBR to the transit router, or None; several is an error naming them."""
+    option = DATA_CENTER_LINKS[kind]["instance"].replace("Id", "_id").lower()
+    return only_one(data_center_attachments_of(module, kind, transit_router_id, instance_id), "TransitRouterAttachmentId", ATTACHMENT_GOING,
+                    "%s: %s %s has {count} attachments to transit router %s ({ids}), where one is expected; detach the ones not in "
+                    "use, then run again" % (option, DATA_CENTER_LINKS[kind]["what"], instance_id, transit_router_id))
+
+
+def create_data_center_attachment(module: t.Any, kind: str, router: dict, instance_id: str, settings: dict, token: str | None = None) -> str:
     """``settings``: TransitRouterAttachmentName, TransitRouterAttachmentDescription, AutoPublishRouteEnabled (None: the cloud's
     default), and for a VPN attachment Zone ([{"ZoneId": ...}] or None)."""
     params = dict(settings, CenId=router["CenId"], TransitRouterId=router["TransitRouterId"], RegionId=router["RegionId"],
-                  ClientToken=client_token())
+                  ClientToken=token or client_token())
     params[DATA_CENTER_LINKS[kind]["instance"]] = instance_id
     body = module.call(CBN, DATA_CENTER_LINKS[kind]["create"], params, region=router["RegionId"], extra_codes=TRANSIT_ROUTER_BUSY)
     return body["TransitRouterAttachmentId"]
@@ -360,9 +407,30 @@ def links_by_attachment(module: t.Any, kind: str, route_table_ids: t.Iterable[st
     return found
 
 
+# "The attachment is already associated with / propagating to a route table": the public code list has AssociationExist.
+# TransitRouterTable; the API reference's error tables OperationFailed.RouteTableAssociationExist / ...PropagationExist;
+# PropagationExist.TransitRouterTable is unverified (named after its association sibling).
+LINK_EXISTS = ("AssociationExist.TransitRouterTable", "PropagationExist.TransitRouterTable",
+               "OperationFailed.RouteTableAssociationExist", "OperationFailed.RouteTablePropagationExist")
+LINK_LEAVING = ("Dissociating", "Disabling")
+
+
 def create_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> None:
-    module.call(CBN, LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
-                                      "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
+    """Associate the attachment with / enable its propagation to the route table.
+
+    "Already exists" is success when the link is with the wanted table: our own request whose answer was lost and that a
+    cloud without ClientToken memory refuses the second time, or another run that got there first. A link with another
+    table (an association elsewhere) or one going away is still an error: the caller moves or waits for it.
+    """
+    try:
+        module.call(CBN, LINKS[kind][2], {"TransitRouterAttachmentId": attachment_id, "TransitRouterRouteTableId": route_table_id,
+                                          "ClientToken": client_token()}, extra_codes=TRANSIT_ROUTER_BUSY)
+    except AlicloudError as error:
+        if error.code not in LINK_EXISTS:
+            raise
+        status = link_status(module, kind, attachment_id, route_table_id)
+        if status is None or status in LINK_LEAVING:
+            raise
 
 
 def remove_link(module: t.Any, kind: str, attachment_id: str, route_table_id: str) -> bool:

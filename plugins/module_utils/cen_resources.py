@@ -36,6 +36,7 @@ class CenManager(ResourceManager):
     """
 
     result_key = "cen"
+    id_key = "CenId"
 
     def __init__(self, module: t.Any):
         super().__init__(module)
@@ -80,9 +81,17 @@ class CenManager(ResourceManager):
         planned = self.planned()
         for cen in self.deleting:  # the old one of this name must be gone first, or the next lookup by name finds two
             self.wait(api.CEN_DELETED, cen_id=cen["CenId"])
-        cen_id = self.write("CreateCen %s" % self.params["name"], lambda: api.create_cen(self.module, self.params["name"], self.params["description"]))
-        created = self.wait(api.CEN_ACTIVE, cen_id=cen_id) if self.params["wait"] else None
-        return created or dict(planned, CenId=cen_id, Status="Creating")
+        name, description = self.params["name"], self.params["description"]
+        # Two runs creating this CEN at once end with one (resource.create_one): the same derived token, then a re-read by name.
+        # The CENs of this name just deleted are part of the token: the cloud may still answer the token of the create that
+        # made one of them with its id; every run that waited for the same ones still sends the same token.
+        gone = tuple(sorted(cen["CenId"] for cen in self.deleting))
+        cen = self.create_one("CreateCen %s" % name, lambda token: api.create_cen(self.module, name, description, token),
+                              lambda: api.list_cens(self.module, name=name), ("CreateCen", name, description) + gone,
+                              unchecked=None if self.params["wait"] else dict(planned, Status="Creating"))
+        if cen.get("Status") == "Active" or not self.params["wait"]:
+            return dict(planned, **cen)
+        return self.wait(api.CEN_ACTIVE, cen_id=cen["CenId"]) or dict(planned, **cen)
 
     def update(self, item: dict, changes: dict) -> dict:
         cen_id = item["CenId"]
@@ -116,6 +125,7 @@ class TransitRouterManager(ResourceManager):
     """The CEN's transit router in the task's region (one per CEN and region); nothing of it changes in place."""
 
     result_key = "transit_router"
+    id_key = "TransitRouterId"
 
     def __init__(self, module: t.Any):
         super().__init__(module)
@@ -140,13 +150,16 @@ class TransitRouterManager(ResourceManager):
                 "CenId": self.params["cen_id"], "RegionId": self.region, "Status": None, "Type": "Enterprise", "CreationTime": None}
 
     def create(self) -> dict:
-        router_id = self.write("CreateTransitRouter in %s" % self.region, lambda: api.create_transit_router(
-            self.module, self.params["cen_id"], self.region, self.params["name"], self.params["description"]))
-        if self.params["wait"]:  # the waiter's last read is the router
-            router = self.wait(api.TRANSIT_ROUTER_ACTIVE, transit_router_id=router_id)
-        else:
-            router = self.read()
-        return router or dict(self.planned(), TransitRouterId=router_id)
+        cen_id, name, description = self.params["cen_id"], self.params["name"], self.params["description"]
+        # Two runs creating it at once end with one (resource.create_one): the same derived token, a "one per region" refusal
+        # taken as "the other run made it", then a re-read of the region's routers (the last read, when already Active).
+        router = self.create_one("CreateTransitRouter in %s" % self.region,
+                                 lambda token: api.create_transit_router(self.module, cen_id, self.region, name, description, token),
+                                 lambda: api.transit_routers_in(self.module, cen_id, self.region),
+                                 ("CreateTransitRouter", cen_id, self.region, name, description))
+        if router.get("Status") == "Active" or not self.params["wait"]:
+            return router
+        return self.wait(api.TRANSIT_ROUTER_ACTIVE, transit_router_id=router["TransitRouterId"]) or router
 
     def ready(self, item: dict) -> dict:
         return self._active(item)
@@ -180,6 +193,7 @@ class PeerAttachmentManager(ResourceManager):
     """
 
     result_key = "peer_attachment"
+    id_key = "TransitRouterAttachmentId"
 
     def __init__(self, module: t.Any, routers: list | None = None):
         """``routers``: the CEN's transit routers when the caller has just read them (a step owner), else read here."""
@@ -253,10 +267,16 @@ class PeerAttachmentManager(ResourceManager):
             raise InputError("cen_id: CEN %s has no transit router in region %s; create it first (alicloud.acr_access.cen_transit_router)"
                              % (self.params["cen_id"], missing), field="cen_id")
         settings = dict(self._settings(), DefaultLinkType=self.params["link_type"] or api.DEFAULT_LINK_TYPE)
-        attachment_id = self.write("CreateTransitRouterPeerAttachment %s-%s" % (self.region, self.params["peer_region"]), lambda: api.create_peer_attachment(
-            self.module, self.router, self.peer, settings, self.params["name"], self.params["description"]))
-        created = self._after_write(attachment_id, api.PEER_ATTACHMENT_ATTACHED)
-        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
+        name, description = self.params["name"], self.params["description"]
+        router_id, peer_id = self.router["TransitRouterId"], self.peer["TransitRouterId"]
+        # Two runs connecting the same routers at once end with one connection (resource.create_one).
+        item = self.create_one("CreateTransitRouterPeerAttachment %s-%s" % (self.region, self.params["peer_region"]),
+                               lambda token: api.create_peer_attachment(self.module, self.router, self.peer, settings, name, description, token),
+                               lambda: api.peer_attachments_between(self.module, self.params["cen_id"], router_id, peer_id),
+                               ("CreateTransitRouterPeerAttachment", router_id, peer_id, sorted(settings.items()), name, description))
+        if item.get("Status") == "Attached" or not self.params["wait"]:
+            return item
+        return self._after_write(item["TransitRouterAttachmentId"], api.PEER_ATTACHMENT_ATTACHED) or item
 
     def update(self, item: dict, changes: dict) -> dict:
         attachment_id = item["TransitRouterAttachmentId"]
@@ -320,6 +340,7 @@ class LinkedAttachmentManager(ResourceManager):
     """
 
     result_key = "attachment"
+    id_key = "TransitRouterAttachmentId"
 
     def __init__(self, module: t.Any, router: dict | None = None, route_tables: list | None = None):
         """``router`` (its ``route_tables``): what the caller has just read (a step owner), else read here."""
@@ -442,6 +463,22 @@ class LinkedAttachmentManager(ResourceManager):
             return self.wait(waiter, attachment_id=attachment_id)
         return None
 
+    def created(self, item: dict, waiter: WaiterSpec) -> dict:
+        """After ``create_one``: the attachment (waited for as ``_settled`` does), and the links of one another run made."""
+        attachment_id = item["TransitRouterAttachmentId"]
+        if self.adopted:  # the other run may be linking it already
+            self._read_links(attachment_id)
+        if item.get("Status") == "Attached":
+            return item
+        return self._settled(attachment_id, waiter) or item
+
+    def discard(self, item: dict) -> None:
+        """A twin this run has just made has no links of its own: the keeper's (or none) must not be removed from it."""
+        kept = self.links
+        self._set_links({kind: {} for kind in KINDS})
+        self.delete(item)
+        self._set_links(kept)
+
     def ready(self, item: dict) -> dict:
         return self._attached(item)
 
@@ -558,11 +595,16 @@ class VpcAttachmentManager(LinkedAttachmentManager):
                 "AutoPublishRouteEnabled": bool(self.params["auto_publish_route"])}
 
     def create(self) -> dict:
-        attachment_id = self.write("CreateTransitRouterVpcAttachment", lambda: api.create_vpc_attachment(
-            self.module, self.router, self.params["vpc_id"], self.zones, self.params["name"], self.params["description"],
-            bool(self.params["auto_publish_route"])))
-        created = self._settled(attachment_id, api.VPC_ATTACHMENT_ATTACHED)
-        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
+        vpc_id, name, description = self.params["vpc_id"], self.params["name"], self.params["description"]
+        auto_publish = bool(self.params["auto_publish_route"])
+        router_id = self.router["TransitRouterId"]
+        # Two runs attaching the VPC at once end with one attachment (resource.create_one).
+        item = self.create_one("CreateTransitRouterVpcAttachment %s" % vpc_id, lambda token: api.create_vpc_attachment(
+            self.module, self.router, vpc_id, self.zones, name, description, auto_publish, token),
+            lambda: api.vpc_attachments_of(self.module, router_id, vpc_id),
+            ("CreateTransitRouterVpcAttachment", router_id, vpc_id, sorted(self.zones.items()), name, description, auto_publish),
+            unchecked=None if self.params["wait"] else dict(self.planned(), Status="Attaching"))
+        return self.created(item, api.VPC_ATTACHMENT_ATTACHED)
 
     def update(self, item: dict, changes: dict) -> dict:
         attachment_id = item["TransitRouterAttachmentId"]
@@ -652,10 +694,14 @@ class DataCenterAttachmentManager(LinkedAttachmentManager):
         if self.wanted_zones():
             settings["Zone"] = [{"ZoneId": zone} for zone in self.wanted_zones()]
         action = self.links_of_kind["create"]
-        attachment_id = self.write("%s %s" % (action, self.params[self.instance_option]), lambda: api.create_data_center_attachment(
-            self.module, self.kind, self.router, self.params[self.instance_option], settings))
-        created = self._settled(attachment_id, api.DATA_CENTER_ATTACHMENT_ATTACHED[self.kind])
-        return created or dict(self.planned(), TransitRouterAttachmentId=attachment_id, Status="Attaching")
+        instance_id, router_id = self.params[self.instance_option], self.router["TransitRouterId"]
+        # Two runs attaching it at once end with one attachment (resource.create_one).
+        item = self.create_one("%s %s" % (action, instance_id), lambda token: api.create_data_center_attachment(
+            self.module, self.kind, self.router, instance_id, settings, token),
+            lambda: api.data_center_attachments_of(self.module, self.kind, router_id, instance_id),
+            (action, router_id, instance_id, sorted((key, str(value)) for key, value in settings.items())),
+            unchecked=None if self.params["wait"] else dict(self.planned(), Status="Attaching"))
+        return self.created(item, api.DATA_CENTER_ATTACHMENT_ATTACHED[self.kind])
 
     def update(self, item: dict, changes: dict) -> dict:
         attachment_id = item["TransitRouterAttachmentId"]

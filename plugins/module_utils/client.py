@@ -313,7 +313,8 @@ class AnsibleAlicloudModule(AnsibleModule):
              extra_codes: t.Iterable[str] = (), deadline: float | None = None) -> dict:
         """Call ``action`` with API-spelled ``params``; the answer as a PascalCase dict.
 
-        Retries the base retryable codes plus ``extra_codes`` (see retry.py) until
+        Retries the base retryable codes plus ``extra_codes`` (see retry.py), and for a read the product's
+        ``busy_codes`` as well, until
         ``deadline`` seconds have passed; raises AlicloudApiError naming the action.
         A request that got no answer is sent again too: every create must carry a
         ClientToken, so that the cloud answers a repeat with the first result.
@@ -330,6 +331,10 @@ class AnsibleAlicloudModule(AnsibleModule):
                                       operation=action, code="CheckModeWrite")
         request = build_request(self._import_sdk(product, "models"), action, params)
         method = getattr(client, sdk_method_name(client, action))
+        if not is_write(action, product.safe_writes):
+            # A read changes nothing: a "busy, try again" answer is retried like a throttle, whoever calls it (a lookup, a
+            # page of a list, a waiter's poll), so that one busy moment of the cloud does not fail the task.
+            extra_codes = tuple(extra_codes) + tuple(product.busy_codes)
         policy = RetryPolicy(deadline=DEFAULT_DEADLINE if deadline is None else deadline, extra_codes=extra_codes)
 
         def attempt() -> dict:

@@ -20,3 +20,7 @@ class Product(t.NamedTuple):
     safe_writes: tuple = ()
     # The product's own error rule for an HTTP 200 answer: (action, body) -> raise AlicloudApiError, or None
     check_answer: t.Callable[[str, dict], None] | None = None
+    # Codes by which the product says "busy with another change, try again" (CBN Operation.Blocking, VPC OperationConflict):
+    # every read of the product retries them (a read changes nothing, so sending it again is always safe); writes pass
+    # their own API's list as extra_codes, since for a write the same code may mean something else.
+    busy_codes: tuple = ()

@@ -25,11 +25,13 @@ table links; the entries of a route table) overrides ``ensure_present`` /
 
 from __future__ import annotations
 
+import hashlib
+import time
 import typing as t
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from .errors import AlicloudError, InputError, gone_on_delete
+from .errors import AlicloudApiError, AlicloudError, InputError, gone_on_delete
 from .waiter import Deadline, WaiterSpec, wait_for
 
 DEFAULT_WAIT_TIMEOUT = 600
@@ -43,6 +45,29 @@ def wait_argument_spec(wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> dict:
 def client_token() -> str:
     """One token per create: the retries of that create reuse it, so the cloud answers a repeat with the first result."""
     return str(uuid.uuid4())
+
+
+def derived_token(*parts: t.Any) -> str:
+    """A ClientToken derived from a create's action and every parameter it sends (name, region, CEN id, VPC id...).
+
+    Two runs that send the same create at once send the same token, so the cloud makes one resource and answers both
+    with it (a random token per run would make two). Every parameter is part of it: the cloud answers a known token sent
+    with other parameters with an error (IdempotentParameterMismatch, the VPC and ECS idempotence guides), so runs that
+    want different things get different tokens and meet again in ``create_one``'s re-read. UUID-shaped (the cloud takes up
+    to 64 ASCII characters); the same in every process and Python version.
+    """
+    text = "\x1f".join("" if part is None else str(part) for part in parts)
+    return str(uuid.UUID(hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]))
+
+
+def oldest(items: list, id_key: str) -> dict:
+    """The item every run picks among twins: the earliest CreationTime, then the smallest id (runs that see the same
+    items pick the same one, whichever made it)."""
+    return min(items, key=lambda item: (item.get("CreationTime") or "", item.get(id_key) or ""))
+
+
+LISTED_TRIES = 2        # reads of a just-created resource before its id counts as not the cloud's any more
+LISTED_PAUSE = 1.0      # seconds between them (a list may show a new resource a moment after the create answered)
 
 
 class ResourceManager:
@@ -111,6 +136,10 @@ class ResourceManager:
     def wait_gone(self, item: dict) -> None:
         """Wait until the resource is gone (called only when ``wait`` is true)."""
 
+    def discard(self, item: dict) -> None:
+        """Delete a twin this run has just created (``create_one``), not waited for (default: ``delete``)."""
+        self.delete(item)
+
     def failure_values(self) -> dict:
         """Extra placeholders for the failure message of ``run`` (default: none), e.g. a route table found from its VPC."""
         return {}
@@ -164,6 +193,74 @@ class ResourceManager:
         return self.result(before, {})
 
     # --- helpers for the steps ------------------------------------------------------------------------
+
+    id_key = "Id"        # the raw item's id field, for ``create_one``
+    adopted = False      # True when ``create_one`` ended with a resource another run created
+
+    def create_one(self, what: str, send: t.Callable[[str], str], siblings: t.Callable[[], list], identity: tuple,
+                   unchecked: dict | None = None) -> dict:
+        """Create through ``send(token)`` (-> the new id) so that runs creating the same resource at once end with one;
+        the raw item as listed.
+
+        ``identity``: the action and every parameter sent (``derived_token``); ``siblings()``: every item the lookup of this
+        resource would find (all statuses). Three things make two runs converge:
+
+        - the derived token: two runs sending the same create get the same resource from the cloud;
+        - a create refused because the resource exists (another run, with other parameters, got there first, and the
+          cloud allows one: a transit router per region, an attachment per VPC) takes the one listed;
+        - the re-read after the create: among several live ones every run keeps the oldest (``oldest``), and the run that
+          made another one deletes it (``discard``), with a warning naming both.
+
+        A token the cloud still remembers for a resource deleted since (a teardown, then a converge, within the token's
+        validity) answers that resource's id: it is not listed (or going), so the create is sent once more with a token
+        of the next generation (derived from the stale id too, so concurrent runs still share it).
+
+        ``unchecked``: the item to answer without the re-read (``unchecked`` plus the new id), for a task that must not read
+        after its write (wait: false, so that a play asks for the next resource at once); the next run's lookup then finds a
+        twin and refuses it loudly, and a stale id is not found there and created again, checked.
+        """
+        try:
+            new_id = self.write(what, lambda: send(derived_token(*identity)))
+        except AlicloudApiError:
+            found = [item for item in siblings() if not self.going(item)]
+            if not found:
+                raise
+            keeper = oldest(found, self.id_key)
+            self.adopted = True
+            self.module.warn("%s was refused: %s was created meanwhile (another run got there first); using it" % (what, keeper[self.id_key]))
+            return keeper
+        if unchecked is not None:
+            return dict(unchecked, **{self.id_key: new_id})
+        mine, found = self._listed(new_id, siblings)
+        if mine is None or self.going(mine):
+            stale = new_id
+            new_id = self.write(what, lambda: send(derived_token(*(tuple(identity) + ("after", stale)))))
+            mine, found = self._listed(new_id, siblings)
+            if mine is None:
+                raise AlicloudError("%s answered %s, which the cloud does not list; run the task again" % (what, new_id), operation=what)
+        live = [item for item in found if not self.going(item)]
+        keeper = oldest(live, self.id_key) if live else mine
+        if keeper[self.id_key] != new_id:
+            self.module.warn("%s: another run created %s at the same time; keeping the older %s and deleting %s, which this run made"
+                             % (what, keeper[self.id_key], keeper[self.id_key], new_id))
+            self.discard(mine)
+            self.adopted = True
+            return keeper
+        others = sorted(item[self.id_key] for item in live if item[self.id_key] != new_id)
+        if others:
+            self.module.warn("%s: another run created %s at the same time; this run's %s is the older one and stays (the other run "
+                             "deletes its own)" % (what, ", ".join(others), new_id))
+        return mine
+
+    def _listed(self, new_id: str, siblings: t.Callable[[], list]) -> tuple:
+        """(the item of ``new_id`` or None, every sibling) after a create, read again briefly while it is not listed yet."""
+        for attempt in range(LISTED_TRIES):
+            found = siblings()
+            mine = [item for item in found if item.get(self.id_key) == new_id]
+            if mine or attempt == LISTED_TRIES - 1 or self.deadline.left() <= LISTED_PAUSE:
+                return (mine[0] if mine else None), found
+            time.sleep(LISTED_PAUSE)
+        return None, []  # not reached
 
     def write(self, what: str, send: t.Callable[[], t.Any]) -> t.Any:
         """Send one write, unless the task's time budget is spent (then nothing more is changed)."""

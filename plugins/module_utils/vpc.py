@@ -23,7 +23,9 @@ from .product import Product
 from .waiter import WaiterSpec
 
 # The SDK maps cn-hangzhou and some others to vpc.aliyuncs.com, the rest to vpc.<region>.aliyuncs.com.
-VPC = Product("vpc", "alibabacloud_vpc20160428", "alibabacloud-vpc20160428", None, True)
+# Its general busy codes (the API reference's retry advice, terraform-provider-alicloud's lists): retried on every read.
+VPC = Product("vpc", "alibabacloud_vpc20160428", "alibabacloud-vpc20160428", None, True,
+              busy_codes=("TaskConflict", "OperationConflict", "LastTokenProcessing", "OperationFailed.DistibuteLock"))
 PAGE_SIZE = 50          # DescribeVpcs / DescribeVSwitches / DescribeRouteTableList maximum
 ROUTE_ENTRY_PAGE = 100  # DescribeRouteEntryList MaxResult maximum
 

@@ -192,8 +192,17 @@ def validate_routes(routes: list, state: str, prefix: str = ROUTES_FIELD) -> lis
     return wanted
 
 
-def route_view(entry: dict | None, wanted: dict | None = None, action: str | None = None) -> dict:
-    """The snake_case result of one route: the entry as the cloud has it (or will, in check mode), and what was done."""
+def route_view(entry: dict | None, wanted: dict | None = None, action: str | None = None, replaced: dict | None = None,
+               changed_meanwhile: bool = False) -> dict:
+    """The snake_case result of one route: the entry as the cloud has it (or will, in check mode), and what was done.
+
+    ``replaced``: the entry whose next hop a replace overwrote (shown as ``replaced``); ``changed_meanwhile``: the entry
+    was not what this run had read when it wrote (another run or a person changed it in between)."""
+    if replaced is not None:
+        hop_type, hop_id = next_hop_of(replaced)
+        shown_replaced: dict | None = {"next_hop_type": hop_type or None, "next_hop_id": hop_id or None}
+    else:
+        shown_replaced = None
     entry = entry or {}
     hop_type, hop_id = next_hop_of(entry) if entry else ((wanted or {}).get("next_hop_type"), (wanted or {}).get("next_hop_id"))
     return {
@@ -207,6 +216,8 @@ def route_view(entry: dict | None, wanted: dict | None = None, action: str | Non
         "managed": is_ours(entry) if entry else False,
         "type": entry.get("Type"),
         "action": action,
+        "replaced": shown_replaced if action == "replaced" else None,
+        "changed_meanwhile": changed_meanwhile,
     }
 
 
@@ -291,6 +302,14 @@ def _no_answer(error: AlicloudError) -> bool:
     return error.code is None and is_transport_error(error.__cause__ or error)
 
 
+class RouteChangedMeanwhile(AlicloudError):
+    """The destination's entry is not the one this run read: ``entry`` is what the table holds now (None: gone)."""
+
+    def __init__(self, entry: dict | None):
+        super().__init__("route entry changed since it was read", code="RouteChangedMeanwhile")
+        self.entry = entry
+
+
 class RouteTableEditor:
     """Applies route changes to one route table, one at a time (the cloud refuses concurrent changes: TaskConflict).
 
@@ -343,13 +362,24 @@ class RouteTableEditor:
         return entry_id
 
     def _read_back(self, error: AlicloudError, wanted: dict) -> dict | None:
-        """After no answer, or a Duplicated answer to a re-sent create: is our route there already?"""
+        """After no answer, or a Duplicated answer to a re-sent create: is our route there already?
+
+        A Duplicated answer with another next hop: someone created the destination's route between this run's read and its
+        write (RouteChangedMeanwhile, for the caller to replace it or refuse)."""
         if not (_no_answer(error) or error.code == "RouterEntryConflict.Duplicated"):
             return None
         found = self.find(wanted["destination_cidr_block"])
         if found is not None and _hop_matches(found, wanted):
             return found
+        if found is not None and error.code == "RouterEntryConflict.Duplicated":
+            raise RouteChangedMeanwhile(found) from error
         return None
+
+    def current(self, entry: dict) -> dict | None:
+        """The destination's entry just before a change of ``entry`` (read once more: another run may have changed it since
+        the plan's read, and a replace must say what it overwrote, not what the plan saw)."""
+        self.settle()
+        return self.find(entry.get("DestinationCidrBlock"))
 
     def replace(self, entry: dict, wanted: dict) -> str:
         """Change the next hop in place (ModifyRouteEntry): traffic never meets a missing route."""
@@ -462,35 +492,81 @@ class RouteEntriesManager(ResourceManager):
         editor = None if self.check_mode else RouteTableEditor(self.module, self.region, self.table_id, self.deadline)
         for change in changes:
             entry = _predicted_entry(change, self.table_id)
-            if editor is not None:
-                entry = _apply(editor, change, entry)
-            results.append((change, entry))
+            meanwhile = False
+            if editor is not None:  # the change as made: the table may have changed since the plan's read
+                change, entry, meanwhile = _apply(editor, change, entry, bool(self.params.get("replace_foreign")))
+            results.append((change, entry, meanwhile))
         if editor is not None:
             wait = self.params.get("wait", True)
             last_changed = editor.pending
             last = editor.settle() if wait else None
-            results = [(change, _refresh(entry, last, last_changed, wait)) for change, entry in results]
-        self.changed = any(change.action in ("created", "replaced", "deleted") for change in changes)
+            results = [(change, _refresh(entry, last, last_changed, wait), meanwhile) for change, entry, meanwhile in results]
+        self.changed = any(change.action in ("created", "replaced", "deleted") for change, _entry, _meanwhile in results)
         return {
             "changed": self.changed,
             "route_table_id": self.table_id,
-            "routes": [route_view(entry if change.action != "deleted" else change.existing, change.wanted, change.action)
-                       for change, entry in results],
-            "diff": {"before": _diff(change.existing for change in changes), "after": _diff(entry for _change, entry in results)},
+            "routes": [route_view(entry if change.action != "deleted" else change.existing, change.wanted, change.action, change.existing,
+                                  meanwhile)
+                       for change, entry, meanwhile in results],
+            # before: what each write replaced or removed, as read just before it (not only as planned)
+            "diff": {"before": _diff(change.existing for change, _entry, _meanwhile in results),
+                     "after": _diff(entry for _change, entry, _meanwhile in results)},
         }
 
     ensure_absent = ensure_present  # the plan tells created/replaced from deleted
 
 
-def _apply(editor: RouteTableEditor, change: RouteChange, predicted: dict | None) -> dict | None:
+def _apply(editor: RouteTableEditor, change: RouteChange, predicted: dict | None, replace_foreign: bool) -> tuple:
+    """Apply one planned change: (the change as made, the entry predicted after it, whether the table had changed since the read).
+
+    Replacing a next hop is allowed, never silently: a replace reads the entry again just before its write, so that the
+    result names the next hop it overwrote; an entry another run changed (or created) in between is replaced all the same
+    when it is ours (the last writer wins, with a warning naming both next hops), refused like any foreign route when not.
+    """
     if change.action == "created":
-        predicted = dict(predicted, RouteEntryId=editor.create(change.wanted), Status="Pending")
-    elif change.action == "replaced":
+        try:
+            return change, dict(predicted, RouteEntryId=editor.create(change.wanted), Status="Pending"), False
+        except RouteChangedMeanwhile as taken:
+            return _replace_meanwhile(editor, change, taken.entry, replace_foreign)
+    if change.action == "replaced":
+        current = editor.current(change.existing)
+        if current is None or current.get("RouteEntryId") != change.existing.get("RouteEntryId") or not _same_hop(current, change.existing):
+            return _replace_meanwhile(editor, change, current, replace_foreign)
         editor.replace(change.existing, change.wanted)
-        predicted = dict(predicted, Status="Modifying")
-    elif change.action == "deleted":
+        return change, dict(predicted, Status="Modifying"), False
+    if change.action == "deleted":
         editor.delete(change.existing)
-    return predicted
+    return change, predicted, False
+
+
+def _same_hop(entry: dict, other: dict) -> bool:
+    return next_hop_of(entry) == next_hop_of(other)
+
+
+def _replace_meanwhile(editor: RouteTableEditor, change: RouteChange, current: dict | None, replace_foreign: bool) -> tuple:
+    """The destination's entry changed between this run's read and its write: say so, and converge on the wanted next hop."""
+    wanted = change.wanted
+    destination = wanted["destination_cidr_block"]
+    read = "no route" if change.existing is None else "next hop %s %s" % next_hop_of(change.existing)
+    if current is None:  # removed meanwhile: created again
+        editor.module.warn("%s in %s had %s when this run read the table and none just before its write (removed by someone else "
+                           "in between); created again" % (destination, editor.table_id, read))
+        entry = _predicted_entry(RouteChange(wanted, None, "created"), editor.table_id)
+        return RouteChange(wanted, None, "created"), dict(entry, RouteEntryId=editor.create(wanted), Status="Pending"), True
+    now = "next hop %s %s" % next_hop_of(current)
+    if _hop_matches(current, wanted):  # someone made it what we want: nothing to write
+        editor.module.warn("%s in %s had %s when this run read the table and %s, the wanted one, just before its write (changed by "
+                           "someone else in between); nothing to change" % (destination, editor.table_id, read, now))
+        return RouteChange(wanted, current, "unchanged"), current, True
+    if current.get("Type") != "Custom" or not (is_ours(current) or replace_foreign):
+        raise InputError("%s: %s (it was created or changed between this run's read and its write)"
+                         % (destination, _conflict_message(current, wanted, editor.table_id)), field="destination_cidr_block")
+    editor.module.warn("%s in %s had %s when this run read the table and %s just before its write (changed by someone else in "
+                       "between, another run of this collection for example); replaced %s by %s %s"
+                       % (destination, editor.table_id, read, now, now, wanted["next_hop_type"], wanted["next_hop_id"]))
+    replaced = RouteChange(wanted, current, "replaced")
+    editor.replace(current, wanted)
+    return replaced, dict(_predicted_entry(replaced, editor.table_id), Status="Modifying"), True
 
 
 def _refresh(entry: dict | None, latest: dict | None, last_changed: str | None, waited: bool) -> dict | None:

@@ -43,6 +43,12 @@ def _link_record(attachment, table, status):
 
 
 def _create_link(cloud, p, collection, pending, existing_code, delay_key):
+    # The API reference lists ClientToken for AssociateTransitRouterAttachmentWithRouteTable and
+    # EnableTransitRouterRouteTablePropagation: a repeat of the same request (its answer lost) gets the first answer.
+    return cloud.idempotent(p, lambda: _make_link(cloud, p, collection, pending, existing_code, delay_key))
+
+
+def _make_link(cloud, p, collection, pending, existing_code, delay_key):
     attachment, table = _link_arguments(cloud, p)
     links = getattr(cloud, collection)
     key = "%s/%s" % (attachment["TransitRouterAttachmentId"], table["TransitRouterRouteTableId"])
