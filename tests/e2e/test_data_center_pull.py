@@ -164,8 +164,7 @@ class World:
         return done.stdout
 
     def cloud(self):
-        state = self.twin.cloud.dump()
-        return dict((name, state[name]) for name in CLOUD_COLLECTIONS)
+        return _comparable(self.twin.cloud.dump())
 
 
 @pytest.fixture(scope="module")
@@ -188,9 +187,17 @@ def _recap(output):
     return dict((host, int(changed)) for host, changed in re.findall(r"^(\S+)\s*:\s*ok=\d+\s+changed=(\d+)", output, re.M))
 
 
+def _comparable(state):
+    """The cloud side's collections without the times the twin stamps when it loads or makes a resource."""
+    def strip(value):
+        if isinstance(value, dict):
+            return dict((key, strip(item)) for key, item in value.items() if key not in ("CreationTime", "CreateTime"))
+        return value
+    return dict((name, strip(state[name])) for name in CLOUD_COLLECTIONS)
+
+
 def _fixture_cloud():
-    state = build_cloud("seed", 0).dump()
-    return dict((name, state[name]) for name in CLOUD_COLLECTIONS)
+    return _comparable(build_cloud("seed", 0).dump())
 
 
 def _gateway_routes(world):
@@ -219,7 +226,8 @@ def _second_run_changes_nothing(world):
     code, output = world.converge(log="second-run.log")
     assert code == 0, output[-6000:]
     recap = _recap(output)
-    assert {CLIENT, GATEWAY, "localhost"} <= set(recap) and recap == dict((host, 0) for host in recap), output[-3000:]
+    # the gateway's routes are applied by a task of localhost delegated to it: its changes count in localhost's recap
+    assert {CLIENT, "localhost"} <= set(recap) and recap == dict((host, 0) for host in recap), output[-3000:]
     assert world.twin.writes(since) == []
 
 

@@ -223,10 +223,14 @@ class NetTwin:
         _ip("-n", ns, "link", "add", data_center["lan_dev"], "type", "bridge")
         _ip("-n", ns, "addr", "add", "%s/%s" % (data_center["lan_addr"], prefix), "dev", data_center["lan_dev"])
         _ip("-n", ns, "link", "set", data_center["lan_dev"], "up")
+        # The gateway is an ordinary Linux host: its tunnel addresses come with their connected /30 (no noprefixroute),
+        # so that a route "via" the far end works as on a real tunnel interface.
         vpn = data_center["vpn"]
-        self._veth(layout["vpcs"][vpn["vpc"]]["ns"], vpn["vpc_dev"], vpn["vpc_addr"] + "/30", ns, vpn["dev"], vpn["addr"] + "/30")
+        self._veth(layout["vpcs"][vpn["vpc"]]["ns"], vpn["vpc_dev"], vpn["vpc_addr"] + "/30", ns, vpn["dev"], None)
+        _ip("-n", ns, "addr", "add", vpn["addr"] + "/30", "dev", vpn["dev"])
         tr = data_center["tr"]
-        self._veth(layout["regions"][tr["region"]]["ns"], tr["tr_dev"], tr["tr_addr"] + "/30", ns, tr["dev"], tr["addr"] + "/30")
+        self._veth(layout["regions"][tr["region"]]["ns"], tr["tr_dev"], tr["tr_addr"] + "/30", ns, tr["dev"], None)
+        _ip("-n", ns, "addr", "add", tr["addr"] + "/30", "dev", tr["dev"])
 
     def _rules(self, layout):
         """Policy routing that never changes with the cloud's state: which table traffic entering by which link uses."""
