@@ -21,7 +21,7 @@ description:
   - For a data center behind a VPN gateway in the registry VPC, O(vpn_gateway) gives the gateway's destination routes back to
     the data center (RV(alicloud.acr_access.registry_access_plan#module:plan.vpn_routes)), compared and written as
     M(alicloud.acr_access.vpn_route_entry) does, after the registry VPC's routes (their publication changes that VPC's table too).
-    A data center has no source VPC: O(source) is then left out.
+    A data center has no source VPC, so O(source) is then left out.
   - With O(state=absent) the publication is withdrawn first (no transit router keeps a route whose entry is gone), then the
     routes of both tables and of the VPN gateway are removed.
   - Calls C(DescribeRouteTableList), C(DescribeRouteEntryList), C(CreateRouteEntry), C(ModifyRouteEntry), C(DeleteRouteEntry)

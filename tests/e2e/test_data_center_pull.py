@@ -268,10 +268,11 @@ def test_vpn_gateway_second_run_changes_nothing(world):
 VPN_ROUTE = {"destination": ids.DATA_CENTER_CIDR, "next_hop": ids.IPSEC_VPN_GATEWAY}
 VPN_CASES = {
     # the way back: without the VPN gateway's route, the registry's answers never reach the data center
-    "vpn_route": ("alicloud.acr_access.vpn_route_entry", dict(region="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY, routes=[VPN_ROUTE],
-                                                             state="absent"), "localhost", "registry"),
-    "vpn_publication": ("alicloud.acr_access.vpn_route_entry", dict(region="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY,
-                                                                   routes=[dict(VPN_ROUTE, publish_vpc=False)]), "localhost", "registry"),
+    "vpn_route": ("alicloud.acr_access.vpn_route_entry",
+                  dict(region="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY, routes=[VPN_ROUTE], state="absent"), "localhost", "registry"),
+    "vpn_publication": ("alicloud.acr_access.vpn_route_entry",
+                        dict(region="cn-hangzhou", vpn_gateway_id=ids.VPN_GATEWAY, routes=[dict(VPN_ROUTE, publish_vpc=False)]),
+                        "localhost", "registry"),
     # the way there: the gateway's route into the tunnel for the OSS VIP range in use
     "on_premises_route": ("alicloud.acr_access.onprem_gateway_routes", dict(persist="none", state="absent", routes=[
         {"destination": "100.118.28.0/24", "via": "169.254.4.1", "dev": "vpn0"}]), "onprem_gateway", "oss"),

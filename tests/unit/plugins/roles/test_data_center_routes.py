@@ -7,8 +7,6 @@ IPsec connection attached with cen_transit_router_vpn_attachment, as the role da
 
 import re
 
-import pytest
-
 from acr_twin import seed_ids as ids
 
 from ansible_collections.alicloud.acr_access.plugins.modules.cen_connection import main as connect
