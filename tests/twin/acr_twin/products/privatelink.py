@@ -153,8 +153,9 @@ def create_vpc_endpoint(cloud, p):
         }
         endpoints(cloud)[endpoint_id] = endpoint
         cloud.later(ENDPOINT_CREATE_SECONDS, _activate(endpoint))
-        return dict((k, endpoint[k]) for k in ("EndpointId", "EndpointName", "EndpointStatus", "ConnectionStatus", "EndpointDomain",
-                                                "ServiceId", "ServiceName", "VpcId", "CreateTime"))
+        answered = ("EndpointId", "EndpointName", "EndpointStatus", "ConnectionStatus", "EndpointDomain", "ServiceId", "ServiceName",
+                    "VpcId", "CreateTime")
+        return dict((k, endpoint[k]) for k in answered)
 
     return cloud.idempotent(p, create)
 
