@@ -102,6 +102,7 @@ FILTERS = {
     "cen_connect_pending": role_plan.connection_pending,
     "cen_connect_rebuilt": cen_connect_rebuilt,
     "registry_routes_inputs": registry_routes_inputs,
+    "registry_routes_oss": role_plan.registry_routes_oss,
     "registry_route_entries": role_plan.registry_route_entries,
     "registry_routes_fact": registry_routes_fact,
     "registry_plan_errors": role_plan.blocking_findings,

@@ -20,7 +20,12 @@ The console procedure (Steps 2-4 and "Solutions to 100 CIDR block conflicts") in
   to the registry address (hosts entries).
 * OSS: ``vip_ranges`` (default) routes the region's published VIP ranges, because the OSS VIP moves within them;
   ``address`` routes the /32 that a ping returned (fragile: a warning). An address outside the published ranges gets
-  its own /32 and a warning; a region without published ranges falls back to the /32s with a warning.
+  its own /32 and a warning; a region without published ranges falls back to the /32s with a warning. ``privatelink``
+  (the procedure's fix of an OSS conflict, made real): the addresses are those of a PrivateLink endpoint of the OSS
+  service in the registry VPC, inside the VPC's own CIDR blocks; each gets a /32 like the registry address - no 100.x OSS
+  target, no advertisement (the transit router learns the VPC's blocks from its attachment), no source route when the
+  source already reaches the VPC (``reachable_cidrs``) - and the OSS domain (and the region's internal domain, when a
+  bucket's is given) resolves to them through the hosts entries.
 * Registry side. The transit router learns the registry VPC's own CIDR blocks from the VPC attachment. Everything
   else must be advertised from a route in the registry VPC: destinations inside the covering CIDR (100.0.0.0/8 by
   default) share one covering route to the given ECS instance; only a /32 or range outside the covering CIDR (and
@@ -61,7 +66,7 @@ from .errors import InputError
 
 SOURCE_KINDS = ("vpc", "data_center")
 CONNECTION_TYPES = ("vpn_gateway", "transit_router")
-OSS_ROUTE_MODES = ("vip_ranges", "address")
+OSS_ROUTE_MODES = ("vip_ranges", "address", "privatelink")
 ENDPOINT_KINDS = ("registry", "auth", "oss")
 DEFAULT_COVERING_CIDR = "100.0.0.0/8"
 DEFAULT_SOURCE_NEXT_HOP_TYPE = "Attachment"
@@ -83,9 +88,10 @@ _AUTH_FIX = (
     "registry address and no 100.x auth route is needed."
 )
 _OSS_FIX = (
-    "Access OSS through PrivateLink (an OSS endpoint in the VPC) and add a CNAME record that points the OSS domain to "
-    "the domain of the PrivateLink endpoint, so that no 100.x OSS route is needed; then accept this finding "
-    "(accept_findings: [oss_address_conflict])."
+    "Access OSS through PrivateLink: an OSS endpoint in the registry VPC (module privatelink_vpc_endpoint; the role "
+    "registry_routes makes it with registry_routes_oss_route_mode: privatelink) and oss_route_mode: privatelink with its "
+    "addresses, so that no 100.x OSS route is needed and the OSS domain resolves to the endpoint through the hosts entries "
+    "(or a CNAME record that points the OSS domain to the endpoint's domain)."
 )
 _REGISTRY_FIX = (
     "Link the instance's VPC endpoint to a vSwitch whose CIDR block does not overlap the source network (the endpoint "
@@ -103,6 +109,8 @@ FINDINGS = OrderedDict([
     ("oss_vip_ranges_unknown", ("warning", "Give the region's published OSS VIP ranges in oss_vip_ranges; until then the "
                                            "OSS address got a /32 route, which breaks when the VIP moves.")),
     ("auth_domain_takeover", ("info", "Nothing to do: the auth domain resolves to the registry address.")),
+    ("oss_privatelink", ("info", "Nothing to do: OSS is reached through the PrivateLink endpoint in the registry VPC, and its "
+                                 "domain resolves to the endpoint's addresses through the hosts entries.")),
     ("data_center_registry_vpc_overlap", ("error", "Readdress the overlapping data-center network (or the registry VPC): the registry "
                                                    "VPC delivers its own CIDR blocks locally, so it can never send the answers "
                                                    "to those data-center addresses back into the tunnel.")),
@@ -128,8 +136,9 @@ class PlanError(InputError):
         super(PlanError, self).__init__("%s: %s" % (field, problem), field=field)
 
 
-# One destination a pull needs: kind registry|auth|oss, an IPv4Network, a human label and why it exists.
-Target = namedtuple("Target", "kind network label why")
+# One destination a pull needs: kind registry|auth|oss, an IPv4Network, a human label and why it exists; in_vpc: it is an
+# address of the registry VPC by design (a PrivateLink endpoint), so the VPC's own blocks around it are no conflict.
+Target = namedtuple("Target", "kind network label why in_vpc", defaults=(False,))
 # One existing route entry: destination (IPv4Network), role service|local|custom, next hops as {(type_lower, id)}.
 ExistingRoute = namedtuple("ExistingRoute", "destination role hops text")
 
@@ -382,7 +391,7 @@ def _host(address):
     return ipaddress.ip_network("%s/32" % address)
 
 
-def _targets(endpoints, region, oss_route_mode, oss_vip_ranges, findings):
+def _targets(endpoints, region, oss_route_mode, oss_vip_ranges, findings, registry_cidrs=()):
     """Every destination a pull needs, in a fixed order: registry, auth, OSS; each kind sorted by network."""
     registry = endpoints["registry"]
     targets = [Target("registry", _host(address), "registry address %s" % address,
@@ -396,7 +405,10 @@ def _targets(endpoints, region, oss_route_mode, oss_vip_ranges, findings):
         targets.extend(Target("auth", _host(address), "auth service address %s" % address,
                               "the auth service %s resolves to it" % auth["domain"])
                        for address in auth["addresses"])
-    targets.extend(_oss_targets(endpoints["oss"], region, oss_route_mode, oss_vip_ranges, findings))
+    if oss_route_mode == "privatelink":
+        targets.extend(_oss_privatelink_targets(endpoints["oss"], registry_cidrs, findings))
+    else:
+        targets.extend(_oss_targets(endpoints["oss"], region, oss_route_mode, oss_vip_ranges, findings))
     order = {kind: index for index, kind in enumerate(ENDPOINT_KINDS)}
     return sorted(targets, key=lambda target: (order[target.kind], target.network))
 
@@ -430,6 +442,22 @@ def _oss_targets(oss, region, mode, override, findings):
                for network in ranges]
     targets.extend(_oss_address_target(address, domain, "it lies outside %s" % origin) for address in outside)
     return targets
+
+
+def _oss_privatelink_targets(oss, registry_cidrs, findings):
+    """The PrivateLink endpoint's addresses: inside the registry VPC, where the endpoint's network interfaces are."""
+    if not oss["addresses"]:
+        raise PlanError("endpoints.oss.addresses", "required when oss_route_mode is privatelink: the addresses of the OSS "
+                                                   "PrivateLink endpoint in the registry VPC (privatelink_vpc_endpoint's endpoint.addresses)")
+    for index, address in enumerate(oss["addresses"]):
+        if not _covered(_host(address), registry_cidrs):
+            raise PlanError("endpoints.oss.addresses[%d]" % index, "%s lies outside the registry VPC's CIDR blocks (%s): with "
+                            "oss_route_mode privatelink give the addresses of the OSS endpoint in the registry VPC" % (
+                                address, ", ".join(str(cidr) for cidr in registry_cidrs)))
+    findings.append(_finding("oss_privatelink", "OSS (%s) is reached at %s, the PrivateLink endpoint in the registry VPC: no 100.x "
+                             "OSS route." % (", ".join(oss["names"]), ", ".join(str(a) for a in oss["addresses"]))))
+    return [Target("oss", _host(address), "OSS PrivateLink endpoint address %s" % address,
+                   "%s resolves to it (the OSS endpoint in the registry VPC)" % oss["domain"], True) for address in oss["addresses"]]
 
 
 def _oss_address_target(address, domain, because):
@@ -573,7 +601,7 @@ def _conflicts_of(target, registry_vpc, source, source_hop, instance_hop, advert
     if carrier is not None and carrier != target.network:
         checked.append(("the covering route %s that carries it" % carrier, carrier))
     for what, network in checked:
-        if target.kind != "registry" or network != target.network:
+        if (target.kind != "registry" and not target.in_vpc) or network != target.network:
             # The registry address belongs in the registry VPC; a 100.x service address or covering route does not.
             reasons.extend("the registry VPC CIDR block %s overlaps %s" % (c, what) for c in _overlaps(network, registry_vpc["cidr_blocks"]))
             reasons.extend("the registry vSwitch CIDR block %s overlaps %s" % (c, what)
@@ -646,11 +674,11 @@ def _hosts_entries(endpoints):
     lines = OrderedDict()
     registry, auth, oss = endpoints["registry"], endpoints["auth"], endpoints["oss"]
     auth_addresses = registry["addresses"] if auth["takeover"] else auth["addresses"]
-    for addresses, domain in ((registry["addresses"], registry["domain"]), (auth_addresses, auth["domain"]), (oss["addresses"], oss["domain"])):
+    oss_names = oss.get("names") or [oss["domain"]]
+    for addresses, domains in ((registry["addresses"], [registry["domain"]]), (auth_addresses, [auth["domain"]]), (oss["addresses"], oss_names)):
         for address in addresses:
             names = lines.setdefault(str(address), [])
-            if domain not in names:
-                names.append(domain)
+            names.extend(domain for domain in domains if domain not in names)
     return [dict(ip=ip, names=names) for ip, names in lines.items()]
 
 
@@ -695,13 +723,15 @@ def build_plan(source, registry_vpc, endpoints, oss_route_mode="vip_ranges", oss
     source = _parse_source(source)
     registry_vpc = _parse_registry_vpc(registry_vpc)
     parsed_endpoints = _parse_endpoints(endpoints, registry_vpc["region"])
+    if oss_route_mode == "privatelink":
+        parsed_endpoints["oss"]["names"] = _oss_privatelink_names(parsed_endpoints["oss"]["domain"], registry_vpc["region"])
     reachable = _networks(reachable_cidrs, "reachable_cidrs")
     accepted = _accepted(accept_findings)
     _networks(oss_vip_ranges, "oss_vip_ranges")  # validated before anything else uses it
     known_vpcs = _other_vpcs(other_vpcs)
 
     findings = []
-    targets = _targets(parsed_endpoints, registry_vpc["region"], oss_route_mode, oss_vip_ranges, findings)
+    targets = _targets(parsed_endpoints, registry_vpc["region"], oss_route_mode, oss_vip_ranges, findings, registry_vpc["cidr_blocks"])
     if source["kind"] == "data_center":
         plan = _data_center_plan(targets, source, registry_vpc, parsed_endpoints, reachable, known_vpcs, findings)
     else:
@@ -735,6 +765,16 @@ def _data_center_plan(targets, source, registry_vpc, endpoints, reachable, known
     if through_transit_router:
         findings.extend(_registry_outside_findings(targets, registry_vpc))
     return plan
+
+
+def _oss_privatelink_names(domain, region):
+    """The names that resolve to the OSS endpoint: the OSS domain the registry redirects to, and the region's internal domain
+    when that is another one (a bucket's domain was given): through the endpoint both reach the same OSS."""
+    names = [domain]
+    regional = oss_table.oss_domain(region)
+    if regional not in names:
+        names.append(regional)
+    return names
 
 
 def hosts_entries(endpoints):

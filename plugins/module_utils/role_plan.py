@@ -219,6 +219,27 @@ def rebuilt_cen_connect(cen_info, route_mode="vpc_route_entries"):
 # ---------------------------------------------------------------- registry_routes
 
 
+def registry_routes_oss(endpoints, mode, state, endpoint=None):
+    """The OSS part of registry_routes' plan input: {plan_mode, endpoints, manage_endpoint}.
+
+    ``mode`` privatelink with state present: the PrivateLink endpoint's addresses (``endpoint``, the result of
+    privatelink_vpc_endpoint) replace the OSS addresses, and the plan routes them. With state absent the routes go before
+    the endpoint, and no 100.x OSS route was made in that mode: the plan is that of the VIP ranges, whose routes the
+    removal does not find (nothing to remove, no write), so it needs no address of an endpoint. ``manage_endpoint``: the
+    role makes (present) or removes (absent) the endpoint.
+    """
+    endpoints = dict(endpoints or {})
+    if mode != "privatelink":
+        return {"plan_mode": mode, "endpoints": endpoints, "manage_endpoint": False}
+    if state != "present":
+        return {"plan_mode": "vip_ranges", "endpoints": endpoints, "manage_endpoint": True}
+    found = (endpoint or {}).get("endpoint") or {}
+    oss = dict(endpoints.get("oss") or {})
+    oss["addresses"] = list(found.get("addresses") or [])
+    endpoints["oss"] = oss
+    return {"plan_mode": "privatelink", "endpoints": endpoints, "manage_endpoint": True}
+
+
 def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
     """The inputs of registry_routes: the explicit ones where given, else the facts of cen_connect and registry_endpoints.
 

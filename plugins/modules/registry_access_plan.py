@@ -220,8 +220,11 @@ options:
     description:
       - V(vip_ranges) routes the region's published OSS VIP ranges; V(address) routes only the /32 of each OSS address, which
         breaks when the VIP moves.
+      - V(privatelink) - O(endpoints.oss.addresses) are the addresses of a PrivateLink endpoint of OSS in the registry VPC
+        (M(alicloud.acr_access.privatelink_vpc_endpoint)), inside its CIDR blocks - no 100.x OSS route, nothing advertised for OSS,
+        and the OSS domain (and the region's internal domain) resolves to them through RV(plan.hosts_entries).
     type: str
-    choices: [vip_ranges, address]
+    choices: [vip_ranges, address, privatelink]
     default: vip_ranges
   oss_vip_ranges:
     description: The OSS VIP ranges to route instead of the built-in table of published ranges.

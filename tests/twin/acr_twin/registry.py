@@ -5,6 +5,7 @@ PRODUCT_VERSIONS = {
     "2017-09-12": "cbn",
     "2018-12-01": "cr",
     "2015-04-01": "sts",
+    "2020-04-15": "privatelink",
 }
 
 READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")

@@ -23,7 +23,8 @@ DEFAULT_ACCESS_KEY_SECRET = "twin-secret-do-not-use-in-production"
 PROTOCOL_PARAMS = frozenset(("Action", "Version", "Format", "Timestamp", "SignatureNonce", "SignatureMethod",
                              "SignatureVersion", "AccessKeyId", "Signature", "SecurityToken", "SignatureType"))
 
-HOSTS = {"vpc": "vpc.aliyuncs.com", "cbn": "cbn.aliyuncs.com", "cr": "cr.aliyuncs.com", "sts": "sts.aliyuncs.com"}
+HOSTS = {"vpc": "vpc.aliyuncs.com", "cbn": "cbn.aliyuncs.com", "cr": "cr.aliyuncs.com", "sts": "sts.aliyuncs.com",
+         "privatelink": "privatelink.aliyuncs.com"}
 
 
 class Answer:

@@ -565,3 +565,49 @@ def test_a_vpc_source_takes_no_data_center_keys(key, value):
     with pytest.raises(PlanError) as error:
         plan_of({"source.%s" % key: value})
     assert error.value.field == "source.%s" % key
+
+
+# ---------------------------------------------------------------- rule: OSS through a PrivateLink endpoint
+
+ENDPOINT_IPS = ["10.0.0.201", "10.0.1.201"]  # the endpoint's addresses in the registry VPC's two vSwitches
+PRIVATELINK = {"oss_route_mode": "privatelink", "endpoints.oss.addresses": ENDPOINT_IPS}
+
+
+def test_privatelink_routes_no_100_x_oss_target_and_advertises_nothing_for_oss():
+    plan = plan_of(PRIVATELINK)
+    # the endpoint lies in 10.0.0.0/16, which the source reaches already (cen_connect): no source route, no advertisement
+    assert destinations(plan["source_routes"]) == ["10.94.205.198/32", "100.103.7.181/32"]
+    assert destinations(plan["registry_routes"]) == ["100.0.0.0/8", "10.94.205.198/32"]
+    assert "OSS" not in plan["registry_routes"][0]["reason"]  # the covering route carries only the auth service now
+    assert {"ip": "10.0.0.201", "names": [OSS]} in plan["hosts_entries"] and {"ip": "10.0.1.201", "names": [OSS]} in plan["hosts_entries"]
+    assert codes(plan) == ["oss_privatelink", "registry_address_outside_vpc"] and plan["blocking"] is False  # as without it
+
+
+def test_privatelink_routes_the_endpoint_when_the_source_does_not_reach_the_vpc_yet():
+    plan = plan_of(dict(PRIVATELINK, reachable_cidrs=[], **{"source.existing_routes": []}))
+    assert destinations(plan["source_routes"]) == ["10.94.205.198/32", "100.103.7.181/32", "10.0.0.201/32", "10.0.1.201/32"]
+    # inside the VPC's CIDR blocks: learned from the attachment, never advertised
+    assert "10.0.0.201/32" not in destinations(plan["registry_routes"])
+
+
+def test_privatelink_fixes_the_oss_conflict_of_a_source_in_the_oss_ranges():
+    assert codes(plan_of({"source.cidr_blocks": ["172.16.0.0/16", "100.114.0.0/16"]}), "error") == ["oss_address_conflict"]
+    fixed = plan_of(dict(PRIVATELINK, **{"source.cidr_blocks": ["172.16.0.0/16", "100.114.0.0/16"]}))
+    assert codes(fixed, "error") == [] and fixed["blocking"] is False
+    assert not [r for r in fixed["source_routes"] if r["destination_cidr_block"].startswith("100.1")
+                and r["destination_cidr_block"] != "100.103.7.181/32"]
+
+
+def test_privatelink_with_a_bucket_domain_maps_both_names():
+    plan = plan_of(dict(PRIVATELINK, **{"endpoints.oss.domain": None, "endpoints.oss.bucket": "images"}))
+    assert {"ip": "10.0.0.201", "names": ["images." + OSS, OSS]} in plan["hosts_entries"]
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"oss_route_mode": "privatelink", "endpoints.oss.addresses": []}, "endpoints.oss.addresses"),
+    ({"oss_route_mode": "privatelink", "endpoints.oss.addresses": ["10.0.0.201", "100.118.28.43"]}, "endpoints.oss.addresses[1]"),
+])
+def test_privatelink_input_errors_name_the_field(changes, field):
+    with pytest.raises(PlanError) as raised:
+        plan_of(changes)
+    assert raised.value.field == field and "privatelink" in str(raised.value)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils import cen, cr, route_publish, vpc, vpc_routes
+from ansible_collections.alicloud.acr_access.plugins.module_utils import cen, cr, privatelink, route_publish, vpc, vpc_routes
 from ansible_collections.alicloud.acr_access.plugins.module_utils.errors import WaiterError
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc import VPC
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import ROUTE_ENTRY_AVAILABLE, ROUTE_ENTRY_DELETED
@@ -134,7 +134,7 @@ def test_check_rejects_a_product_given_as_a_string():
 def _homes_waiters():
     """Every waiter constant of the product homes (the CEN link waiters are in dicts by kind)."""
     found = {}
-    for home in (vpc, vpc_routes, cr, cen, route_publish):
+    for home in (vpc, vpc_routes, cr, cen, route_publish, privatelink):
         for name, value in vars(home).items():
             if isinstance(value, WaiterSpec):
                 found["%s.%s" % (home.__name__.rsplit(".", 1)[-1], name)] = value
@@ -355,6 +355,8 @@ PACING = [
     ("vpc.VPN_ROUTE_WITHDRAWN", 3.0, 1.0, 5, [0, 3, 4, 5]),
     ("cr.CR_LINKED_VPC_RUNNING", 24.0, 3.0, 30, [0, 24, 27, 30]),
     ("cr.CR_LINKED_VPC_GONE", 8.0, 2.0, 10, [0, 8, 10]),
+    ("privatelink.ENDPOINT_ACTIVE", 48.0, 3.0, 60, [0, 48, 51, 54, 57, 60]),
+    ("privatelink.ENDPOINT_GONE", 24.0, 3.0, 30, [0, 24, 27, 30]),
 ]
 
 
