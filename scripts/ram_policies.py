@@ -59,7 +59,6 @@ def attachment(kind: str) -> dict:
     return union(ROUTE_TABLE_LINKS, {"cbn": actions})
 
 
-
 def union(*parts: dict) -> dict:
     merged: dict = {}
     for part in parts:

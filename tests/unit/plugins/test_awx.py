@@ -40,7 +40,7 @@ def test_the_injectors_set_exactly_the_variables_the_modules_read_for_each_input
     fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
     assert set(fields) == set(OPTION_ENVIRONMENT)
     # each input goes to the first (preferred) variable of its option, and nothing else is injected
-    assert {name: template for name, template in credential_type["injectors"]["env"].items()} == \
+    assert credential_type["injectors"]["env"] == \
         {names[0]: "{{ %s }}" % option for option, names in OPTION_ENVIRONMENT.items()}
     assert {field for field, spec in fields.items() if spec.get("secret")} == {"access_key_secret", "security_token"}
     assert set(credential_type["inputs"]["required"]) == {"access_key_id", "access_key_secret"}
