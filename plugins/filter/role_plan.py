@@ -127,6 +127,10 @@ FILTERS = {
     "data_center_connect_transit": role_plan.data_center_connect_transit,
     "data_center_connect_fact": data_center_connect_fact,
     "data_center_connect_teardown": role_plan.data_center_connect_teardown,
+    "registry_routes_input_errors": role_plan.registry_routes_input_errors,
+    "registry_endpoints_input_errors": role_plan.registry_endpoints_input_errors,
+    "registry_endpoints_instance_errors": role_plan.registry_endpoints_instance_errors,
+    "data_center_routes_input_errors": role_plan.data_center_routes_input_errors,
 }
 
 

@@ -15,6 +15,7 @@ Each function keeps the meaning of the Jinja it replaced, including its loose sp
 from __future__ import annotations
 
 import ipaddress
+import re
 from itertools import combinations
 
 MEMBER_ROUTE_NAME = "cen-connect"
@@ -864,3 +865,185 @@ def data_center_connect_teardown(cen_info, inputs):
         plan["attached"] = any(item.get(field) == attachment["id"] and item.get("transit_router_id") in routers
                                for item in cens[0].get("%s_attachments" % attachment["kind"]) or [])
     return plan
+
+
+# ---------------------------------------------------------------- the main playbooks: every input checked before the first write
+#
+# playbooks/cross_region_access.yml and data_center_access.yml run each role's tasks/validate.yml before step 1: the inputs
+# of steps 2 and 3 are otherwise only read after step 1 has written (a CEN, transit routers, attachments). Each function
+# returns one message per problem, starting with the variable and saying the fix; [] when the inputs are good.
+
+_ECS_ID = re.compile(r"i-[0-9a-z]{6,}")
+
+
+def ipv4_cidr_errors(values, variable):
+    """The entries of ``values`` that registry_access_plan would refuse as CIDR blocks (the same rule: an IPv4 network
+    address with its prefix length, a bare address meaning /32), each named ``variable[index]``."""
+    if values is None or values == "":
+        return []
+    if not isinstance(values, (list, tuple)):
+        return ["%s: give a list of CIDR blocks such as [10.0.0.0/16], not %r." % (variable, values)]
+    errors = []
+    for index, value in enumerate(values):
+        field = "%s[%d]" % (variable, index)
+        try:
+            network = ipaddress.ip_network(str(value))
+        except ValueError as error:
+            hint = ""
+            try:  # host bits set: name the network the user probably meant
+                hint = "; write %s" % ipaddress.ip_network(str(value), strict=False)
+            except ValueError:
+                pass
+            errors.append("%s: %r is not a CIDR block (%s)%s. Give an IPv4 network with its prefix length, for example 10.0.0.0/16."
+                          % (field, value, error, hint))
+            continue
+        if network.version != 4:
+            errors.append("%s: %s is an IPv6 network; the routes of this collection are IPv4, give an IPv4 CIDR block." % (field, value))
+    return errors
+
+
+def _ecs_id_errors(value, variable, what):
+    if not value:
+        return ["%s: give the ID of %s (i-...)." % (variable, what)]
+    if not isinstance(value, str) or not _ECS_ID.fullmatch(value):
+        return ["%s: %r is not the ID of an ECS instance (those look like i-bp1..., as the ECS console shows); give the ID of %s."
+                % (variable, value, what)]
+    return []
+
+
+def _member_ids(members):
+    return [member.get("vpc_id") for member in members or [] if isinstance(member, dict)]
+
+
+def registry_routes_input_errors(role, members=None, registry_region=""):
+    """The input errors of the role registry_routes that can be found before step 1 has run (reads none).
+
+    ``role``: the role's variables without their prefix (state, source_vpc_id, registry_vpc_id, next_hop_instance_id,
+    source, registry_vpc, reachable_cidrs); ``members``: cen_connect_members when step 1 runs before (its VPCs are the ones
+    the role chooses from); ``registry_region``: registry_endpoints_region, where the registry VPC is looked for.
+    """
+    errors = []
+    source = role.get("source") or {}
+    registry_vpc = role.get("registry_vpc") or {}
+    errors += ipv4_cidr_errors(role.get("reachable_cidrs"), "registry_routes_reachable_cidrs")
+    errors += ipv4_cidr_errors(source.get("cidr_blocks"), "registry_routes_source.cidr_blocks")
+    errors += ipv4_cidr_errors(registry_vpc.get("cidr_blocks"), "registry_routes_registry_vpc.cidr_blocks")
+    if role.get("state", "present") == "present":
+        if role.get("next_hop_instance_id") or not registry_vpc.get("next_hop_instance_id"):
+            errors += _ecs_id_errors(role.get("next_hop_instance_id"), "registry_routes_next_hop_instance_id",
+                                     "the ECS instance in the registry VPC behind the covering 100.0.0.0/8 route (ECS instance 1 of the console procedure)")
+        else:
+            errors += _ecs_id_errors(registry_vpc.get("next_hop_instance_id"), "registry_routes_registry_vpc.next_hop_instance_id",
+                                     "the ECS instance in the registry VPC behind the covering 100.0.0.0/8 route")
+    ids = _member_ids(members)
+    if not ids:
+        return errors
+    # The VPCs are chosen among cen_connect_members exactly as registry_routes_inputs chooses them after step 1.
+    # (the explicit dicts registry_routes_source / _registry_vpc may name a VPC outside the CEN step 1 makes: not checked)
+    for variable, value in (("registry_routes_registry_vpc_id", role.get("registry_vpc_id")),
+                            ("registry_routes_source_vpc_id", role.get("source_vpc_id"))):
+        if value and value not in ids:
+            errors.append("%s: %s is not one of cen_connect_members (%s); name one of them." % (variable, value, ", ".join(ids)))
+    registry_vpc_id = role.get("registry_vpc_id") or registry_vpc.get("vpc_id")
+    if registry_vpc_id and registry_vpc_id not in ids:
+        return errors  # said above (or an explicit VPC outside the CEN): which member is the source is not known either
+    if not registry_vpc_id:
+        region = registry_vpc.get("region") or registry_region
+        in_region = [member.get("vpc_id") for member in members if isinstance(member, dict) and member.get("region") == region]
+        if len(in_region) != 1:
+            errors.append("registry_endpoints_region: %s of cen_connect_members %s in %s, the registry's region; give the region the "
+                          "instance is in, or name the registry VPC with registry_routes_registry_vpc_id."
+                          % (len(in_region) or "none", "is" if len(in_region) < 2 else "are", region or "(no region given)"))
+            return errors
+        registry_vpc_id = in_region[0]
+    if not (role.get("source_vpc_id") or source.get("vpc_id")) and len([i for i in ids if i != registry_vpc_id]) != 1:
+        errors.append("registry_routes_source_vpc_id: cen_connect_members has %d VPCs besides the registry VPC %s; name the one the "
+                      "clients are in." % (len([i for i in ids if i != registry_vpc_id]), registry_vpc_id))
+    return errors
+
+
+def registry_endpoints_input_errors(role, groups=None):
+    """The input errors of the role registry_endpoints found without a call (the probe host must be in the inventory).
+
+    ``role``: the role's variables without their prefix (region, instance_id, instance_name, link_vpc, known, probe_host,
+    probe_group); ``groups``: Ansible's ``groups``.
+    """
+    groups = groups or {}
+    errors = []
+    if not role.get("region"):
+        errors.append("registry_endpoints_region: give the region of the instance, for example cn-hangzhou.")
+    if bool(role.get("instance_id")) == bool(role.get("instance_name")):
+        errors.append("registry_endpoints_instance_name: give the instance's name, or registry_endpoints_instance_id its ID "
+                      "(exactly one of the two).")
+    link = role.get("link_vpc") or {}
+    if link and not (link.get("vpc_id") and link.get("vswitch_id")):
+        errors.append("registry_endpoints_link_vpc: give vpc_id and vswitch_id (or leave it empty to link nothing).")
+    known = role.get("known") or {}
+    if known:
+        return errors + known_endpoints_errors(known)
+    group = role.get("probe_group") or "registry_probe"
+    probe = role.get("probe_host") or _first(groups.get(group) or []) or ""
+    if not probe:
+        errors.append("registry_endpoints_probe_host: no probe host; put a host inside the registry VPC into the inventory group %s, "
+                      "set registry_endpoints_probe_host, or give the endpoints with registry_endpoints_known." % group)
+    elif probe not in (groups.get("all") or []):
+        errors.append("registry_endpoints_probe_host: %r is not a host of the inventory (hosts: %s); name an inventory host inside the "
+                      "registry VPC." % (probe, ", ".join(groups.get("all") or []) or "none"))
+    return errors
+
+
+def registry_endpoints_instance_errors(info, role):
+    """What cr_instance_info (registered with failed_when false) found of the instance, as the role's variables name it.
+
+    ``role``: region, instance_id, instance_name. [] when exactly one instance was found.
+    """
+    variable = "registry_endpoints_instance_id" if role.get("instance_id") else "registry_endpoints_instance_name"
+    wanted = role.get("instance_id") or role.get("instance_name")
+    region = role.get("region")
+    if info.get("failed"):
+        message = str(info.get("msg") or "")
+        code = (info.get("error") or {}).get("code") or ""
+        if message.startswith("region"):
+            return ["registry_endpoints_region: %s" % message[len("region"):].lstrip(" :")]
+        if code in ("INSTANCE_NOT_EXIST", "InstanceNotExist", "INSTANCE_NOT_EXIST.InstanceId") or "not exist" in message.lower() \
+                or "no container registry instance" in message.lower():
+            return ["%s: no instance %s in region %s (registry_endpoints_region): %s. Give the instance's exact %s, and the region "
+                    "it is in." % (variable, wanted, region, message, "ID" if role.get("instance_id") else "name")]
+        return ["%s: reading instance %s in %s failed: %s" % (variable, wanted, region, message)]
+    found = info.get("instances") or []
+    if not found:
+        return ["%s: no instance %s in region %s; give the instance's exact %s, and in registry_endpoints_region the region it "
+                "is in (the console's Container Registry page shows both)." % (variable, wanted, region, "ID" if role.get("instance_id") else "name")]
+    if len(found) > 1:
+        return ["%s: %d instances are named %s in region %s; give registry_endpoints_instance_id instead."
+                % (variable, len(found), wanted, region)]
+    return []
+
+
+def data_center_routes_input_errors(role, connect_type=""):
+    """The input errors of the role data_center_routes that can be found before step 1 has run (reads none).
+
+    ``role``: the role's variables without their prefix (state, cidr_blocks, on_premises, next_hop_instance_id,
+    reachable_cidrs, oss_vip_ranges); ``connect_type``: data_center_connect_type (transit_router needs the next hop).
+    """
+    errors = []
+    errors += ipv4_cidr_errors(role.get("cidr_blocks"), "data_center_routes_cidr_blocks")
+    errors += ipv4_cidr_errors(role.get("reachable_cidrs"), "data_center_routes_reachable_cidrs")
+    errors += ipv4_cidr_errors(role.get("oss_vip_ranges"), "data_center_routes_oss_vip_ranges")
+    if role.get("state", "present") != "present":
+        return errors
+    on_premises = dict((key, value) for key, value in (role.get("on_premises") or {}).items() if value not in (None, ""))
+    if not on_premises.get("via") and not on_premises.get("dev"):
+        errors.append("data_center_routes_on_premises: give {via, dev}, the on-premises gateway's next hop into the tunnel "
+                      "(for example {dev: vti0}).")
+    elif on_premises.get("via"):
+        try:
+            if ipaddress.ip_address(str(on_premises["via"])).version != 4:
+                raise ValueError("IPv6")
+        except ValueError:
+            errors.append("data_center_routes_on_premises.via: %r is not an IPv4 address; give the tunnel peer's address (or only dev)."
+                          % on_premises["via"])
+    if connect_type == "transit_router" or role.get("next_hop_instance_id"):
+        errors += _ecs_id_errors(role.get("next_hop_instance_id"), "data_center_routes_next_hop_instance_id",
+                                 "the ECS instance in the registry VPC behind the covering 100.0.0.0/8 route")
+    return errors
