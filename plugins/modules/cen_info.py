@@ -19,7 +19,8 @@ description:
   - Calls C(DescribeCens), C(ListTransitRouters), C(ListTransitRouterRouteTables), C(ListTransitRouterVpcAttachments),
     C(ListTransitRouterVpnAttachments), C(ListTransitRouterVbrAttachments), C(ListTransitRouterPeerAttachments),
     C(ListTransitRouterRouteTableAssociations), C(ListTransitRouterRouteTablePropagations),
-    with O(route_entries) C(ListTransitRouterRouteEntries), and for O(validate_members) C(DescribeChildInstanceRegions) (CBN), C(DescribeVpcs), C(DescribeVSwitches) and C(DescribeRouteTableList) (VPC).
+    with O(route_entries) C(ListTransitRouterRouteEntries), and for O(validate_members) C(DescribeChildInstanceRegions) (CBN),
+    C(DescribeVpcs), C(DescribeVSwitches) and C(DescribeRouteTableList) (VPC).
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
