@@ -571,6 +571,19 @@ def describe_cen(module: t.Any, cen: dict) -> dict:
     return view
 
 
+def transit_router_route_entries(module: t.Any, route_table_id: str) -> list:
+    """Every route of a transit router route table (what it learned), in snake_case: one paged list per table."""
+    return [{"transit_router_route_table_id": route_table_id,
+             "destination_cidr_block": item.get("TransitRouterRouteEntryDestinationCidrBlock"),
+             "status": item.get("TransitRouterRouteEntryStatus"),
+             "type": item.get("TransitRouterRouteEntryType"),
+             "next_hop_id": item.get("TransitRouterRouteEntryNextHopId"),
+             "next_hop_resource_id": item.get("TransitRouterRouteEntryNextHopResourceId"),
+             "next_hop_resource_type": item.get("TransitRouterRouteEntryNextHopResourceType")}
+            for item in _token_pages(module, "ListTransitRouterRouteEntries", {"TransitRouterRouteTableId": route_table_id},
+                                     "TransitRouterRouteEntries")]
+
+
 # --- waiters -------------------------------------------------------------------------------------------
 
 def _cen_request(ids: dict) -> dict:

@@ -19,7 +19,8 @@ description:
   - Calls C(DescribeCens), C(ListTransitRouters), C(ListTransitRouterRouteTables), C(ListTransitRouterVpcAttachments),
     C(ListTransitRouterVpnAttachments), C(ListTransitRouterVbrAttachments), C(ListTransitRouterPeerAttachments),
     C(ListTransitRouterRouteTableAssociations), C(ListTransitRouterRouteTablePropagations),
-    and for O(validate_members) C(DescribeChildInstanceRegions) (CBN), C(DescribeVpcs), C(DescribeVSwitches) and C(DescribeRouteTableList) (VPC).
+    with O(route_entries) C(ListTransitRouterRouteEntries), and for O(validate_members) C(DescribeChildInstanceRegions) (CBN),
+    C(DescribeVpcs), C(DescribeVSwitches) and C(DescribeRouteTableList) (VPC).
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
@@ -65,6 +66,12 @@ options:
   allow_single_zone:
     description:
       - With O(validate_members), accept members whose vSwitches are all in one zone.
+    type: bool
+    default: false
+  route_entries:
+    description:
+      - Also return what every transit router learned - the routes of each of its route tables
+        (RV(cens[].transit_routers[].route_entries)), one paged read per table.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -142,6 +149,17 @@ cens:
       elements: dict
       sample: [{transit_router_id: tr-bp1example00000000001, region_id: cn-hangzhou, status: Active,
                 system_route_table_id: vtb-bp1example00000000002, route_table_ids: [vtb-bp1example00000000002]}]
+      contains:
+        route_entries:
+          description:
+            - With O(route_entries), the routes of its route tables, each C({transit_router_route_table_id, destination_cidr_block,
+              status, type, next_hop_id, next_hop_resource_id, next_hop_resource_type}).
+          returned: when O(route_entries) is true
+          type: list
+          elements: dict
+          sample: [{transit_router_route_table_id: vtb-uf6example00000000002, destination_cidr_block: 100.0.0.0/8, status: Active,
+                    type: Propagated, next_hop_id: tr-attach-example0000000000c, next_hop_resource_id: tr-bp1example00000000001,
+                    next_hop_resource_type: TR}]
     vpc_attachments:
       description: Its VPC attachments, as M(alicloud.acr_access.cen_transit_router_vpc_attachment) returns them (without
         C(route_table_id), C(association_status), C(propagation_status)), plus C(associations) and C(propagations),
@@ -236,6 +254,7 @@ def main():
         validate_members=dict(type="list", elements="dict", options=api.member_options()),
         members_label=dict(type="str", default="members"),
         allow_single_zone=dict(type="bool", default=False),
+        route_entries=dict(type="bool", default=False),
     )
     module = AnsibleAlicloudModule(argument_spec=argument_spec, mutually_exclusive=[("cen_id", "cen_name")], supports_check_mode=True)
     result = dict(changed=False)
@@ -246,6 +265,10 @@ def main():
             result.update(reachable_regions=regions, members=members)
         cens = api.list_cens(module, cen_id=module.params["cen_id"], name=module.params["cen_name"])
         result["cens"] = [api.describe_cen(module, cen) for cen in cens]
+        if module.params["route_entries"]:
+            for router in (router for cen in result["cens"] for router in cen["transit_routers"]):
+                router["route_entries"] = [entry for table_id in router["route_table_ids"]
+                                           for entry in api.transit_router_route_entries(module, table_id)]
     except AlicloudError as error:
         module.fail_json_api(error, msg="Failed to describe the CEN instances")
     module.exit_json(**result)

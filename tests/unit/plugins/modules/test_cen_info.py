@@ -52,6 +52,24 @@ def test_reads_back_the_whole_cen(run_module, twin_args, twin, make_module):
     assert "members" not in result
 
 
+def test_route_entries_returns_what_each_transit_router_learned(run_module, twin_args, twin, make_module):
+    module = make_module(twin_args())
+    cen_id, attachment_id, table_id = build_connected_cen(twin, module)
+    api.create_link(module, "propagation", attachment_id, table_id)
+    twin.settle()
+    since = twin.last_seq()
+    result = run_module(main, twin_args(cen_id=cen_id, route_entries=True))
+    assert twin.writes(since) == []
+    routers = {router["region_id"]: router for router in result["cens"][0]["transit_routers"]}
+    # one read per route table; the registry VPC's CIDR block is learned in Hangzhou and, over the peer, in Shanghai
+    assert twin.counts(since)["ListTransitRouterRouteEntries"] == sum(len(r["route_table_ids"]) for r in routers.values())
+    [learned] = routers["cn-hangzhou"]["route_entries"]
+    assert (learned["transit_router_route_table_id"], learned["destination_cidr_block"], learned["status"], learned["next_hop_id"]) == (
+        table_id, seed_ids.REGISTRY_VPC_CIDR, "Active", attachment_id)
+    assert [entry["destination_cidr_block"] for entry in routers["cn-shanghai"]["route_entries"]] == [seed_ids.REGISTRY_VPC_CIDR]
+    assert "route_entries" not in run_module(main, twin_args(cen_id=cen_id))["cens"][0]["transit_routers"][0]
+
+
 def test_unknown_cen_gives_an_empty_list(run_module, twin_args):
     assert run_module(main, twin_args(cen_id="cen-doesnotexist0000001"))["cens"] == []
 
