@@ -62,7 +62,8 @@ def _start_services(state, log):
             registry = RegistryServices(os.path.join(state["workdir"], "services"), services["ns"], state["twin"],
                                         instance_id=services["instance"], registry_domain=services["registry_domain"],
                                         registry_ip=services["registry_ip"], auth_domain=services["auth_domain"],
-                                        auth_ip=services["auth_ip"], oss_domain=services["oss_domain"], oss_ip=services["oss_ip"])
+                                        auth_ip=services["auth_ip"], oss_domain=services["oss_domain"], oss_ip=services["oss_ip"],
+                                        oss_extra_ips=services.get("privatelink_oss_ips", []))
             registry.start()
             seeded = state.get("seed_image", True)
             digest = registry.seed_image(SEED_REPOSITORY, SEED_TAG) if seeded else None

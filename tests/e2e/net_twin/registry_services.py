@@ -526,7 +526,7 @@ class RegistryServices:
     def __init__(self, workdir, netns, twin_endpoint, instance_id="cri-twin0000000000001",
                  registry_domain="acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com", registry_ip="10.94.205.198",
                  auth_domain="dockerauth-vpc.cn-hangzhou.aliyuncs.com", auth_ip="100.103.7.181",
-                 oss_domain="oss-cn-hangzhou-internal.aliyuncs.com", oss_ip="100.118.28.43",
+                 oss_domain="oss-cn-hangzhou-internal.aliyuncs.com", oss_ip="100.118.28.43", oss_extra_ips=(),
                  service="registry.aliyuncs.com:cn-hangzhou:26842", issuer=None, twin_actions=("pull", "push"),
                  registry_binary="docker-registry", start_timeout=20.0):
         self.workdir = os.path.abspath(workdir)
@@ -538,6 +538,7 @@ class RegistryServices:
         self.registry_domain, self.registry_ip = registry_domain, registry_ip
         self.auth_domain, self.auth_ip = auth_domain, auth_ip
         self.oss_domain, self.oss_ip = oss_domain, oss_ip
+        self.oss_extra_ips = list(oss_extra_ips)  # OSS answers there too (a PrivateLink endpoint's addresses)
         self.service = service
         self.issuer = issuer or auth_domain
         self.twin_actions = list(twin_actions)
@@ -657,6 +658,9 @@ class RegistryServices:
         cert, key = self.certs["oss"]
         self._helper("serve-oss", "oss", dict(common, address=self.oss_ip, cert=cert, key=key, log_path=self.log_path("oss"),
                                               root=self.storage))
+        for index, address in enumerate(self.oss_extra_ips, 1):
+            self._helper("serve-oss", "oss-%d" % index, dict(common, address=address, cert=cert, key=key,
+                                                             log_path=self.log_path("oss-%d" % index), root=self.storage))
         registry = [sys.executable, os.path.abspath(__file__), "guard", "ip", "netns", "exec", self.netns,
                     self.registry_binary, "serve", self._registry_config()]
         log = open(self.log_path("registry"), "a")
@@ -665,7 +669,7 @@ class RegistryServices:
                                                           start_new_session=True, cwd=self.workdir)
         finally:
             log.close()
-        targets = [(self.registry_ip, 443), (self.auth_ip, 443), (self.oss_ip, 443)]
+        targets = [(self.registry_ip, 443), (self.auth_ip, 443), (self.oss_ip, 443)] + [(ip, 443) for ip in self.oss_extra_ips]
         pending = run_in_netns(self.netns, _wait_accepting, targets, time.monotonic() + self.start_timeout)
         dead = [name for name, process in self.processes.items() if process.poll() is not None]
         if pending or dead:

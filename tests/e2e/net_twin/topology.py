@@ -22,6 +22,8 @@ reconciler did not write.
 
 import ipaddress
 
+from acr_twin.products.privatelink import FIRST_HOST_INDEX as PRIVATELINK_FIRST_HOST_INDEX
+
 REGISTRY_DOMAIN = "acr-twin-registry-vpc.cn-hangzhou.cr.aliyuncs.com"
 AUTH_DOMAIN = "dockerauth-vpc.cn-hangzhou.aliyuncs.com"
 OSS_DOMAIN = "oss-cn-hangzhou-internal.aliyuncs.com"
@@ -141,8 +143,13 @@ def _services(prefix, state, vpcs, overrides):
         "auth_ip": AUTH_IP, "auth_domain": "dockerauth-vpc.%s.aliyuncs.com" % instance["RegionId"],
         "oss_ip": OSS_IP, "oss_domain": "oss-%s-internal.aliyuncs.com" % instance["RegionId"],
     }
+    # The addresses the twin gives the first PrivateLink endpoint of the OSS service in each vSwitch of the registry's VPC:
+    # the OSS host answers there too, and the VPC routes them to the services only while such an endpoint is Active.
+    services["privatelink_oss_ips"] = sorted(
+        str(list(ipaddress.ip_network(v["CidrBlock"]).hosts())[PRIVATELINK_FIRST_HOST_INDEX])
+        for v in state["vswitches"].values() if v["VpcId"] == link["VpcId"])
     services.update(overrides)
-    services["addresses"] = [services["registry_ip"], services["auth_ip"], services["oss_ip"]]
+    services["addresses"] = [services["registry_ip"], services["auth_ip"], services["oss_ip"]] + services["privatelink_oss_ips"]
     return services
 
 

@@ -78,12 +78,18 @@ def _vpc(cloud, vpc):
 
 
 def _endpoints(cloud, vpc_id):
-    """The registry VPC endpoints (an ENI in one of the VPC's vSwitches) of every RUNNING linked VPC."""
+    """The registry VPC endpoints (an ENI in one of the VPC's vSwitches) of every RUNNING linked VPC, and the zone
+    addresses of every Active PrivateLink endpoint of the region's OSS service in the VPC (module "oss")."""
     found = []
     for link in sorted(cloud.cr_linked_vpcs.values(), key=lambda link: (link["InstanceId"], link.get("ModuleName", ""))):
         if link["VpcId"] == vpc_id and link.get("Status") == "RUNNING" and link.get("Ip"):
             found.append({"instance": link["InstanceId"], "ip": link["Ip"], "vswitch": link.get("VswitchId", ""),
                           "module": link.get("ModuleName", "Registry")})
+    endpoints = ((cloud.extra.get("privatelink") or {}).get("endpoints") or {}).values()
+    for endpoint in sorted(endpoints, key=lambda endpoint: endpoint["EndpointId"]):
+        if endpoint["VpcId"] == vpc_id and endpoint["EndpointStatus"] == "Active" and endpoint["ServiceName"].endswith(".oss"):
+            found.extend({"instance": endpoint["EndpointId"], "ip": zone["EniIp"], "vswitch": zone["VSwitchId"], "module": "oss"}
+                         for zone in endpoint["_zones"] if zone.get("EniIp"))
     return found
 
 
