@@ -453,16 +453,23 @@ def registry_ca_path(engine, registry_domain):
     return "%s%s/ca.crt" % (CA_DIRECTORIES["docker" if engine == "docker" else "podman"], registry_domain)
 
 
-def verify_endpoints(endpoints):
+def verify_endpoints(endpoints, hosts_entries=None):
     """registry_client_verify's registry/auth/oss from a registry_endpoints fact: with takeover the auth domain
-    resolves to the registry's addresses."""
+    resolves to the registry's addresses. With the hosts entries the client writes (``[{ip, names}]``), a domain is
+    expected where they map it - with the OSS PrivateLink endpoint, the OSS domain resolves to the endpoint, not to the
+    100.x address the probe saw."""
     registry, auth, oss = endpoints["registry"], endpoints["auth"], endpoints["oss"]
     takeover = _as_bool(endpoints.get("takeover", False))
-    return {
+    targets = {
         "registry": {"domain": registry["domain"], "addresses": registry["addresses"]},
         "auth": {"domain": auth["domain"], "addresses": registry["addresses"] if takeover else auth["addresses"]},
         "oss": {"domain": oss["domain"], "addresses": oss["addresses"]},
     }
+    for target in targets.values():
+        mapped = [entry["ip"] for entry in hosts_entries or [] if target["domain"] in (entry.get("names") or [])]
+        if mapped:
+            target["addresses"] = mapped
+    return targets
 
 
 def client_reports(host_facts):

@@ -488,6 +488,16 @@ def test_verify_endpoints(takeover, auth_addresses):
     }
 
 
+def test_verify_endpoints_expects_a_domain_where_the_hosts_entries_map_it():
+    # the OSS PrivateLink endpoint: the hosts block maps the OSS domain into the registry VPC, not to the probe's 100.x
+    entries = [{"ip": "10.0.0.201", "names": [REGISTRY]}, {"ip": "100.103.7.181", "names": [AUTH]},
+               {"ip": "10.0.0.202", "names": [OSS]}, {"ip": "10.0.1.202", "names": [OSS, "other.example"]}]
+    targets = role_plan.verify_endpoints(ENDPOINTS_FACT, entries)
+    assert targets["oss"] == {"domain": OSS, "addresses": ["10.0.0.202", "10.0.1.202"]}
+    assert targets["registry"]["addresses"] == ["10.0.0.201"] and targets["auth"]["addresses"] == ["100.103.7.181"]
+    assert role_plan.verify_endpoints(ENDPOINTS_FACT, []) == role_plan.verify_endpoints(ENDPOINTS_FACT)
+
+
 def test_client_reports():
     hosts = [{"registry_client": {"report": {"host": "a"}}}, {"other": 1}, {"registry_client": {"report": None}}, None,
              {"registry_client": {"report": {"host": "b"}}}]
