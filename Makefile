@@ -48,7 +48,7 @@ UNITS_PATHS ?= tests/unit/plugins/modules/ tests/unit/plugins/module_utils/ test
 LINT_ARGS ?=
 
 # What `make test` runs, in this order; all of them run, and any failure fails the build.
-TEST_STEPS := pytest e2e units sanity lint
+TEST_STEPS := pytest e2e units sanity lint docs
 
 # Quiet, deterministic Ansible for every tool below
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
@@ -156,6 +156,22 @@ lint: $(VENV_STAMP) collection ## ansible-lint (production profile), antsibull-c
 	$(VENV)/bin/python scripts/check_action_group.py
 	$(VENV)/bin/antsibull-changelog lint
 	PATH=$(VENV)/bin:$$PATH ansible-lint $(LINT_ARGS)
+
+##@ Docs
+
+# The docs site (docs/development.md, "Docs"), offline: antsibull-docs writes the plugin and role pages, scripts/docs_site.py
+# adds docs/site/'s pages and what it generates from the code (topology pictures and route tables from build_plan, the
+# findings and verification messages), sphinx-build turns them into HTML; any warning fails it. Then lint-collection-docs.
+DOCS_DIR := $(BUILD_ROOT)/docs
+.PHONY: docs
+docs: $(VENV_STAMP) collection ## the docs site, offline: build/docs/html (fails on any warning), then antsibull-docs lint-collection-docs
+	rm -rf $(DOCS_DIR) && mkdir -p $(DOCS_DIR) && mkdir -m 0755 $(DOCS_DIR)/src
+	PATH=$(VENV)/bin:$$PATH antsibull-docs --config-file docs/site/antsibull-docs.cfg collection --use-current --fail-on-error \
+	    --dest-dir $(DOCS_DIR)/src alicloud.acr_access
+	$(VENV)/bin/python scripts/docs_site.py $(DOCS_DIR)/src
+	$(VENV)/bin/sphinx-build -q -W --keep-going -b html -c docs/site -d $(DOCS_DIR)/doctrees $(DOCS_DIR)/src $(DOCS_DIR)/html
+	cd $(COLLECTION_DIR) && PATH=$(VENV)/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .
+	@echo "docs: $(DOCS_DIR)/html/index.html"
 
 ##@ Benchmark
 
