@@ -23,7 +23,7 @@ description:
     cloud makes the associations and propagations), so the step takes about as long as the cloud needs.
   - The members are checked first, reading only, as M(alicloud.acr_access.cen_info) does with its
     O(alicloud.acr_access.cen_info#module:validate_members); a wrong member fails the task before anything is changed.
-  - It does not remove anything; the role M(alicloud.acr_access.cen_connect) with C(cen_connect_state=absent) does.
+  - It does not remove anything; the role P(alicloud.acr_access.cen_connect#role) with C(cen_connect_state=absent) does.
   - Calls the read and create operations of the modules above (CBN API 2017-09-12, VPC API 2016-04-28).
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
@@ -144,7 +144,7 @@ EXAMPLES = r"""
 RETURN = r"""
 connection:
   description:
-    - Every ID of the connection, the fact C(cen_connect) of the role M(alicloud.acr_access.cen_connect).
+    - Every ID of the connection, the fact C(cen_connect) of the role P(alicloud.acr_access.cen_connect#role).
   returned: always
   type: dict
   contains:
