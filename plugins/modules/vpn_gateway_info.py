@@ -164,7 +164,7 @@ vpn_gateways:
       returned: always
       type: list
       elements: dict
-      contains:
+      contains: &vpn_connection
         vpn_connection_id:
           description: The ID of the IPsec connection.
           returned: always
@@ -271,107 +271,7 @@ transit_router_connections:
   returned: success
   type: list
   elements: dict
-  contains:
-    vpn_connection_id:
-      description: The ID of the IPsec connection.
-      returned: always
-      type: str
-      sample: vco-bp1example00000000001
-    name:
-      description: The name of the IPsec connection.
-      returned: always
-      type: str
-      sample: idc-via-vpn-gateway
-    status:
-      description: The negotiation status, for example V(ike_sa_established), V(ipsec_sa_established), V(ike_sa_not_established).
-      returned: always
-      type: str
-      sample: ike_sa_established
-    state:
-      description: The state of the connection, for example V(active).
-      returned: always
-      type: str
-      sample: active
-    attach_type:
-      description: V(VPNGateway) (on a VPN gateway) or V(CEN) (bound to a transit router).
-      returned: always
-      type: str
-      sample: VPNGateway
-    vpn_gateway_id:
-      description: The VPN gateway of the connection; V(null) for a connection bound to a transit router.
-      returned: always
-      type: str
-      sample: vpn-bp1example00000000001
-    customer_gateway_id:
-      description: The customer gateway (the data center's side) of the connection.
-      returned: always
-      type: str
-      sample: cgw-bp1example00000000001
-    customer_gateway:
-      description: That customer gateway; V(null) when the region does not show it.
-      returned: always
-      type: dict
-      contains:
-        customer_gateway_id:
-          description: The ID of the customer gateway.
-          returned: always
-          type: str
-          sample: cgw-bp1example00000000001
-        name:
-          description: The name of the customer gateway.
-          returned: always
-          type: str
-          sample: idc-gateway
-        ip_address:
-          description: The public IP address of the data center's gateway.
-          returned: always
-          type: str
-          sample: 203.0.113.10
-        asn:
-          description: The BGP AS number of the data center's gateway; V(null) without BGP.
-          returned: always
-          type: int
-          sample: 65010
-        description:
-          description: The description of the customer gateway.
-          returned: always
-          type: str
-          sample: ""
-        create_time:
-          description: When the customer gateway was created (milliseconds since the epoch).
-          returned: always
-          type: int
-          sample: 1767225600000
-    local_subnet:
-      description: The CIDR blocks of the cloud side of the connection (comma-separated).
-      returned: always
-      type: str
-      sample: 10.0.0.0/16
-    remote_subnet:
-      description: The CIDR blocks of the data center's side of the connection (comma-separated).
-      returned: always
-      type: str
-      sample: 192.168.0.0/24
-    transit_router_id:
-      description: The transit router a connection of attach type V(CEN) is attached to; empty otherwise.
-      returned: always
-      type: str
-      sample: ""
-    transit_router_name:
-      description: The name of that transit router.
-      returned: always
-      type: str
-      sample: ""
-    attach_instance_id:
-      description: The instance the connection is associated with, as the cloud reports it.
-      returned: always
-      type: str
-      sample: ""
-    create_time:
-      description: When the connection was created (milliseconds since the epoch).
-      returned: always
-      type: int
-      sample: 1767225600000
+  contains: *vpn_connection
 
 """
 
