@@ -12,9 +12,7 @@ The tests of this module run in order on one pair of twins.
 
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -25,15 +23,13 @@ for _path in (HERE, os.path.join(HERE, "..", "twin")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from acr_twin import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Twin, TwinServer  # noqa: E402
+from acr_twin import Twin, TwinServer  # noqa: E402
 from acr_twin import seed_ids as ids  # noqa: E402
 from acr_twin.fixtures import build_cloud  # noqa: E402
 from net_twin import NetTwin  # noqa: E402
+from test_cross_region_pull import ROOT, World as CrossRegionWorld, _recap  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-COLLECTIONS_PATH = os.path.abspath(os.path.join(ROOT, "..", "..", ".."))
 INVENTORY = os.path.join(ROOT, "tests", "demo", "inventory", "data_center.yml")
-BIN = os.path.dirname(sys.executable)
 CLIENT, GATEWAY = "idc-client", "idc-gateway"
 IMAGE = "acr-access/busybox:1.36"
 # The collections the cloud side changes; teardown must leave them as the fixture holds them
@@ -86,40 +82,19 @@ VERIFY = """
       become: false
 """
 
-BREAK = """
-- name: Remove one piece of the path
-  hosts: {hosts}
-  gather_facts: false
-  tasks:
-    - name: Remove it
-      {module}:
-{args}
-"""
 
+class World(CrossRegionWorld):
+    """The cross-region test's world with the data center's inventory; every run names the connection type."""
 
-class World:
     def __init__(self, twin, server, net, workdir):
-        self.twin, self.server, self.net, self.workdir = twin, server, net, workdir
-        self.facts = None
+        super().__init__(twin, server, net, workdir)
         self.inventory = [INVENTORY, net.inventory_path]
-        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ACR_ACCESS_ENDPOINT="http://%s" % server.endpoint,
-                        ALIBABA_CLOUD_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET,
-                        ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="False",
-                        ANSIBLE_SSH_CONTROL_PATH_DIR=os.path.join(workdir, "cp"), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "ansible-tmp"),
-                        ACR_ACCESS_OUTPUT_DIR=os.path.join(workdir, "network-team"), ANSIBLE_FORKS="10")
-        for name in ("ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"):
-            self.env.pop(name, None)
+        self.env["ACR_ACCESS_OUTPUT_DIR"] = os.path.join(workdir, "network-team")
         self.connection_type = "vpn_gateway"
 
     def playbook(self, path, *args, log=None):
-        command = [os.path.join(BIN, "ansible-playbook")] + [arg for inventory in self.inventory for arg in ("-i", inventory)]
-        command += [path, "-e", "data_center_connect_type=%s" % self.connection_type] + list(args)
-        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=900, check=False, cwd=self.workdir)
-        output = done.stdout + done.stderr
-        if log:
-            with open(os.path.join(self.workdir, "%s-%s" % (self.connection_type, log)), "w") as handle:
-                handle.write(output)
-        return done.returncode, output
+        return super().playbook(path, "-e", "data_center_connect_type=%s" % self.connection_type, *args,
+                                log=log and "%s-%s" % (self.connection_type, log))
 
     def converge(self, *args, log=None):
         facts = os.path.join(self.workdir, "facts.json")
@@ -150,19 +125,6 @@ class World:
         with open(report) as handle:
             return json.load(handle)
 
-    def break_with(self, module, args, hosts="localhost"):
-        path = os.path.join(self.workdir, "break.yml")
-        body = "\n".join("        " + line for line in json.dumps(args, indent=2).splitlines())
-        with open(path, "w") as handle:
-            handle.write(BREAK.format(hosts=hosts, module=module, args=body))
-        code, output = self.playbook(path)
-        assert code == 0 and re.search(r"changed=[1-9]", output), output
-
-    def on_host(self, host, *argv):
-        done = self.net.run(host, list(argv), capture_output=True, text=True, timeout=60, check=False)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
     def cloud(self):
         return _comparable(self.twin.cloud.dump())
 
@@ -181,10 +143,6 @@ def world():
         finally:
             net.down()
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _recap(output):
-    return dict((host, int(changed)) for host, changed in re.findall(r"^(\S+)\s*:\s*ok=\d+\s+changed=(\d+)", output, re.M))
 
 
 def _comparable(state):
