@@ -182,12 +182,16 @@ def is_not_found(error: BaseException) -> bool:
 
 def gone_on_delete(delete: t.Callable[[], t.Any], gone_codes: t.Iterable[str] = ()) -> bool:
     """Run a delete call: True when it was sent, False when the cloud answered that the resource is
-    already gone (NotFound, or one of the API's own ``gone_codes``): a delete of nothing is no change."""
+    already gone (NotFound, or one of the API's own ``gone_codes``): a delete of nothing is no change.
+
+    Unless that answer came to a retry (``attempts`` > 1, set by the client): the resource was read just before the
+    delete, so an earlier attempt whose answer was lost (or a 5xx sent after the change) is what deleted it, and the
+    task changed the cloud."""
     try:
         delete()
     except AlicloudError as error:
         if is_not_found(error) or error.code in tuple(gone_codes):
-            return False
+            return error.attempts > 1
         raise
     return True
 

@@ -268,7 +268,8 @@ class ResourceManager:
         return send()
 
     def write_delete(self, what: str, send: t.Callable[[], t.Any], gone_codes: t.Iterable[str] = ()) -> bool:
-        """A delete through ``write``: False when the cloud says it was already gone."""
+        """A delete through ``write``: False when the cloud says it was already gone at the first attempt (a NotFound
+        to a retry means an earlier attempt, whose answer was lost, deleted it: True; see ``gone_on_delete``)."""
         self.deadline.before_write(what)
         return gone_on_delete(send, gone_codes)
 
