@@ -600,12 +600,18 @@ def _conflicts_of(target, registry_vpc, source, source_hop, instance_hop, advert
     checked = [("the planned destination %s" % target.network, target.network)]
     if carrier is not None and carrier != target.network:
         checked.append(("the covering route %s that carries it" % carrier, carrier))
+    vswitch_blocks = _vswitch_blocks(registry_vpc)
     for what, network in checked:
         if (target.kind != "registry" and not target.in_vpc) or network != target.network:
             # The registry address belongs in the registry VPC; a 100.x service address or covering route does not.
             reasons.extend("the registry VPC CIDR block %s overlaps %s" % (c, what) for c in _overlaps(network, registry_vpc["cidr_blocks"]))
-            reasons.extend("the registry vSwitch CIDR block %s overlaps %s" % (c, what)
-                           for c in _overlaps(network, registry_vpc["vswitch_cidr_blocks"]))
+            reasons.extend("the registry vSwitch CIDR block %s overlaps %s" % (c, what) for c in _overlaps(network, vswitch_blocks))
+        elif network == carrier:
+            # The registry address's own route: the cloud refuses a route entry inside a vSwitch's CIDR block
+            # (InvalidCidrBlock.Overlapped), which happens when the VPC's block holding that vSwitch is missing from cidr_blocks.
+            reasons.extend("the registry VPC's route %s would lie inside its vSwitch CIDR block %s, which the cloud refuses: list the "
+                           "VPC CIDR block that holds the vSwitch in registry_vpc.cidr_blocks (the VPC delivers it itself, no route "
+                           "is needed)" % (network, c) for c in vswitch_blocks if network.subnet_of(c))
         reasons.extend("the route %s in the registry VPC overlaps %s" % (route.text, what)
                        for route in _foreign_routes(registry_vpc["existing_routes"], instance_hop, network))
         reasons.extend("the route %s in the source route table overlaps %s" % (route.text, what)
@@ -614,6 +620,12 @@ def _conflicts_of(target, registry_vpc, source, source_hop, instance_hop, advert
     owner = "the data center's" if source["kind"] == "data_center" else "the source network's"
     reasons.extend("%s CIDR block %s overlaps %s" % (owner, c, target.network) for c in _overlaps(target.network, own_cidrs))
     return reasons
+
+
+def _vswitch_blocks(registry_vpc):
+    """The registry VPC's vSwitch CIDR blocks: given, or known from the local system routes (one per vSwitch) of its table."""
+    local = [route.destination for route in registry_vpc["existing_routes"] if route.role == "local"]
+    return sorted(set(registry_vpc["vswitch_cidr_blocks"]) | set(local))
 
 
 def _foreign_routes(routes, own_hop, network):

@@ -282,6 +282,45 @@ def test_conflicts(changes, expected_errors):
     assert plan["blocking"] is bool(expected_errors)
 
 
+# ---------------------------------------------------------------- rule: no route inside a vSwitch CIDR block
+
+# The cloud refuses a route entry whose destination is a vSwitch's CIDR block or lies inside it (InvalidCidrBlock.Overlapped, as
+# the twin answers CreateRouteEntry): the plan names it before any write. A registry VPC whose secondary block is missing from
+# registry_vpc.cidr_blocks makes the registry address look outside the VPC, and its /32 route then lands in a vSwitch.
+SECONDARY_VSWITCH = "10.94.205.0/24"
+LOCAL_ROUTE = {"destination_cidr_block": SECONDARY_VSWITCH, "next_hop_type": "local", "type": "System"}
+
+
+@pytest.mark.parametrize("changes, expected_errors", [
+    # the registry address's own route inside a vSwitch CIDR block of the registry VPC ...
+    ({"registry_vpc.vswitch_cidr_blocks": ["10.0.0.0/24", SECONDARY_VSWITCH]}, ["registry_address_conflict"]),
+    # ... equal to it
+    ({"registry_vpc.vswitch_cidr_blocks": ["10.94.205.198/32"]}, ["registry_address_conflict"]),
+    # ... known only from the registry VPC's local (vSwitch) system route, vswitch_cidr_blocks not given
+    ({"registry_vpc.vswitch_cidr_blocks": [], "registry_vpc.existing_routes": [LOCAL_ROUTE]}, ["registry_address_conflict"]),
+    # an OSS range inside a vSwitch of the registry VPC, known from its local route only
+    ({"registry_vpc.vswitch_cidr_blocks": [], "registry_vpc.existing_routes": [
+        {"destination_cidr_block": "100.118.28.0/25", "next_hop_type": "local", "type": "System"}]},
+     ["auth_address_conflict", "oss_address_conflict"]),
+    # the source side: a planned source route inside a vSwitch (local route) of the source VPC
+    ({"source.existing_routes": [{"destination_cidr_block": "10.94.205.0/24", "next_hop_type": "local", "type": "System"}]},
+     ["registry_address_conflict"]),
+    # a vSwitch next to the route, or the secondary block listed (no route of its own then): no conflict
+    ({"registry_vpc.vswitch_cidr_blocks": ["10.0.0.0/24", "10.94.206.0/24"]}, []),
+    ({"registry_vpc.cidr_blocks": ["10.0.0.0/16", "10.94.0.0/16"], "registry_vpc.vswitch_cidr_blocks": ["10.0.0.0/24", SECONDARY_VSWITCH]}, []),
+])
+def test_no_route_inside_a_vswitch_cidr_block(changes, expected_errors):
+    plan = plan_of(changes)
+    assert codes(plan, "error") == expected_errors
+    assert plan["blocking"] is bool(expected_errors)
+
+
+def test_a_registry_route_inside_a_vswitch_names_the_block_and_the_fix():
+    plan = plan_of({"registry_vpc.vswitch_cidr_blocks": ["10.0.0.0/24", SECONDARY_VSWITCH]})
+    message = [f["message"] for f in plan["findings"] if f["code"] == "registry_address_conflict"][0]
+    assert "10.94.205.198/32" in message and SECONDARY_VSWITCH in message and "registry_vpc.cidr_blocks" in message
+
+
 def test_the_100_64_variant_names_both_fixes_and_takeover_drops_the_auth_route():
     variant = {"registry_vpc.cidr_blocks": ["100.64.0.0/16"], "registry_vpc.vswitch_cidr_blocks": ["100.64.0.0/24", "100.64.1.0/24"]}
     plan = plan_of(variant)
