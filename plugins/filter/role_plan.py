@@ -56,9 +56,9 @@ def registry_routes_fact(inputs, state, plan, source, registry, advertisement):
 # ---------------------------------------------------------------- registry_endpoints
 
 
-def registry_endpoints_fact(probe_result, instance, region, probe_host, linked_ips, known=False):
+def registry_endpoints_fact(probe_result, instance, region, probe_host, linked_ips, known=False, warnings=None):
     """The fact registry_endpoints."""
-    return role_plan.registry_endpoints_fact(instance, region, probe_host, linked_ips, probe_result, bool(known))
+    return role_plan.registry_endpoints_fact(instance, region, probe_host, linked_ips, probe_result, bool(known), warnings)
 
 
 # ---------------------------------------------------------------- cross_region_access
@@ -109,6 +109,7 @@ FILTERS = {
     "registry_endpoints_known_errors": role_plan.known_endpoints_errors,
     "registry_endpoints_known_result": role_plan.known_probe_result,
     "registry_endpoints_source": role_plan.registry_endpoints_source,
+    "registry_endpoints_probe_vpc_warnings": role_plan.registry_endpoints_probe_vpc_warnings,
     "registry_endpoints_fact": registry_endpoints_fact,
     "registry_ca_path": role_plan.registry_ca_path,
     "registry_verify_endpoints": role_plan.verify_endpoints,

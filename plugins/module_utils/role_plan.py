@@ -414,14 +414,29 @@ def registry_endpoints_source(instance, probe_vpc_id):
     }
 
 
-def registry_endpoints_fact(instance, region, probe, linked_ips, result, known=False):
-    """The fact registry_endpoints from the instance, the probe's (or registry_endpoints_known's) result and the probe host."""
+def registry_endpoints_probe_vpc_warnings(instance, probe_vpc_id, link_vpc_id=""):
+    """[a warning] when registry_endpoints_probe_vpc_id names a VPC the instance is not linked to (and the role does not
+    link first): the API then reports no address for it, so the probe has nothing to check the resolved address against."""
+    if not probe_vpc_id or probe_vpc_id == link_vpc_id:
+        return []
+    linked = _unique([link.get("vpc_id") for link in instance["endpoints"]["registry"]["vpc"].get("linked_vpcs") or [] if link.get("vpc_id")])
+    if probe_vpc_id in linked:
+        return []
+    return ["registry_endpoints_probe_vpc_id: %s is not linked to the VPC endpoint of instance %s (linked VPCs: %s), so no address "
+            "is expected and the probe's answer is not checked; link it with registry_endpoints_link_vpc ({vpc_id, vswitch_id}), "
+            "or probe from a host in a linked VPC and give that VPC." % (
+                probe_vpc_id, instance.get("instance_id"), ", ".join(linked) or "none")]
+
+
+def registry_endpoints_fact(instance, region, probe, linked_ips, result, known=False, warnings=None):
+    """The fact registry_endpoints from the instance, the probe's (or registry_endpoints_known's) result and the probe host;
+    ``warnings``: the role's own, found before the probe (they come first)."""
     registry, auth, oss = result["registry"], result["auth"], result["oss"]
     if known:
         registry_found = "addresses from registry_endpoints_known (not probed)"
     else:
         registry_found = "addresses resolved on %s (%s)" % (probe, result["probe"]["host"])
-    warnings = []
+    warnings = list(warnings or [])
     if registry.get("unexpected_addresses"):
         warnings.append("%s resolves to %s on %s, not to the linked VPC address %s that the API reports" % (
             registry["domain"], ", ".join(registry["unexpected_addresses"]), probe, ", ".join(linked_ips)))

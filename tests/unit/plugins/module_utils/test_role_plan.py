@@ -439,6 +439,26 @@ PROBED = {
 }
 
 
+@pytest.mark.parametrize("probe_vpc, link_vpc, warned", [
+    ("", "", False),             # no probe VPC given: any linked VPC's address is accepted
+    (HZ_VPC, "", False),         # linked
+    ("vpc-c", "", False),        # linked, its address not assigned yet
+    ("vpc-x", "", True),         # not linked: nothing to expect, the probe checks nothing
+    ("vpc-x", "vpc-x", False),   # the role links it first (registry_endpoints_link_vpc)
+])
+def test_registry_endpoints_probe_vpc_warnings(probe_vpc, link_vpc, warned):
+    warnings = role_plan.registry_endpoints_probe_vpc_warnings(INSTANCE, probe_vpc, link_vpc)
+    assert bool(warnings) is warned
+    if warned:
+        assert "registry_endpoints_probe_vpc_id" in warnings[0] and "vpc-x" in warnings[0] and "registry_endpoints_link_vpc" in warnings[0]
+        assert "%s, vpc-b, vpc-c" % HZ_VPC in warnings[0]
+
+
+def test_registry_endpoints_fact_carries_extra_warnings():
+    fact = role_plan.registry_endpoints_fact(INSTANCE, "cn-hangzhou", "probe-1", ["10.0.0.201"], PROBED, warnings=["probe VPC"])
+    assert fact["warnings"] == ["probe VPC"]
+
+
 def test_registry_endpoints_fact_probed():
     fact = role_plan.registry_endpoints_fact(INSTANCE, "cn-hangzhou", "probe", ["10.0.0.201"], PROBED)
     assert fact == {

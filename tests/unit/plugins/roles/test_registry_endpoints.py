@@ -150,6 +150,20 @@ def test_warns_about_a_stale_registry_address_and_oss_outside_the_vip_ranges(pla
     assert output.count("[WARNING]") >= 2  # the module's own warnings, shown by Ansible
 
 
+def test_warns_when_the_probe_vpc_is_not_linked_to_the_instance(playbook, twin):
+    # The twin's instance is linked to the registry VPC only: a probe VPC of another VPC leaves no address to expect.
+    seq = twin.last_seq()
+    fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_probe_vpc_id=ids.SOURCE_VPC)
+    assert fact, output
+    assert len(fact["warnings"]) == 1, fact["warnings"]
+    warning = fact["warnings"][0]
+    assert "registry_endpoints_probe_vpc_id" in warning and ids.SOURCE_VPC in warning and ids.REGISTRY_VPC in warning
+    assert "registry_endpoints_link_vpc" in warning
+    warn_task = output.split("Warn when the probe VPC is not linked to the instance]", 1)[1].split("TASK [", 1)[0]
+    assert "registry_endpoints_probe_vpc_id" in warn_task, warn_task
+    assert twin.writes(seq) == []
+
+
 def test_needs_exactly_one_of_id_and_name(playbook):
     fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_instance_id=ids.INSTANCE_ID)
     assert fact is None
