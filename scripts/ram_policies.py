@@ -28,8 +28,9 @@ NAMESPACE = "alicloud.acr_access."
 
 # The product name of the API (module_utils' Product constants, the twin's call log) -> its RAM code, the prefix of
 # the actions in a policy. CBN is the API of CEN, whose RAM code is cen (CEN's "RAM authentication" page); VPN gateway
-# actions belong to the VPC API and RAM code vpc (the VPN gateway's "RAM authorization" page); CR's code is cr.
-RAM_CODE = {"vpc": "vpc", "cbn": "cen", "cr": "cr", "sts": "sts"}
+# actions belong to the VPC API and RAM code vpc (the VPN gateway's "RAM authorization" page); CR's code is cr;
+# PrivateLink's is privatelink (its "RAM authorization" page: privatelink:CreateVpcEndpoint...).
+RAM_CODE = {"vpc": "vpc", "cbn": "cen", "cr": "cr", "sts": "sts", "privatelink": "privatelink"}
 
 # -- what each module may send ---------------------------------------------------------------------------------------
 VPC_READS = {"vpc": {"DescribeVpcs", "DescribeVSwitches", "DescribeRouteTableList"}}
@@ -106,6 +107,10 @@ MODULE_ACTIONS = {
                                                   "DeleteInstanceVpcEndpointLinkedVpc"},
                                            "vpc": {"DescribeVSwitches"}}),
     "cr_authorization_token": union(CR_INSTANCE, {"cr": {"GetAuthorizationToken"}}),
+    # the OSS endpoint of registry_routes' privatelink mode: the service, the endpoint and its zones; the vSwitches checked
+    "privatelink_vpc_endpoint": {"privatelink": {"ListVpcEndpointServicesByEndUser", "ListVpcEndpoints", "ListVpcEndpointZones",
+                                                 "CreateVpcEndpoint", "DeleteVpcEndpoint"},
+                                 "vpc": {"DescribeVSwitches"}},
 }
 
 # The caller's permission for ram_role_arn (option of every cloud module): AssumeRole on the role it names.

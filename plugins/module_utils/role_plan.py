@@ -470,9 +470,10 @@ def registry_ca_path(engine, registry_domain):
 
 def verify_endpoints(endpoints, hosts_entries=None):
     """registry_client_verify's registry/auth/oss from a registry_endpoints fact: with takeover the auth domain
-    resolves to the registry's addresses. With the hosts entries the client writes (``[{ip, names}]``), a domain is
-    expected where they map it - with the OSS PrivateLink endpoint, the OSS domain resolves to the endpoint, not to the
-    100.x address the probe saw."""
+    resolves to the registry's addresses. With the hosts entries the client writes (``[{ip, names}]``), a domain they map
+    only to other addresses than the probe saw is expected there: with the OSS PrivateLink endpoint, the OSS domain
+    resolves to the endpoint, not to the 100.x address the probe saw (where they map one of its addresses too, the
+    probe's addresses stay what is checked)."""
     registry, auth, oss = endpoints["registry"], endpoints["auth"], endpoints["oss"]
     takeover = _as_bool(endpoints.get("takeover", False))
     targets = {
@@ -482,7 +483,7 @@ def verify_endpoints(endpoints, hosts_entries=None):
     }
     for target in targets.values():
         mapped = [entry["ip"] for entry in hosts_entries or [] if target["domain"] in (entry.get("names") or [])]
-        if mapped:
+        if mapped and not set(mapped) & set(target["addresses"]):
             target["addresses"] = mapped
     return targets
 

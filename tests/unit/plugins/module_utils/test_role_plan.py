@@ -516,6 +516,9 @@ def test_verify_endpoints_expects_a_domain_where_the_hosts_entries_map_it():
     assert targets["oss"] == {"domain": OSS, "addresses": ["10.0.0.202", "10.0.1.202"]}
     assert targets["registry"]["addresses"] == ["10.0.0.201"] and targets["auth"]["addresses"] == ["100.103.7.181"]
     assert role_plan.verify_endpoints(ENDPOINTS_FACT, []) == role_plan.verify_endpoints(ENDPOINTS_FACT)
+    # a block that maps the domain to the probe's address too keeps the probe's addresses as what is checked
+    both = [{"ip": "100.118.28.43", "names": [OSS]}, {"ip": "10.0.0.202", "names": [OSS]}]
+    assert role_plan.verify_endpoints(ENDPOINTS_FACT, both)["oss"]["addresses"] == ["100.118.28.43"]
 
 
 def test_client_reports():
