@@ -96,6 +96,17 @@ def routes_of(twin, table):
             if e["RouteTableId"] == table and e.get("Type") == "Custom"}
 
 
+def changed_tasks(output):
+    """The names of the tasks that reported changed, in order (a loop's task once per changed item)."""
+    tasks, task = [], None
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line[len("TASK ["):line.rindex("]")]
+        elif line.startswith("changed:") and task:
+            tasks.append(task)
+    return tasks
+
+
 def changed_count(output):
     return int(re.search(r"localhost\s*:.*changed=(\d+)", output).group(1))
 
@@ -145,9 +156,17 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
     assert twin.writes(since) == [] and twin.calls(since)
     assert changed_count(output) == 0, output
 
+    # teardown --check predicts exactly what the teardown then does: the same number of changed tasks, and no write
+    since = twin.last_seq()
+    code, predicted = ansible("teardown", check=True)[:2]
+    assert code == 0, predicted
+    assert twin.writes(since) == []
+
     since = twin.last_seq()
     code, output = ansible("teardown")[:2]
     assert code == 0, output
+    assert changed_tasks(predicted) == changed_tasks(output)
+    assert changed_count(predicted) == changed_count(output), (predicted, output)
     cloud = twin.cloud
     assert (cloud.cens, cloud.transit_routers, cloud.tr_attachments) == ({}, {}, {})
     assert cloud.published_routes == {}
