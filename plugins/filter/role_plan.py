@@ -100,6 +100,8 @@ FILTERS = {
     "cen_member_routes": role_plan.member_routes,
     "cen_disconnect_plan": role_plan.cen_disconnect_plan,
     "cen_connect_pending": role_plan.connection_pending,
+    "cen_connect_predicted": role_plan.connection_predicted,
+    "cen_connect_placeholder": role_plan.is_placeholder,
     "cen_connect_rebuilt": cen_connect_rebuilt,
     "registry_routes_inputs": registry_routes_inputs,
     "registry_routes_oss": role_plan.registry_routes_oss,

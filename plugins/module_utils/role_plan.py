@@ -185,6 +185,32 @@ def connection_pending(cen_connect):
     return "the VPC attachment of " + ", ".join(missing) if missing else ""
 
 
+PLACEHOLDER_CEN = "(the CEN to be created)"
+PLACEHOLDER_ATTACHMENT = "(the attachment to be created in %s)"
+
+
+def is_placeholder(value):
+    """Whether ``value`` is one of connection_predicted's placeholders (never a cloud ID: those do not start with '(')."""
+    return str(value or "").startswith("(the ")
+
+
+def connection_predicted(cen_connect):
+    """The fact cen_connect with a placeholder for each ID check mode could not know yet (the CEN, the VPC attachments).
+
+    Step 3 then plans its routes through the attachments to be created, and the summary names them instead of printing
+    empty fields. A real run (every ID known) gets its fact back unchanged. registry_routes never sends a placeholder to
+    the cloud: its route-writing task is skipped in check mode when the source's attachment is one.
+    """
+    predicted = dict(cen_connect or {})
+    if not predicted.get("cen_id"):
+        predicted["cen_id"] = PLACEHOLDER_CEN
+    predicted["vpc_attachments"] = [
+        dict(attachment, transit_router_attachment_id=attachment.get("transit_router_attachment_id")
+             or PLACEHOLDER_ATTACHMENT % attachment.get("region", "its region"))
+        for attachment in predicted.get("vpc_attachments") or []]
+    return predicted
+
+
 # ---------------------------------------------------------------- teardown: the fact cen_connect rebuilt from cen_info
 
 
@@ -507,15 +533,18 @@ def cross_region_summary(cen_connect, registry_endpoints, registry_routes):
     """The fact cross_region_access: what steps 1 to 3 did, in the short forms the summary prints."""
     plan = (registry_routes or {}).get("plan") or {}
     learned = ((registry_routes or {}).get("advertisement") or {}).get("learned") or {}
+    source = (((registry_routes or {}).get("inputs") or {}).get("source") or {})
     return {
-        "cen_id": cen_connect["cen_id"],
-        "attachments": [[attachment["vpc_id"], attachment["transit_router_attachment_id"]] for attachment in cen_connect["vpc_attachments"]],
+        "cen_id": cen_connect["cen_id"] or "-",
+        "attachments": [[attachment["vpc_id"], attachment["transit_router_attachment_id"] or "-"] for attachment in cen_connect["vpc_attachments"]],
+        # check mode through an attachment to be created: the routes are what the run would add, none was written
+        "predicted": is_placeholder(source.get("attachment_id")),
         "endpoints": [[registry_endpoints[kind]["domain"], ", ".join(str(address) for address in registry_endpoints[kind]["addresses"])]
                       for kind in _ENDPOINT_KINDS],
         "takeover": registry_endpoints["takeover"],
         "source_routes": [route["destination_cidr_block"] for route in plan.get("source_routes") or []],
         "registry_routes": [route["destination_cidr_block"] for route in plan.get("registry_routes") or []],
-        "learned_by": learned.get("transit_router_route_table_id"),
+        "learned_by": learned.get("transit_router_route_table_id") or "-",
         "findings": [finding["message"] for finding in plan.get("findings") or [] if finding.get("severity") != "info"],
         "hosts_lines": ["%s %s" % (entry["ip"], " ".join(entry["names"])) for entry in plan.get("hosts_entries") or []],
     }
@@ -529,9 +558,10 @@ def cross_region_report(summary, registry_routes):
     return [
         "Step 1: CEN %s; VPC attachments %s" % (summary["cen_id"], ", ".join(" -> ".join(str(v) for v in pair) for pair in summary["attachments"])),
         "Step 2: %s; auth-domain takeover %s" % ("; ".join(" = ".join(pair) for pair in summary["endpoints"]), summary["takeover"]),
-        "Step 3: source routes %s -> %s; covering route(s) %s -> %s, advertised and learned by %s" % (
-            ", ".join(summary["source_routes"]) or "none", attachment, ", ".join(summary["registry_routes"]) or "none", instance,
-            summary["learned_by"]),
+        "Step 3%s: source routes %s -> %s; covering route(s) %s -> %s, advertised and learned by %s" % (
+            " (check mode, would add)" if summary.get("predicted") else "",
+            ", ".join(summary["source_routes"]) or "none", attachment or "-", ", ".join(summary["registry_routes"]) or "none",
+            instance or "-", summary["learned_by"]),
         "Findings: %s" % (" | ".join(summary["findings"]) or "none"),
         "The /etc/hosts lines every client needs (step 4 writes them on the hosts of the group registry_clients):",
         summary["hosts_lines"],

@@ -183,22 +183,33 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
     assert twin.writes(since) == []
 
 
-def test_check_mode_on_a_fresh_twin_predicts_without_writes(ansible, twin):
+def test_check_mode_on_a_fresh_twin_predicts_step_3_with_placeholders_without_writes(ansible, twin):
     code, output, facts = ansible(check=True)
     assert code == 0, output
-    assert facts["cen_connect"]["cen_id"] is None and facts["registry_routes"] is None
-    assert twin.writes() == [] and twin.calls()
+    assert facts["cen_connect"]["cen_id"] is None and twin.writes() == [] and twin.calls()
     assert changed_count(output) >= 1
+    # step 3 was planned through the attachments to be created, and the summary says so instead of printing empty fields
+    plan = facts["registry_routes"]["plan"]
+    assert sorted(r["destination_cidr_block"] for r in plan["source_routes"]) == sorted(["10.94.205.198/32", "100.103.7.181/32"] + OSS_RANGES)
+    assert {r["next_hop_id"] for r in plan["source_routes"]} == {"(the attachment to be created in cn-shanghai)"}
+    text = " ".join(output.split())
+    assert "Step 1: CEN (the CEN to be created); VPC attachments %s -> (the attachment to be created in cn-hangzhou), " \
+        "%s -> (the attachment to be created in cn-shanghai)" % (HZ_VPC, SH_VPC) in text, text
+    assert "Step 3 (check mode, would add): source routes 10.94.205.198/32, 100.103.7.181/32" in text, text
+    assert "CEN ;" not in text and "VPC attachments ," not in text and "None" not in text.split("Step 1:")[1].split("Findings")[0]
 
 
-def test_check_mode_with_a_premade_cen_skips_step_3_and_says_why(ansible, twin, sdk_client, sdk_models):
+def test_check_mode_with_a_premade_cen_predicts_step_3_through_the_attachments_to_be_created(ansible, twin, sdk_client, sdk_models):
     # The CEN exists (made beforehand, or left by a run that failed later) but no VPC is attached yet.
     sdk_client("cbn", "cn-hangzhou").create_cen(sdk_models("cbn").CreateCenRequest(name="acr-access"))
     twin.settle()
     since = twin.last_seq()
     code, output, facts = ansible(check=True)
     assert code == 0, output
-    assert facts["cen_connect"]["cen_id"] and facts["registry_routes"] is None
-    assert [a["transit_router_attachment_id"] for a in facts["cen_connect"]["vpc_attachments"]] == [None, None]
-    assert "Check mode: step 3 skipped - the VPC attachment of %s, %s would be created first" % (HZ_VPC, SH_VPC) in " ".join(output.split())
+    cen_id = facts["cen_connect"]["cen_id"]
+    assert cen_id and [a["transit_router_attachment_id"] for a in facts["cen_connect"]["vpc_attachments"]] == [None, None]
+    assert facts["registry_routes"]["inputs"]["source"]["attachment_id"] == "(the attachment to be created in cn-shanghai)"
+    text = " ".join(output.split())
+    assert "Step 1: CEN %s; VPC attachments %s -> (the attachment to be created in cn-hangzhou)" % (cen_id, HZ_VPC) in text, text
+    assert "would add" in text
     assert twin.writes(since) == []
