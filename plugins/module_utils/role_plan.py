@@ -533,18 +533,15 @@ def cross_region_summary(cen_connect, registry_endpoints, registry_routes):
     """The fact cross_region_access: what steps 1 to 3 did, in the short forms the summary prints."""
     plan = (registry_routes or {}).get("plan") or {}
     learned = ((registry_routes or {}).get("advertisement") or {}).get("learned") or {}
-    source = (((registry_routes or {}).get("inputs") or {}).get("source") or {})
     return {
-        "cen_id": cen_connect["cen_id"] or "-",
-        "attachments": [[attachment["vpc_id"], attachment["transit_router_attachment_id"] or "-"] for attachment in cen_connect["vpc_attachments"]],
-        # check mode through an attachment to be created: the routes are what the run would add, none was written
-        "predicted": is_placeholder(source.get("attachment_id")),
+        "cen_id": cen_connect["cen_id"],
+        "attachments": [[attachment["vpc_id"], attachment["transit_router_attachment_id"]] for attachment in cen_connect["vpc_attachments"]],
         "endpoints": [[registry_endpoints[kind]["domain"], ", ".join(str(address) for address in registry_endpoints[kind]["addresses"])]
                       for kind in _ENDPOINT_KINDS],
         "takeover": registry_endpoints["takeover"],
         "source_routes": [route["destination_cidr_block"] for route in plan.get("source_routes") or []],
         "registry_routes": [route["destination_cidr_block"] for route in plan.get("registry_routes") or []],
-        "learned_by": learned.get("transit_router_route_table_id") or "-",
+        "learned_by": learned.get("transit_router_route_table_id"),
         "findings": [finding["message"] for finding in plan.get("findings") or [] if finding.get("severity") != "info"],
         "hosts_lines": ["%s %s" % (entry["ip"], " ".join(entry["names"])) for entry in plan.get("hosts_entries") or []],
     }
@@ -558,10 +555,14 @@ def cross_region_report(summary, registry_routes):
     return [
         "Step 1: CEN %s; VPC attachments %s" % (summary["cen_id"], ", ".join(" -> ".join(str(v) for v in pair) for pair in summary["attachments"])),
         "Step 2: %s; auth-domain takeover %s" % ("; ".join(" = ".join(pair) for pair in summary["endpoints"]), summary["takeover"]),
-        "Step 3%s: source routes %s -> %s; covering route(s) %s -> %s, advertised and learned by %s" % (
-            " (check mode, would add)" if summary.get("predicted") else "",
-            ", ".join(summary["source_routes"]) or "none", attachment or "-", ", ".join(summary["registry_routes"]) or "none",
-            instance or "-", summary["learned_by"]),
+        # check mode through an attachment to be created (cen_connect_predicted): the plan is what the run would add, and
+        # nothing was advertised or learned yet
+        ("Step 3 (check mode, would add): source routes %s -> %s; covering route(s) %s -> %s, to be advertised" % (
+            ", ".join(summary["source_routes"]) or "none", attachment, ", ".join(summary["registry_routes"]) or "none", instance)
+         if is_placeholder(attachment) else
+         "Step 3: source routes %s -> %s; covering route(s) %s -> %s, advertised and learned by %s" % (
+             ", ".join(summary["source_routes"]) or "none", attachment, ", ".join(summary["registry_routes"]) or "none", instance,
+             summary["learned_by"])),
         "Findings: %s" % (" | ".join(summary["findings"]) or "none"),
         "The /etc/hosts lines every client needs (step 4 writes them on the hosts of the group registry_clients):",
         summary["hosts_lines"],
