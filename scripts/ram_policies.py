@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: Contributors to the alicloud.acr_access collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write the least-privilege RAM policies of the roles and playbooks: docs/ram/<name>.json.
