@@ -108,7 +108,6 @@ FILTERS = {
     "registry_route_entries": role_plan.registry_route_entries,
     "registry_routes_fact": registry_routes_fact,
     "registry_plan_errors": role_plan.blocking_findings,
-    "registry_endpoints_known_errors": role_plan.known_endpoints_errors,
     "registry_endpoints_known_result": role_plan.known_probe_result,
     "registry_endpoints_source": role_plan.registry_endpoints_source,
     "registry_endpoints_probe_vpc_warnings": role_plan.registry_endpoints_probe_vpc_warnings,

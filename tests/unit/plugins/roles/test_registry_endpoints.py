@@ -39,6 +39,27 @@ PLAYBOOK = """
       changed_when: false  # the test's bookkeeping, not a change of the role
 """
 
+# As the main playbooks run step 2: the up-front check (tasks/validate.yml) first, the role later.
+PLAYBOOK_CHECKED_FIRST = """
+- name: Discover the registry endpoints after the up-front check
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Check the inputs
+      ansible.builtin.include_role:
+        name: alicloud.acr_access.registry_endpoints
+        tasks_from: validate
+    - name: Step 2
+      ansible.builtin.include_role:
+        name: alicloud.acr_access.registry_endpoints
+    - name: Save the fact for the test
+      ansible.builtin.copy:
+        content: "{{ registry_endpoints | to_json }}"
+        dest: "{{ result_path }}"
+        mode: "0600"
+      changed_when: false
+"""
+
 
 @pytest.fixture(scope="module")
 def lab():
@@ -71,6 +92,7 @@ def playbook(lab, twin, tmp_path):
     }
     (tmp_path / "inventory.json").write_text(json.dumps(inventory))
     (tmp_path / "play.yml").write_text(PLAYBOOK)
+    (tmp_path / "checked-first.yml").write_text(PLAYBOOK_CHECKED_FIRST)
     collections_path = os.path.abspath(os.path.join(list(collection.__path__)[0], "..", "..", ".."))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ACR_ACCESS_ENDPOINT="http://%s" % twin.endpoint,
                ALIBABA_CLOUD_ACCESS_KEY_ID=TWIN_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=TWIN_SECRET,
@@ -78,12 +100,12 @@ def playbook(lab, twin, tmp_path):
     ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     result_path = tmp_path / "result.json"
 
-    def run(**role_vars):
+    def run(checked_first=False, **role_vars):
         extra = dict(role_vars, result_path=str(result_path), registry_endpoints_ca_path=lab.ca_path)
         extra.setdefault("registry_endpoints_region", "cn-hangzhou")
         if result_path.exists():
             result_path.unlink()
-        done = subprocess.run([ansible_playbook, "-i", str(tmp_path / "inventory.json"), str(tmp_path / "play.yml"), "-e", json.dumps(extra)],
+        done = subprocess.run([ansible_playbook, "-i", str(tmp_path / "inventory.json"), str(tmp_path / ("checked-first.yml" if checked_first else "play.yml")), "-e", json.dumps(extra)],
                               capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300, check=False)
         output = done.stdout + done.stderr
         if done.returncode != 0:
@@ -114,6 +136,16 @@ def test_seed_endpoints_from_inside_the_namespace(playbook, twin):
     assert new_calls and not [call for call in new_calls if call["write"]]
     # the Registry module's endpoints only: the role has no use for the Chart module's
     assert [(call["action"], call["params"].get("ModuleName")) for call in new_calls] == [
+        ("ListInstance", None), ("ListInstanceEndpoint", "Registry"), ("GetInstanceVpcEndpoint", "Registry")]
+
+
+def test_the_instance_read_by_the_up_front_check_is_taken_over(playbook, twin):
+    seq = twin.calls()[-1]["seq"] if twin.calls() else 0
+    fact, output = playbook(checked_first=True, registry_endpoints_instance_name=ids.INSTANCE_NAME)
+    assert fact is not None, output
+    assert fact["registry"]["domain"] == ids.REGISTRY_DOMAIN
+    # one read of the instance and its endpoints for the whole run, not one by the check and one by the role
+    assert [(call["action"], call["params"].get("ModuleName")) for call in twin.calls(seq)] == [
         ("ListInstance", None), ("ListInstanceEndpoint", "Registry"), ("GetInstanceVpcEndpoint", "Registry")]
 
 
@@ -167,15 +199,14 @@ def test_warns_when_the_probe_vpc_is_not_linked_to_the_instance(playbook, twin):
 def test_needs_exactly_one_of_id_and_name(playbook):
     fact, output = playbook(registry_endpoints_instance_name=ids.INSTANCE_NAME, registry_endpoints_instance_id=ids.INSTANCE_ID)
     assert fact is None
-    assert "Set exactly one of registry_endpoints_instance_id and registry_endpoints_instance_name" in output
+    assert "registry_endpoints_instance_name: give the instance's name, or registry_endpoints_instance_id its ID (exactly one" in output
 
 
 def test_unknown_instance_fails_before_probing(playbook):
     fact, output = playbook(registry_endpoints_instance_name="no-such-instance")
     assert fact is None
-    # the role's assert ("Instance no-such-instance in cn-hangzhou: 0 found.") or cr_instance_info's INSTANCE_NOT_EXIST
-    # ("... named 'no-such-instance' in region cn-hangzhou"): either names the instance and its region, not another failure
-    assert re.search(r"no-such-instance'? in (region )?cn-hangzhou", output), output
+    # the role run alone names its variable, the instance and its region, as the main playbooks' up-front check does
+    assert re.search(r"registry_endpoints_instance_name: no instance no-such-instance in region cn-hangzhou", output), output
     assert "Probe the registry" not in output
 
 
