@@ -272,7 +272,7 @@ def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
 
     ``role`` holds the role's variables without their prefix: source_vpc_id, registry_vpc_id, next_hop_instance_id,
     cen_id, source, registry_vpc, endpoints, reachable_cidrs. Returns cen_id, source_vpc, registry_vpc, endpoints,
-    reachable_cidrs and member_ids (cen_connect's members, for messages).
+    reachable_cidrs, member_ids (cen_connect's members, for messages) and ``error`` (what is missing, or '').
     """
     cen = cen_connect or {}
     found = registry_endpoints or {}
@@ -316,14 +316,42 @@ def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
     published = []
     if cen.get("route_mode", "") == "auto_publish":
         published = _flatten([member.get("cidr_blocks") for member in members if member["vpc_id"] != source_vpc.get("vpc_id")])
+    cen_id = role.get("cen_id") or cen.get("cen_id") or ""
+    endpoints = role.get("endpoints") or plan_endpoints(found)
+    member_ids = [member["vpc_id"] for member in members]
     return {
-        "cen_id": role.get("cen_id") or cen.get("cen_id") or "",
+        "cen_id": cen_id,
         "source_vpc": source_vpc,
         "registry_vpc": registry_vpc,
-        "endpoints": role.get("endpoints") or plan_endpoints(found),
+        "endpoints": endpoints,
         "reachable_cidrs": _unique(list(role.get("reachable_cidrs") or []) + routed + published),
-        "member_ids": [member["vpc_id"] for member in members],
+        "member_ids": member_ids,
+        "error": _registry_routes_missing(cen_id, source_vpc, registry_vpc, endpoints, member_ids),
     }
+
+
+def _registry_routes_missing(cen_id, source_vpc, registry_vpc, endpoints, member_ids):
+    """What registry_routes still lacks after the merge, each naming the variable that gives it ('' when nothing): the same
+    form as data_center_routes_inputs' ``error``."""
+    members = ", ".join(member_ids) or "none"
+    missing = []
+    if not cen_id:
+        missing.append("registry_routes_cen_id (run the role cen_connect first: its fact cen_connect gives it)")
+    if not source_vpc.get("vpc_id"):
+        missing.append("registry_routes_source_vpc_id (one of the members of cen_connect: %s), or registry_routes_source "
+                       "{region, vpc_id, attachment_id}" % members)
+    missing += ["registry_routes_source.%s" % key for key in ("region", "attachment_id") if source_vpc.get("vpc_id") and not source_vpc.get(key)]
+    if not registry_vpc.get("vpc_id"):
+        missing.append("registry_routes_registry_vpc_id (one of the members of cen_connect: %s), or registry_routes_registry_vpc "
+                       "{region, vpc_id, cidr_blocks}" % members)
+    missing += ["registry_routes_registry_vpc.%s" % key for key in ("region", "cidr_blocks") if registry_vpc.get("vpc_id") and not registry_vpc.get(key)]
+    if not registry_vpc.get("next_hop_instance_id"):
+        missing.append("registry_routes_next_hop_instance_id (the ECS instance in the registry VPC %s that forwards the 100.x traffic: "
+                       "ECS Instance 1 of the console procedure)" % (registry_vpc.get("vpc_id") or "-"))
+    if not ((endpoints.get("registry") or {}).get("domain") and (endpoints.get("auth") or {}).get("domain")):
+        missing.append("registry_routes_endpoints (run the role registry_endpoints first: its fact registry_endpoints gives them; "
+                       "or give {registry, auth, oss})")
+    return ("registry_routes: missing " + "; ".join(missing)) if missing else ""
 
 
 def _flatten(values):
