@@ -12,9 +12,9 @@ never disagree on which routes a pull needs.
 
 ``diagnose(facts)`` is the one entry point. The playbook calls it twice: after the first reads, to learn what is left to
 read (``advertise``: the destinations whose publication cen_route_advertisement reads in check mode; ``client_check``: what
-the client hosts verify), then with every fact for the report. A finding is {step, code, severity, what, fix}; the findings come in procedure order (step 1 before
-step 2 before step 3, and within a step in the order the console procedure builds the pieces), so the first one is the
-first thing to repair: what comes after it often follows from it.
+the client hosts verify), then with every fact for the report. A finding is {step, code, severity, what, fix}; the findings
+come in procedure order (step 1 before step 2 before step 3 before step 4, and within a step in the order the console
+procedure builds the pieces), so the first one is the first thing to repair: what comes after it often follows from it.
 """
 
 from __future__ import annotations
@@ -423,9 +423,9 @@ def diagnosis_report(diagnosis):
     """The findings as readable lines: one per finding (step, what, fix), or that nothing is missing."""
     if not diagnosis["findings"]:
         clients = diagnosis.get("clients_checked") or 0
+        step4 = ", and the %d client host(s) reach the registry, auth and OSS (step 4)" % clients if clients else ""
         return ["Nothing missing: steps 1 to 3 are in place (CEN, transit routers, attachments, routes, advertisement, "
-                "the registry's VPC link)%s." % (", and the %d client host(s) reach the registry, auth and OSS (step 4)" % clients
-                                                  if clients else "")]
+                "the registry's VPC link)%s." % step4]
     lines = []
     for number, finding in enumerate(diagnosis["findings"], 1):
         lines.append("%d. [%s] %s: %s Fix: %s" % (number, finding["severity"], finding["step_name"], finding["what"], finding["fix"]))

@@ -157,12 +157,13 @@ def test_a_role_refuses_a_source_network_overlapping_the_registry_address(playbo
 
 # -- the main playbooks: every input of every step checked before step 1 writes ----------------------------------------
 
-def _playbook(playbook_env, tmp_path, playbook, inventory, extra):
+def _playbook(playbook_env, tmp_path, playbook, inventory, extra, more_inventory=()):
     env = dict(playbook_env(), ACR_ACCESS_OUTPUT_DIR=str(tmp_path / "network-team"))
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
                "-i", os.path.join(ROOT, "tests", "demo", "inventory", inventory),
-               "-i", os.path.join(ROOT, "tests", "e2e", "inventory", "rehearsal.yml"),
-               os.path.join(ROOT, "playbooks", playbook + ".yml"), "-e", json.dumps(extra)]
+               "-i", os.path.join(ROOT, "tests", "e2e", "inventory", "rehearsal.yml")]
+    command += [arg for path in more_inventory for arg in ("-i", path)]
+    command += [os.path.join(ROOT, "playbooks", playbook + ".yml"), "-e", json.dumps(extra)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False, cwd=str(tmp_path))
     return done.returncode, done.stdout + done.stderr
 
@@ -205,3 +206,19 @@ def test_data_center_access_checks_every_step_before_the_first_write(playbook_en
     assert named in " ".join(output.split()), output
     assert twin.writes() == [], [call["action"] for call in twin.writes()]
     assert "Step 1" not in output
+
+
+@pytest.mark.parametrize("playbook, inventory, group", [
+    ("cross_region_access", "twin.yml", "registry_clients"), ("data_center_access", "data_center.yml", "data_center_clients")])
+def test_a_bad_image_of_a_client_host_fails_before_step_1(playbook_env, tmp_path, twin, playbook, inventory, group):
+    """Step 4's inputs are checked on the controller from the client hosts' variables: the hosts are never contacted."""
+    clients = tmp_path / "clients.json"
+    clients.write_text(json.dumps({"all": {"children": {group: {"hosts": {
+        "ecs2-good": {"registry_client_images": ["team/app:1.0"]},
+        "ecs3-bad": {"registry_client_images": ["team/app:1.0", "team/App:1.0"], "registry_client_engine": "containerd"}}}}}}))
+    code, output = _playbook(playbook_env, tmp_path, playbook, inventory, {}, [str(clients)])
+    assert code != 0, output
+    text = " ".join(output.split())
+    assert "registry_client_images[1] on ecs3-bad: 'team/App:1.0': the repository 'team/App' is not valid" in text, output
+    assert "registry_client_engine on ecs3-bad: 'containerd'" in text and "on ecs2-good" not in text, output
+    assert twin.writes() == [] and "Step 1" not in output

@@ -123,8 +123,8 @@ def test_client_hosts_that_pass_are_counted_and_one_that_fails_on_step_3_points_
     result = diagnosis.diagnose(facts)
     assert result["findings"] == [] and result["clients_checked"] == 2
     assert "the 2 client host(s) reach the registry, auth and OSS (step 4)" in diagnosis.diagnosis_report(result)[0]
-    facts["clients"]["ecs3"] = {"report": {"ok": False, "failed": {"check": "tcp", "kind": "oss", "step": "3",
-                                                                       "message": "OSS is unreachable from this host"}}}
+    failed = {"check": "tcp", "kind": "oss", "step": "3", "message": "OSS is unreachable from this host"}
+    facts["clients"]["ecs3"] = {"report": {"ok": False, "failed": failed}}
     first = diagnosis.diagnose(facts)["first"]
     assert (first["code"], first["step"]) == ("client_check_failed", 4)
     assert first["what"].startswith("ecs3 (oss): OSS is unreachable") and "Repair step 3 first" in first["fix"]

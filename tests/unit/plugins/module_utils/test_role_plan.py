@@ -239,7 +239,6 @@ def test_inputs_from_the_facts_of_the_steps_before():
     }
 
 
-
 THREE = dict(CEN_CONNECT, vpc_attachments=CEN_CONNECT["vpc_attachments"] + [dict(BJ, transit_router_attachment_id="tr-attach-bj")])
 
 # (case, inputs, {key: expected}); dotted keys reach into the result
