@@ -132,6 +132,7 @@ FILTERS = {
     "registry_routes_input_errors": role_plan.registry_routes_input_errors,
     "registry_endpoints_input_errors": role_plan.registry_endpoints_input_errors,
     "access_topology_svg": topology.routes_fact_svg,
+    "data_center_connect_predicted": role_plan.data_center_connection_predicted,
     "registry_endpoints_instance_errors": role_plan.registry_endpoints_instance_errors,
     "data_center_routes_input_errors": role_plan.data_center_routes_input_errors,
 }

@@ -211,6 +211,20 @@ def connection_predicted(cen_connect):
     return predicted
 
 
+def data_center_connection_predicted(data_center_connect):
+    """The fact data_center_connect with a placeholder for each ID check mode could not know yet: with the transit_router
+    option, the CEN and the registry VPC's attachment (the routes back to the data center go to it). The vpn_gateway option
+    (it creates nothing) and a real run get their fact back unchanged. data_center_routes never sends a placeholder."""
+    predicted = dict(data_center_connect or {})
+    if predicted.get("type") != "transit_router":
+        return predicted
+    if not predicted.get("cen_id"):
+        predicted["cen_id"] = PLACEHOLDER_CEN
+    if not predicted.get("registry_attachment_id"):
+        predicted["registry_attachment_id"] = PLACEHOLDER_ATTACHMENT % predicted.get("region", "its region")
+    return predicted
+
+
 # ---------------------------------------------------------------- teardown: the fact cen_connect rebuilt from cen_info
 
 
