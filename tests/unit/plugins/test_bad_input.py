@@ -74,10 +74,14 @@ MODULE_ROWS = [
     ("route-duplicate", vpc_route_entry, dict(_route(destination_cidr_block="10.0.0.0/16", next_hop_id=ids.SOURCE_ECS),
                                               routes=[{"destination_cidr_block": "10.0.0.0/16", "next_hop_id": ids.SOURCE_ECS}] * 2),
      "routes[1].destination_cidr_block"),
+    ("route-table-unknown", vpc_route_entry, dict(_route(destination_cidr_block="10.0.0.0/16", next_hop_id=ids.SOURCE_ECS),
+                                                  route_table_id="vtb-uf6unknown0000000000001"), "route_table_id"),
     # step 1: the members to connect
     ("member-vpc-unknown", cen_connection, dict(cen_name="acr-access", members=_members(1, "vpc_id", "vpc-uf6unknown0000000000001")),
      "members[1]"),
     ("member-wrong-region", cen_connection, dict(cen_name="acr-access", members=_members(1, "region", "cn-beijing")), "members[1]"),
+    ("bandwidth-package-without-its-id", cen_connection, dict(cen_name="acr-access", members=MEMBERS, bandwidth_type="BandwidthPackage"),
+     "cen_bandwidth_package_id"),
     ("member-vswitch-of-other-vpc", cen_connection,
      dict(cen_name="acr-access", members=_members(0, "vswitch_ids", [ids.REGISTRY_VSWITCH_J, ids.SOURCE_VSWITCH_M])), "members[0]"),
     # step 2: the instance and the VPC linked to its endpoint
@@ -85,6 +89,8 @@ MODULE_ROWS = [
                                                    vswitch_id=ids.REGISTRY_VSWITCH_J), "vpc_id"),
     ("endpoint-vswitch-of-other-vpc", cr_vpc_endpoint, dict(instance_id=ids.INSTANCE_ID, vpc_id=ids.REGISTRY_VPC,
                                                             vswitch_id=ids.SOURCE_VSWITCH_M), "vswitch_id"),
+    ("endpoint-instance-name-unknown", cr_vpc_endpoint, dict(instance_name="acr-nope", vpc_id=ids.REGISTRY_VPC,
+                                                             vswitch_id=ids.REGISTRY_VSWITCH_J), "instance_name"),
     ("token-hours-25", cr_authorization_token, dict(instance_id=ids.INSTANCE_ID, expires_in_hours=25), "expires_in_hours"),
     # step 3: the plan's inputs
     ("plan-reachable-cidr-33", registry_access_plan, dict(PLAN, reachable_cidrs=["10.0.0.0/33"]), "reachable_cidrs[0]"),
