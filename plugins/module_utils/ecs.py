@@ -24,8 +24,6 @@ from .product import Product
 # DescribeInstances answers throttling only (retried by the base), and this collection sends ECS no write.
 ECS = Product("ecs", "alibabacloud_ecs20140526", "alibabacloud-ecs20140526", None, True)
 PAGE_SIZE = 100  # DescribeInstances PageSize maximum; also the most ids one InstanceIds filter takes
-# What DescribeInstances says of an instance (Status); only Running forwards traffic.
-RUNNING = "Running"
 
 
 def describe_instances(module: t.Any, region: str, instance_ids: list | None = None, vpc_id: str | None = None,
