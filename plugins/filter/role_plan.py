@@ -135,6 +135,9 @@ FILTERS = {
     "data_center_connect_predicted": role_plan.data_center_connection_predicted,
     "registry_endpoints_instance_errors": role_plan.registry_endpoints_instance_errors,
     "data_center_routes_input_errors": role_plan.data_center_routes_input_errors,
+    "registry_routes_next_hop": role_plan.registry_routes_next_hop,
+    "data_center_routes_next_hop": role_plan.data_center_routes_next_hop,
+    "next_hop_instance_problems": role_plan.next_hop_instance_problems,
 }
 
 
