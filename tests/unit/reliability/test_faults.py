@@ -22,14 +22,14 @@ def test_the_main_job_and_its_teardown_converge_in_run_under_faults(main_job, tw
         duplicates, orphans, missing = compare(converged, planned_census["converged"])
         converge_ok = code == 0 and (duplicates, orphans, missing) == (0, 0, 0)
         if not converge_ok:
-            failures.append("seed %d converge (exit %d):\n%s\n%s" % (seed, code, describe_difference(converged, planned_census["converged"]),
-                                                                       output[-6000:]))
+            difference = describe_difference(converged, planned_census["converged"])
+            failures.append("seed %d converge (exit %d):\n%s\n%s" % (seed, code, difference, output[-6000:]))
         teardown_code, teardown_output = main_job("teardown")
         left = census(twin)
         leftovers = sum(compare(left, planned_census["fixture"]))
         if teardown_code != 0 or leftovers:
-            failures.append("seed %d teardown (exit %d):\n%s\n%s" % (seed, teardown_code, describe_difference(left, planned_census["fixture"]),
-                                                                       teardown_output[-6000:]))
+            difference = describe_difference(left, planned_census["fixture"])
+            failures.append("seed %d teardown (exit %d):\n%s\n%s" % (seed, teardown_code, difference, teardown_output[-6000:]))
         kinds.update(faults.injected)
         rows.append([seed, "yes" if converge_ok else "NO", "yes" if teardown_code == 0 else "NO", duplicates, orphans, missing, leftovers,
                      " ".join("%s=%d" % item for item in sorted(faults.injected.items())), len(twin.calls())])

@@ -33,7 +33,6 @@ def test_a_run_killed_at_a_step_completes_when_run_again_without_duplicates_and_
         if playbook == "teardown":
             code, output = main_job()
             assert code == 0, output
-        since = twin.last_seq()
         with KillAt(twin, action, occurrence) as kill:
             kill.run = main_job.start(playbook)
             killed_code, killed_output = kill.run.wait()
@@ -46,16 +45,14 @@ def test_a_run_killed_at_a_step_completes_when_run_again_without_duplicates_and_
         row = [playbook, "%s #%d" % (action, occurrence), "yes" if kill.killed else "NO", "yes" if code == 0 else "NO",
                duplicates, orphans, missing, len(writes)]
         rows.append(row)
+        point = "%s #%d" % (action, occurrence)
         if not kill.killed or killed_code == 0:
-            failures.append("%s: the run was not killed at %s #%d (exit %s)\n%s" % (playbook, action, occurrence, killed_code,
-                                                                                  killed_output[-3000:]))
+            failures.append("%s: the run was not killed at %s (exit %s)\n%s" % (playbook, point, killed_code, killed_output[-3000:]))
         if code != 0 or (duplicates, orphans, missing) != (0, 0, 0):
-            failures.append("%s killed at %s #%d, run again (exit %d):\n%s\n%s" % (
-                playbook, action, occurrence, code, describe_difference(found, wanted), output[-6000:]))
+            failures.append("%s killed at %s, run again (exit %d):\n%s\n%s" % (playbook, point, code, describe_difference(found, wanted),
+                                                                            output[-6000:]))
         if third_code != 0 or writes:
-            failures.append("%s killed at %s #%d, third run (exit %d) wrote %s\n%s" % (playbook, action, occurrence, third_code, writes,
-                                                                                     third_output[-4000:]))
-        del since
+            failures.append("%s killed at %s, third run (exit %d) wrote %s\n%s" % (playbook, point, third_code, writes, third_output[-4000:]))
     print_table("Interruption: %s killed at each point, then run twice" % playbook,
                 ["playbook", "killed at (write, n-th)", "killed", "re-run completes", "duplicates", "orphans", "missing",
                  "writes of the third run"], rows)
