@@ -143,10 +143,10 @@ class Run:
 
     def wait(self, timeout=600):
         try:
-            output, _ = self.process.communicate(timeout=timeout)
+            output, _stderr = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            output, _ = self.process.communicate()
+            output, _stderr = self.process.communicate()
             output += "\n(the test killed the run after %ss)" % timeout
         self.seconds = time.monotonic() - self.started
         return self.process.returncode, output

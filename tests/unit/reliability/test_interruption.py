@@ -49,8 +49,8 @@ def test_a_run_killed_at_a_step_completes_when_run_again_without_duplicates_and_
         if not kill.killed or killed_code == 0:
             failures.append("%s: the run was not killed at %s (exit %s)\n%s" % (playbook, point, killed_code, killed_output[-3000:]))
         if code != 0 or (duplicates, orphans, missing) != (0, 0, 0):
-            failures.append("%s killed at %s, run again (exit %d):\n%s\n%s" % (playbook, point, code, describe_difference(found, wanted),
-                                                                            output[-6000:]))
+            difference = describe_difference(found, wanted)
+            failures.append("%s killed at %s, run again (exit %d):\n%s\n%s" % (playbook, point, code, difference, output[-6000:]))
         if third_code != 0 or writes:
             failures.append("%s killed at %s, third run (exit %d) wrote %s\n%s" % (playbook, point, third_code, writes, third_output[-4000:]))
     print_table("Interruption: %s killed at each point, then run twice" % playbook,
