@@ -2,7 +2,7 @@
 
 Two runs of playbooks/cross_region_access.yml started together (with and without a throttle on the first CreateCen, which
 lets the other run's create go first) must both succeed, or one fail cleanly (an error message, no traceback), and
-the cloud must hold one set of the plan's resources; the teardown then brings it back to the fixture.
+the cloud must hold one set of the plan's resources; in `make reliability` the teardown then brings it back to the fixture.
 Two plays each adding a route to the same VPC route table at once both succeed and both routes are there, once.
 """
 
@@ -34,9 +34,10 @@ def test_two_runs_at_once_leave_one_set_of_resources(main_job, twin, planned_cen
     assert (duplicates, orphans, missing) == (0, 0, 0), describe_difference(found, planned_census["converged"])
     assert len(twin.calls(action="CreateCen")) >= 2  # both runs really raced for the CEN
 
-    code, output = main_job("teardown")
-    assert code == 0, output[-6000:]
-    assert sum(compare(census(twin), planned_census["fixture"])) == 0, describe_difference(census(twin), planned_census["fixture"])
+    if full_matrix():  # the teardown after a race (make reliability; the default run keeps to its time budget)
+        code, output = main_job("teardown")
+        assert code == 0, output[-6000:]
+        assert sum(compare(census(twin), planned_census["fixture"])) == 0, describe_difference(census(twin), planned_census["fixture"])
 
 
 ROUTE_PLAY = """
