@@ -127,6 +127,16 @@ constraints: $(VENV_STAMP) $(VENV_221_STAMP) ## rewrite tests/constraints.txt fr
 pytest: $(VENV_STAMP) collection ## pytest on tests/unit (twin, module and role tests: real SDKs and ansible-playbook against the twin)
 	cd $(COLLECTION_DIR) && PYTHONPATH=$(BUILD_ROOT) $(VENV)/bin/python -m pytest $(PYTEST_OPTS) tests/unit $(PYTEST_ARGS)
 
+# The reliability suite's long matrix (docs/reliability.md, "The suite"): tests/unit/reliability with every fault seed,
+# every kill point and both concurrency variants (RELIABILITY_FULL=1); `make pytest` runs a small subset of it. -rP prints
+# each suite's table. RELIABILITY_SLEEP_SCALE=1 runs the modules' retry and waiter sleeps on the real clock (default 0.01).
+RELIABILITY_ARGS ?=
+RELIABILITY_SLEEP_SCALE ?= 0.01
+.PHONY: reliability
+reliability: $(VENV_STAMP) collection ## the reliability matrix: the main job under faults (12 seeds), killed at every step, run twice at once; tables
+	cd $(COLLECTION_DIR) && RELIABILITY_FULL=1 RELIABILITY_SLEEP_SCALE=$(RELIABILITY_SLEEP_SCALE) PYTHONPATH=$(BUILD_ROOT) \
+	    $(VENV)/bin/python -m pytest -n 2 --import-mode=importlib -rP tests/unit/reliability $(RELIABILITY_ARGS)
+
 # The network twin's tests and the end-to-end runs that end in a real pull (root: namespaces, dockerd, sshd).
 # one file per worker: each e2e module builds its own network twin once
 E2E_OPTS ?= -n 2 --dist loadfile --import-mode=importlib

@@ -7,8 +7,13 @@ from acr_twin.registry import is_write
 
 KINDS = ("throttle", "server_error", "busy", "lost_response")
 
-# The busy code each product answers while it cannot take a change (all retryable).
-BUSY_CODES = {"vpc": "OperationConflict", "cbn": "Operation.Blocking", "cr": "SystemBusy", "sts": "SystemBusy"}
+# The codes each product answers while it cannot take a change, "try again" (all retryable). A forced busy fault without
+# a code answers the first; a random one any of them. VPC: its general busy codes (the API reference's retry advice,
+# terraform-provider-alicloud's lists); CBN: Operation.Blocking, the transit router's "an earlier change is still being
+# applied"; CR and STS: SystemBusy.
+BUSY_CODES = {"vpc": ("OperationConflict", "TaskConflict", "LastTokenProcessing", "OperationFailed.DistibuteLock"),
+              "cbn": ("Operation.Blocking",), "cr": ("SystemBusy",), "sts": ("SystemBusy",),
+              "privatelink": ("ConcurrentCallNotSupported", "EndpointLocked")}
 
 
 class LostResponse(Exception):
@@ -43,7 +48,7 @@ def fault_error(kind, product, code=None):
     if kind == "server_error":
         return ApiError(code or "ServiceUnavailable", "The request has failed due to a temporary failure of the server.", status=503)
     if kind == "busy":
-        return ApiError(code or BUSY_CODES.get(product, "SystemBusy"), "The system is busy with another operation, try again later.")
+        return ApiError(code or BUSY_CODES.get(product, ("SystemBusy",))[0], "The system is busy with another operation, try again later.")
     raise ValueError("unknown fault kind %r" % kind)
 
 
@@ -62,8 +67,8 @@ class Faults:
             self.forced.append({"action": item.get("action", "*"), "kind": kind, "count": int(item.get("count", 1)),
                                 "code": item.get("code")})
 
-    def pick(self, action):
-        """The fault to apply to this call, or None (forced faults first, then the random ones)."""
+    def pick(self, action, product=None):
+        """The fault to apply to this call, or None (forced faults first, then the random ones): (kind, code or None)."""
         for item in self.forced:
             applies = item["action"] in ("*", action) and (item["kind"] != "lost_response" or is_write(action))
             if applies and item["count"] > 0:
@@ -75,5 +80,7 @@ class Faults:
             if rate and self.random.random() < rate:
                 if kind == "lost_response" and not is_write(action):
                     continue
+                if kind == "busy" and product in BUSY_CODES:
+                    return kind, self.random.choice(BUSY_CODES[product])
                 return kind, None
         return None

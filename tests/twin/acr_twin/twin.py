@@ -136,7 +136,7 @@ class Twin:
         cloud = self.cloud
         with cloud.lock:
             cloud.run_due()
-            fault = self.faults.pick(action_name)
+            fault = self.faults.pick(action_name, product)
             if fault and fault[0] != "lost_response":
                 raise fault_error(fault[0], product, fault[1])
             request = Params(dict((k, v) for k, v in params.items() if k not in PROTOCOL_PARAMS), action_name, product,
