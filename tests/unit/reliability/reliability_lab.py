@@ -35,7 +35,7 @@ TWIN_SECRET = "twin-secret-do-not-use-in-production"
 # x-acs-retry-after, HTTP 503, the products' busy codes (each of them, tests/twin/acr_twin/faults.py BUSY_CODES) on reads
 # and writes, and answers lost after the change took effect (writes).
 FAULT_RATES = "throttle=0.03,server_error=0.02,busy=0.04,lost_response=0.02"
-DEFAULT_SEEDS = (1, 2)
+DEFAULT_SEEDS = (1,)  # make test: one seed (its time budget); make reliability: MATRIX_SEEDS
 MATRIX_SEEDS = tuple(range(1, 13))
 
 # Collections of the twin that hold credentials rather than resources: not part of the census.
