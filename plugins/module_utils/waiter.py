@@ -174,9 +174,11 @@ def poll(read: t.Callable[[float], tuple], spec: WaiterSpec | Polling, timeout: 
     wanted = "/".join(str(status) for status in spec.success) if spec.success else "be deleted"
     progress = _progress
     status: t.Any = None
+    polled = []  # a wait that ends at its first read is not reported: it made nobody wait
 
     def report(event: str, next_poll: float | None = None) -> None:
-        if progress is not None:
+        if progress is not None and (event == "poll" or polled):
+            polled.append(event)
             progress(event, label, region, status, clock() - started, next_poll)
 
     try:

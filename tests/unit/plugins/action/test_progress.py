@@ -68,6 +68,15 @@ def test_each_read_that_does_not_end_the_wait_is_reported_with_status_seconds_wa
     assert lines[2]["waiting"] == []
 
 
+def test_a_wait_that_ends_at_its_first_read_is_not_reported(reporter):
+    clock, path, _report = reporter
+    spec = Polling(success=("Active",), failure=("Failed",), delay=1.0, jitter=0.0)
+    assert poll(lambda left: ("Active", "item"), spec, 60, "transit router tr-1", sleep=clock.sleep, clock=clock, scale=1.0) == "item"
+    with pytest.raises(WaiterError):
+        poll(lambda left: ("Failed", None), spec, 60, "transit router tr-2", sleep=clock.sleep, clock=clock, scale=1.0)
+    assert not path.exists()
+
+
 def test_a_failed_wait_is_reported_and_leaves_the_list_of_waits(reporter):
     clock, path, _report = reporter
     spec = Polling(success=("Attached",), failure=("Failed",), delay=1.0, jitter=0.0)
@@ -153,10 +162,22 @@ PLAYBOOK = """
   gather_facts: false
   vars:
     ansible_python_interpreter: "{{ ansible_playbook_python }}"
+    ansible_async_dir: "{{ async_dir }}"  # the test's own: nothing else running on the machine sees or cleans it
   tasks:
     - name: Step 1
       ansible.builtin.include_role:
         name: alicloud.acr_access.cen_connect
+    - name: A module with an action plugin, in the background (async passes through)
+      alicloud.acr_access.cen_instance:
+        name: acr-access-async
+      async: 120
+      poll: 1
+      register: made
+    - name: Its result for the test
+      ansible.builtin.copy:
+        content: "{{ made | to_json }}"
+        dest: "{{ result_file }}"
+        mode: "0600"
 """
 MEMBERS = [
     {"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "vswitch_ids": [ids.REGISTRY_VSWITCH_J, ids.REGISTRY_VSWITCH_K]},
@@ -168,10 +189,12 @@ ATTACHMENT_WAIT = re.compile(r"^cen_connection: \d+s: .*VPC attachment tr-attach
 ATTACHED = re.compile(r"^cen_connection: \d+s: VPC attachment tr-attach-\S+ \(cn-(hangzhou|shanghai)\) Attached after [\d.]+s$")
 
 
-def test_a_playbook_prints_each_wait_while_the_module_waits(playbook_env, twin, tmp_path):
+def test_a_playbook_prints_each_wait_while_the_module_waits_and_async_passes_through(playbook_env, twin, tmp_path):
     playbook = tmp_path / "play.yml"
     playbook.write_text(PLAYBOOK)
-    extra = {"cen_connect_cen_name": "acr-access", "cen_connect_members": MEMBERS, "cen_connect_wait_timeout": 120}
+    result_file = tmp_path / "result.json"
+    extra = {"cen_connect_cen_name": "acr-access", "cen_connect_members": MEMBERS, "cen_connect_wait_timeout": 120,
+             "result_file": str(result_file), "async_dir": str(tmp_path / "async")}
     twin.set_time_scale(1000.0)  # nothing gets ready by itself: the test settles each wait once its line was printed
     env = dict(playbook_env(), ACR_ACCESS_WAIT_SCALE="0.02")  # reads every 0.1 s or less
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(extra)]
@@ -200,3 +223,8 @@ def test_a_playbook_prints_each_wait_while_the_module_waits(playbook_env, twin, 
     assert any(ATTACHED.match(line) for line in output), text
     # The task's own result does not show the progress file (the invocation the user sees is the task's).
     assert "progress_file" not in text
+    # async: the job ran the module (its job id, the module's own result)
+    result = json.loads(result_file.read_text())
+    assert result["ansible_job_id"] and result["finished"] == 1 and result["changed"] is True
+    assert result["cen"]["status"] == "Active" and "acr-access-async" in [cen["Name"] for cen in twin.cloud.cens.values()]
+

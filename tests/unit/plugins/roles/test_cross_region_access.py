@@ -149,6 +149,12 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
                                                            "100.103.7.181 dockerauth-vpc.cn-hangzhou.aliyuncs.com",
                                                            "100.118.28.43 oss-cn-hangzhou-internal.aliyuncs.com"]
     assert "The /etc/hosts lines every client needs" in output
+    # how long each step took, from the controller's clock at each step's start and end, in the fact and in the summary
+    times = facts["cross_region_access"]["step_times"]
+    assert [entry["step"] for entry in times] == ["checks", "step 1", "step 2", "step 3"], times
+    assert all(entry["start"] <= entry["end"] and entry["seconds"] >= 0 for entry in times), times
+    assert all(before["end"] <= after["start"] for before, after in zip(times, times[1:])), times
+    assert re.search(r"Time per step: checks [\d.]+m? ?[\d]*s, step 1 .*s, step 2 .*s, step 3 .*s; total .*s", output), output
 
     since = twin.last_seq()
     code, output, facts = ansible()
