@@ -57,8 +57,8 @@ def progress_message(prefix: str, line: dict) -> str:
             text += "; next read in %ss" % _number(line["next_poll"])
         return elapsed + text
     if event == "done":
-        return elapsed + "%s %s after %ss" % (_where(line), "gone" if line.get("status") == "absent" else line.get("status"),
-                                             _number(line.get("waited") or 0))
+        status = "gone" if line.get("status") == "absent" else line.get("status")
+        return elapsed + "%s %s after %ss" % (_where(line), status, _number(line.get("waited") or 0))
     return elapsed + "%s: stopped waiting after %ss at %s" % (_where(line), _number(line.get("waited") or 0), line.get("status"))
 
 

@@ -227,4 +227,3 @@ def test_a_playbook_prints_each_wait_while_the_module_waits_and_async_passes_thr
     result = json.loads(result_file.read_text())
     assert result["ansible_job_id"] and result["finished"] == 1 and result["changed"] is True
     assert result["cen"]["status"] == "Active" and "acr-access-async" in [cen["Name"] for cen in twin.cloud.cens.values()]
-
