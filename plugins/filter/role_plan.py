@@ -64,9 +64,9 @@ def registry_endpoints_fact(probe_result, instance, region, probe_host, linked_i
 # ---------------------------------------------------------------- cross_region_access
 
 
-def cross_region_access_summary(cen_connect, registry_endpoints, registry_routes=None):
+def cross_region_access_summary(cen_connect, registry_endpoints, registry_routes=None, step_clock=None):
     """The fact cross_region_access."""
-    return role_plan.cross_region_summary(cen_connect, registry_endpoints, registry_routes)
+    return role_plan.cross_region_summary(cen_connect, registry_endpoints, registry_routes, step_clock)
 
 
 # ---------------------------------------------------------------- onprem_gateway
@@ -117,6 +117,7 @@ FILTERS = {
     "registry_client_reports": role_plan.client_reports,
     "cross_region_access_summary": cross_region_access_summary,
     "cross_region_access_report": role_plan.cross_region_report,
+    "step_times_report": role_plan.step_times_report,
     "onprem_gateway_inputs": role_plan.onprem_gateway_inputs,
     "onprem_gateway_table": role_plan.onprem_gateway_table,
     "onprem_gateway_fact": onprem_gateway_fact,

@@ -37,6 +37,7 @@ from .errors import (AlicloudApiError, AlicloudError, CheckModeWriteError, Input
 from .product import Product
 from .regions import is_known_region, unknown_region_problem
 from .retry import DEFAULT_DEADLINE, RetryPolicy
+from .waiter import ProgressFile, report_progress_to
 
 try:
     # Cheap (about 1 ms): the base class of every SDK error; the rest is imported lazily.
@@ -208,6 +209,8 @@ class AnsibleAlicloudModule(AnsibleModule):
         except InputError as error:
             self.fail_json(msg=error.message, error=error.to_dict())
         self._check_wait_timeout()
+        if self.params.get("progress_file"):  # set by the module's action plugin, which prints the waits while the task runs
+            report_progress_to(ProgressFile(self.params["progress_file"]))
         self._clients: dict = {}
         self._clients_lock = threading.RLock()  # resource.concurrently: calls of one task from several threads
         self._credentials: Credentials | None = None

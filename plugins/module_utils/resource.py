@@ -38,8 +38,15 @@ DEFAULT_WAIT_TIMEOUT = 600
 
 
 def wait_argument_spec(wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> dict:
-    """The ``wait`` and ``wait_timeout`` options (doc fragment alicloud.acr_access.wait), with this module's default timeout."""
-    return dict(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=wait_timeout))
+    """The ``wait``, ``wait_timeout`` and ``progress_file`` options (doc fragment alicloud.acr_access.wait), with this module's
+    default timeout."""
+    return dict(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=wait_timeout), **progress_argument_spec())
+
+
+def progress_argument_spec() -> dict:
+    """The ``progress_file`` option (doc fragment alicloud.acr_access.wait.progress; the module base reports to it), for a
+    module that documents its own waits (a step owner)."""
+    return dict(progress_file=dict(type="path"))
 
 
 def client_token() -> str:

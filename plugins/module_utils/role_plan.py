@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import datetime
 from itertools import combinations
 
 MEMBER_ROUTE_NAME = "cen-connect"
@@ -571,8 +572,48 @@ def client_reports(host_facts):
 _ENDPOINT_KINDS = ("registry", "auth", "oss")
 
 
-def cross_region_summary(cen_connect, registry_endpoints, registry_routes):
-    """The fact cross_region_access: what steps 1 to 3 did, in the short forms the summary prints."""
+CLOCK_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # the playbooks' step clock: now(utc=true, fmt=...) on the controller
+
+
+def step_times(clock):
+    """How long each step of a playbook took: [{step, start, end, seconds}] in the order the steps started.
+
+    ``clock``: {step: {start, end}}, controller times in CLOCK_FORMAT (the playbooks record them around each step, so
+    the time of the module processes and their waits is in it). A step without its end (still running) has no seconds.
+    """
+    times = []
+    for step, marks in (clock or {}).items():
+        start, end = marks.get("start"), marks.get("end")
+        seconds = None
+        if start and end:
+            seconds = round((datetime.strptime(end, CLOCK_FORMAT) - datetime.strptime(start, CLOCK_FORMAT)).total_seconds(), 1)
+        times.append({"step": step, "start": start, "end": end, "seconds": seconds})
+    return sorted(times, key=lambda entry: entry["start"] or "")
+
+
+def duration(seconds):
+    """Seconds as a person reads a duration: 0.4s, 12s, 1m 35s, 1h 02m 05s."""
+    if seconds is None:
+        return "?"
+    if seconds < 1:
+        return "%.1fs" % seconds
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return "%dh %02dm %02ds" % (hours, minutes, secs)
+    return "%dm %02ds" % (minutes, secs) if minutes else "%ds" % secs
+
+
+def step_times_report(clock):
+    """One line: how long each step took, and all of them ("Time per step: checks 2s, step 1 1m 35s; total 1m 37s")."""
+    times = step_times(clock)
+    return _times_line(times) if times else "Time per step: not recorded"
+
+
+def cross_region_summary(cen_connect, registry_endpoints, registry_routes, clock=None):
+    """The fact cross_region_access: what steps 1 to 3 did, in the short forms the summary prints; ``step_times``: how
+    long each step took (``step_times`` of the playbook's ``clock``; empty without one)."""
     plan = (registry_routes or {}).get("plan") or {}
     learned = ((registry_routes or {}).get("advertisement") or {}).get("learned") or {}
     return {
@@ -586,6 +627,7 @@ def cross_region_summary(cen_connect, registry_endpoints, registry_routes):
         "learned_by": learned.get("transit_router_route_table_id"),
         "findings": [finding["message"] for finding in plan.get("findings") or [] if finding.get("severity") != "info"],
         "hosts_lines": ["%s %s" % (entry["ip"], " ".join(entry["names"])) for entry in plan.get("hosts_entries") or []],
+        "step_times": step_times(clock),
     }
 
 
@@ -606,9 +648,16 @@ def cross_region_report(summary, registry_routes):
              ", ".join(summary["source_routes"]) or "none", attachment, ", ".join(summary["registry_routes"]) or "none", instance,
              summary["learned_by"])),
         "Findings: %s" % (" | ".join(summary["findings"]) or "none"),
+    ] + ([_times_line(summary["step_times"])] if summary.get("step_times") else []) + [
         "The /etc/hosts lines every client needs (step 4 writes them on the hosts of the group registry_clients):",
         summary["hosts_lines"],
     ]
+
+
+def _times_line(times):
+    total = sum(entry["seconds"] for entry in times if entry.get("seconds") is not None)
+    return "Time per step: %s; total %s" % (", ".join("%s %s" % (entry["step"], duration(entry.get("seconds"))) for entry in times),
+                                            duration(total))
 
 
 # ---------------------------------------------------------------- onprem_gateway (a data center's gateway)

@@ -340,7 +340,7 @@ def wait_learned(module: t.Any, table: dict, cidrs: list, timeout: float | Deadl
         return status, found
 
     try:
-        found = poll(read, spec, deadline.left(), spec.resource.format(**ids)) if cidrs else {}
+        found = poll(read, spec, deadline.left(), spec.resource.format(**ids), region=table.get("region")) if cidrs else {}
     except WaiterError as error:
         if error.code != "WaiterTimeout":
             raise

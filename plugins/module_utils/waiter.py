@@ -24,13 +24,21 @@ second for route entries and links), so that a change that takes longer than usu
 seconds of its end. The environment variable ``ACR_ACCESS_WAIT_SCALE`` (default 1) multiplies every
 pause: below 1 for an endpoint whose changes settle faster than the cloud's typical times (a test
 double running on a scaled clock), above 1 to read less often.
+
+Progress: a wait of minutes must not be silent. ``poll`` tells the process's progress reporter (``report_progress_to``,
+set by the module base when the task gives ``progress_file``) after every read which resource, in which region, is in
+which status, how long it has been waited for and when the next read comes; the reporter appends it to that file as one
+JSON line, which the module's action plugin prints on the controller while the module runs. Without a reporter
+nothing is written: the waits themselves are the same either way.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
+import threading
 import time
 import typing as t
 
@@ -150,7 +158,7 @@ def poll(read: t.Callable[[float], tuple], spec: WaiterSpec | Polling, timeout: 
          sleep: t.Callable[[float], None] = time.sleep,
          clock: t.Callable[[], float] = time.monotonic,
          uniform: t.Callable[[float, float], float] = random.uniform,
-         scale: float | None = None) -> t.Any:
+         scale: float | None = None, region: str | None = None) -> t.Any:
     """The polling loop. ``read(seconds_left)`` returns (status, item); returns the item on success.
 
     ``spec`` (a WaiterSpec, or a Polling for a read that is no API call) says which statuses end the wait
@@ -158,29 +166,96 @@ def poll(read: t.Callable[[float], tuple], spec: WaiterSpec | Polling, timeout: 
     few seconds. Raises WaiterError on a failure status, or when ``timeout`` seconds have passed.
     ``sleep``, ``clock`` and ``uniform`` exist for tests (a fake clock); production leaves them alone.
     ``scale`` multiplies the pauses (None: ``wait_scale()``, from the environment).
+    ``region``: where the resource is, for the progress report (``report_progress_to``) after every read.
     """
-    give_up_at = clock() + timeout
+    started = clock()
+    give_up_at = started + timeout
     pacing = pauses(spec, wait_scale() if scale is None else scale)
     wanted = "/".join(str(status) for status in spec.success) if spec.success else "be deleted"
-    while True:
-        status, item = read(max(0.0, give_up_at - clock()))
-        if status == GONE and spec.when_gone == "success":
-            return None
-        if status == GONE and spec.when_gone == "failure":
-            raise WaiterError("%s disappeared while waiting for it to reach %s" % (label, wanted), code="WaiterResourceGone")
-        if status in spec.success:
-            return item
-        if status in spec.failure:
-            raise WaiterError("%s reached the failure status %s while waiting for %s" % (label, status, wanted),
-                              code="WaiterFailureState")
-        left = give_up_at - clock()
-        if left <= 0:
-            shown = "absent" if status == GONE else status
-            raise WaiterError("Timed out after %s seconds waiting for %s to reach %s; last status: %s"
-                              % (_seconds(timeout), label, wanted, shown), code="WaiterTimeout")
-        # Slightly jittered (shortened) so that parallel tasks spread their reads.
-        pause = next(pacing)
-        sleep(min(left, uniform((1.0 - spec.jitter) * pause, pause)))
+    progress = _progress
+    status: t.Any = None
+    polled = []  # a wait that ends at its first read is not reported: it made nobody wait
+
+    def report(event: str, next_poll: float | None = None) -> None:
+        if progress is not None and (event == "poll" or polled):
+            polled.append(event)
+            progress(event, label, region, status, clock() - started, next_poll)
+
+    try:
+        while True:
+            status, item = read(max(0.0, give_up_at - clock()))
+            if status == GONE and spec.when_gone == "success":
+                report("done")
+                return None
+            if status == GONE and spec.when_gone == "failure":
+                raise WaiterError("%s disappeared while waiting for it to reach %s" % (label, wanted), code="WaiterResourceGone")
+            if status in spec.success:
+                report("done")
+                return item
+            if status in spec.failure:
+                raise WaiterError("%s reached the failure status %s while waiting for %s" % (label, status, wanted),
+                                  code="WaiterFailureState")
+            left = give_up_at - clock()
+            if left <= 0:
+                shown = "absent" if status == GONE else status
+                raise WaiterError("Timed out after %s seconds waiting for %s to reach %s; last status: %s"
+                                  % (_seconds(timeout), label, wanted, shown), code="WaiterTimeout")
+            # Slightly jittered (shortened) so that parallel tasks spread their reads.
+            pause = next(pacing)
+            pause = min(left, uniform((1.0 - spec.jitter) * pause, pause))
+            report("poll", pause)
+            sleep(pause)
+    except Exception:
+        report("failed")  # the wait is over: it leaves the report's list of waits going on
+        raise
+
+
+class ProgressFile:
+    """Reports every poll as one JSON line appended to ``path`` (the option ``progress_file``, from the action plugin).
+
+    Each line holds the event (``poll``: read, not there yet; ``done``; ``failed``), the resource, its region and status,
+    the seconds it has been waited for, the seconds to the next read, and ``waiting``: every wait of the task still
+    going on (a step waits for several resources at once), so a line alone says what the step waits for. ``elapsed``
+    counts from the reporter's start (the module's start). Progress is a courtesy to the person watching: a file that
+    cannot be written turns the reporting off and never fails the task.
+    """
+
+    def __init__(self, path: str, clock: t.Callable[[], float] = time.monotonic):
+        self.path = path
+        self._clock = clock
+        self._start = clock()
+        self._lock = threading.Lock()  # resource.concurrently: waits of one task in several threads
+        self._waiting: dict = {}  # (resource, region) -> its last poll, for the ``waiting`` list
+        self.broken = False
+
+    def __call__(self, event: str, resource: str, region: str | None, status: t.Any, waited: float,
+                 next_poll: float | None = None) -> None:
+        entry = {"resource": resource, "region": region, "status": "absent" if status == GONE else status,
+                 "waited": round(waited, 1)}
+        with self._lock:
+            if event == "poll":
+                self._waiting[(resource, region)] = entry
+            else:
+                self._waiting.pop((resource, region), None)
+            line = dict(entry, event=event, elapsed=round(self._clock() - self._start, 1), waiting=list(self._waiting.values()))
+            if next_poll is not None:
+                line["next_poll"] = round(next_poll, 2)
+            if self.broken:
+                return
+            try:
+                with open(self.path, "a", encoding="utf-8") as stream:
+                    stream.write(json.dumps(line, default=str) + "\n")
+            except OSError:
+                self.broken = True
+
+
+_progress: t.Callable[..., None] | None = None  # the process's reporter: one module, one task
+
+
+def report_progress_to(reporter: t.Callable[..., None] | None) -> None:
+    """Send the progress of every later wait of this process to ``reporter`` (a ProgressFile; None: to nobody)."""
+    global _progress  # pylint: disable=global-statement
+    _progress = reporter
 
 
 def as_deadline(timeout: float | Deadline) -> Deadline:
@@ -214,4 +289,5 @@ def wait_for(module: t.Any, spec: WaiterSpec, timeout: float | Deadline, **ids: 
             raise
         return status_from_answer(spec, answer, ids)
 
-    return poll(read, spec, timeout, label)
+    # A read without a region in its ids goes to the module's (a step's resource: its own); the report names it too.
+    return poll(read, spec, timeout, label, region=ids.get("region") or getattr(module, "region", None))

@@ -101,6 +101,7 @@ extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait.progress
 attributes:
   check_mode:
     support: full
@@ -235,7 +236,7 @@ changes:
 from ansible_collections.alicloud.acr_access.plugins.module_utils.cen import member_options
 from ansible_collections.alicloud.acr_access.plugins.module_utils.cen_connection import CenConnection
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import progress_argument_spec, run
 
 
 def main():
@@ -250,6 +251,7 @@ def main():
         cen_bandwidth_package_id=dict(type="str"),
         route_mode=dict(type="str", default="vpc_route_entries", choices=["vpc_route_entries", "auto_publish"]),
         wait_timeout=dict(type="int", default=1800),
+        **progress_argument_spec()
     )
     # The bandwidth package is checked with the arguments: the peer attachment that uses it comes after the CEN, the
     # transit routers and the VPC attachments, which would otherwise be written before the missing ID is noticed.

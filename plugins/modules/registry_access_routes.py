@@ -168,6 +168,7 @@ extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.wait.progress
 attributes:
   check_mode:
     support: full
@@ -252,7 +253,7 @@ diff:
 
 from ansible_collections.alicloud.acr_access.plugins.module_utils.access_routes import AccessRoutes
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import progress_argument_spec, run
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpc_routes import route_options
 from ansible_collections.alicloud.acr_access.plugins.module_utils.vpn_routes import vpn_route_options
 
@@ -273,6 +274,7 @@ def main():
                         required_one_of=[("transit_router_route_table_id", "transit_router_attachment_id")]),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         wait_timeout=dict(type="int", default=600),
+        **progress_argument_spec()
     )
     module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, AccessRoutes, "Failed to write the access routes of the registry VPC {vpc} (changed so far: {done})")

@@ -543,6 +543,7 @@ def test_cross_region_summary_and_report():
         "source_routes": ["100.103.7.181/32", "100.118.28.0/24"], "registry_routes": ["100.0.0.0/8", "192.0.2.1/32"], "learned_by": "vtb-tr-sh",
         "findings": ["auth conflict", "oss conflict", "oss mode"],
         "hosts_lines": ["10.0.0.201 " + REGISTRY, "100.103.7.181 " + AUTH],
+        "step_times": [],  # no clock given: none recorded, and the report has no line for it
     }
     assert role_plan.cross_region_report(summary, ROUTES_FACT) == [
         "Step 1: CEN cen-1; VPC attachments %s -> %s, %s -> %s" % (HZ_VPC, HZ_ATT, SH_VPC, SH_ATT),
@@ -553,6 +554,36 @@ def test_cross_region_summary_and_report():
         "The /etc/hosts lines every client needs (step 4 writes them on the hosts of the group registry_clients):",
         ["10.0.0.201 " + REGISTRY, "100.103.7.181 " + AUTH],
     ]
+
+
+CLOCK = {"checks": {"start": "2026-12-05T04:00:00.000000Z", "end": "2026-12-05T04:00:02.400000Z"},
+         "step 1": {"start": "2026-12-05T04:00:02.500000Z", "end": "2026-12-05T04:01:37.600000Z"},
+         "step 2": {"start": "2026-12-05T04:01:37.700000Z", "end": "2026-12-05T04:01:37.900000Z"},
+         "step 3": {"start": "2026-12-05T04:01:38.000000Z", "end": "2026-12-05T05:02:40.000000Z"}}
+
+
+def test_cross_region_summary_says_how_long_each_step_took():
+    summary = role_plan.cross_region_summary(CEN_CONNECT, ENDPOINTS_FACT, ROUTES_FACT, CLOCK)
+    assert summary["step_times"] == [
+        {"step": "checks", "start": "2026-12-05T04:00:00.000000Z", "end": "2026-12-05T04:00:02.400000Z", "seconds": 2.4},
+        {"step": "step 1", "start": "2026-12-05T04:00:02.500000Z", "end": "2026-12-05T04:01:37.600000Z", "seconds": 95.1},
+        {"step": "step 2", "start": "2026-12-05T04:01:37.700000Z", "end": "2026-12-05T04:01:37.900000Z", "seconds": 0.2},
+        {"step": "step 3", "start": "2026-12-05T04:01:38.000000Z", "end": "2026-12-05T05:02:40.000000Z", "seconds": 3662.0}]
+    # the fact keeps every field it had
+    assert dict(summary, step_times=[]) == role_plan.cross_region_summary(CEN_CONNECT, ENDPOINTS_FACT, ROUTES_FACT)
+    report = role_plan.cross_region_report(summary, ROUTES_FACT)
+    assert report[3:5] == ["Findings: auth conflict | oss conflict | oss mode",
+                           "Time per step: checks 2s, step 1 1m 35s, step 2 0.2s, step 3 1h 01m 02s; total 1h 02m 40s"]
+    assert report[-1] == ["10.0.0.201 " + REGISTRY, "100.103.7.181 " + AUTH]  # the hosts lines stay the last item
+
+
+def test_step_times_in_the_order_the_steps_started_and_a_step_still_running():
+    clock = {"b": {"start": "2026-12-05T04:00:10.000000Z"}, "a": {"start": "2026-12-05T04:00:00.000000Z", "end": "2026-12-05T04:00:05.000000Z"}}
+    assert [(entry["step"], entry["seconds"]) for entry in role_plan.step_times(clock)] == [("a", 5.0), ("b", None)]
+    assert role_plan.step_times_report(clock) == "Time per step: a 5s, b ?; total 5s"
+    assert role_plan.step_times_report({}) == "Time per step: not recorded"
+    assert [role_plan.duration(s) for s in (0.04, 0.5, 1, 59.4, 59.6, 60, 3599, 3600)] == [
+        "0.0s", "0.5s", "1s", "59s", "1m 00s", "1m 00s", "59m 59s", "1h 00m 00s"]
 
 
 def test_cross_region_summary_in_check_mode_without_step_3():

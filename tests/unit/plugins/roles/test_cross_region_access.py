@@ -158,6 +158,12 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
     for words in ["100.103.7.181/32 -> Attachment %s" % sh_attachment, "100.0.0.0/8 -> Instance %s (advertised)" % ids.REGISTRY_ECS,
                   SH_VPC, HZ_VPC, "oss-cn-hangzhou-internal.aliyuncs.com"]:
         assert words in texts, (words, texts)
+    # how long each step took, from the controller's clock at each step's start and end, in the fact and in the summary
+    times = facts["cross_region_access"]["step_times"]
+    assert [entry["step"] for entry in times] == ["checks", "step 1", "step 2", "step 3"], times
+    assert all(entry["start"] <= entry["end"] and entry["seconds"] >= 0 for entry in times), times
+    assert all(before["end"] <= after["start"] for before, after in zip(times, times[1:])), times
+    assert re.search(r"Time per step: checks [\d.]+m? ?[\d]*s, step 1 .*s, step 2 .*s, step 3 .*s; total .*s", output), output
 
     since = twin.last_seq()
     code, output, facts = ansible()
