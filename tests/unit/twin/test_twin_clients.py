@@ -32,8 +32,22 @@ OSS_SERVICE = "com.aliyuncs.privatelink.%s.oss" % HZ
 VPN_GATEWAY, VPN_CONNECTION, VPN_CEN_CONNECTION = "vpn-bp1twin0000000000001", "vco-bp1twin0000000000001", "vco-bp1twin0000000000002"
 VBR = "vbr-bp1twin0000000000001"
 HZ_ZONES = [{"VSwitchId": ids.REGISTRY_VSWITCH_J, "ZoneId": "cn-hangzhou-j"}, {"VSwitchId": ids.REGISTRY_VSWITCH_K, "ZoneId": "cn-hangzhou-k"}]
-SH_ZONES = [{"VSwitchId": ids.SOURCE_VSWITCH_M, "ZoneId": "cn-shanghai-m"}, {"VSwitchId": ids.SOURCE_VSWITCH_N, "ZoneId": "cn-shanghai-n"}]
 VPN_ROUTE = {"RegionId": HZ, "VpnGatewayId": VPN_GATEWAY, "RouteDest": "192.168.30.0/24", "NextHop": VPN_CONNECTION}
+
+
+def _table(answers):
+    return answers["ListTransitRouterRouteTables"]["TransitRouterRouteTables"][0]["TransitRouterRouteTableId"]
+
+
+def _link(answers):
+    return {"TransitRouterAttachmentId": answers["CreateTransitRouterVpcAttachment"]["TransitRouterAttachmentId"],
+            "TransitRouterRouteTableId": _table(answers)}
+
+
+def _child_route(answers):
+    return {"CenId": answers["CreateCen"]["CenId"], "ChildInstanceId": ids.REGISTRY_VPC, "ChildInstanceRegionId": HZ,
+            "ChildInstanceType": "VPC", "ChildInstanceRouteTableId": ids.REGISTRY_ROUTE_TABLE, "DestinationCidrBlock": "172.31.0.0/24"}
+
 
 # (product, action, region, request fields by their API names; a callable gets the answers so far: {action: body}).
 SCRIPT = [
@@ -86,16 +100,17 @@ SCRIPT = [
         "TransitRouterAttachmentId": a["CreateTransitRouterVpcAttachment"]["TransitRouterAttachmentId"], "TransitRouterAttachmentName": "hz"}),
     ("cbn", "UpdateTransitRouterVpcAttachmentZones", HZ, lambda a: {
         "TransitRouterAttachmentId": a["CreateTransitRouterVpcAttachment"]["TransitRouterAttachmentId"], "RemoveZoneMappings": HZ_ZONES[1:]}),
-    ("cbn", "AssociateTransitRouterAttachmentWithRouteTable", HZ, lambda a: _link(a)),
-    ("cbn", "EnableTransitRouterRouteTablePropagation", HZ, lambda a: _link(a)),
+    ("cbn", "AssociateTransitRouterAttachmentWithRouteTable", HZ, _link),
+    ("cbn", "EnableTransitRouterRouteTablePropagation", HZ, _link),
     ("cbn", "ListTransitRouterRouteTableAssociations", HZ, lambda a: {"TransitRouterRouteTableId": _table(a)}),
     ("cbn", "ListTransitRouterRouteTablePropagations", HZ, lambda a: {"TransitRouterRouteTableId": _table(a)}),
     ("cbn", "ListTransitRouterRouteEntries", HZ, lambda a: {"TransitRouterRouteTableId": _table(a)}),
-    ("vpc", "CreateRouteEntry", HZ, lambda a: {"RegionId": HZ, "RouteTableId": ids.REGISTRY_ROUTE_TABLE, "DestinationCidrBlock": "172.31.0.0/24",
-                                               "NextHopType": "Instance", "NextHopId": ids.REGISTRY_ECS}),
-    ("cbn", "PublishRouteEntries", HZ, lambda a: _child_route(a)),
+    # a route for PublishRouteEntries to advertise
+    ("vpc", "CreateRouteEntry", HZ, {"RegionId": HZ, "RouteTableId": ids.REGISTRY_ROUTE_TABLE, "DestinationCidrBlock": "172.31.0.0/24",
+                                     "NextHopType": "Instance", "NextHopId": ids.REGISTRY_ECS}),
+    ("cbn", "PublishRouteEntries", HZ, _child_route),
     ("cbn", "DescribePublishedRouteEntries", HZ, lambda a: dict((k, v) for k, v in _child_route(a).items() if k != "DestinationCidrBlock")),
-    ("cbn", "WithdrawPublishedRouteEntries", HZ, lambda a: _child_route(a)),
+    ("cbn", "WithdrawPublishedRouteEntries", HZ, _child_route),
     ("cbn", "CreateTransitRouterVpnAttachment", HZ, lambda a: {
         "CenId": a["CreateCen"]["CenId"], "TransitRouterId": a["CreateTransitRouter"]["TransitRouterId"], "RegionId": HZ,
         "VpnId": VPN_CEN_CONNECTION, "Zone": [{"ZoneId": "cn-hangzhou-j"}]}),
@@ -120,8 +135,8 @@ SCRIPT = [
         "TransitRouterAttachmentId": a["CreateTransitRouterPeerAttachment"]["TransitRouterAttachmentId"], "Bandwidth": 20}),
     ("cbn", "DeleteTransitRouterPeerAttachment", HZ, lambda a: {
         "TransitRouterAttachmentId": a["CreateTransitRouterPeerAttachment"]["TransitRouterAttachmentId"]}),
-    ("cbn", "DisableTransitRouterRouteTablePropagation", HZ, lambda a: _link(a, tr="_tr_hz")),
-    ("cbn", "DissociateTransitRouterAttachmentFromRouteTable", HZ, lambda a: _link(a, tr="_tr_hz")),
+    ("cbn", "DisableTransitRouterRouteTablePropagation", HZ, _link),
+    ("cbn", "DissociateTransitRouterAttachmentFromRouteTable", HZ, _link),
     ("vpc", "DeleteRouteEntry", HZ, lambda a: {"RegionId": HZ, "RouteEntryId": a["CreateRouteEntry"]["RouteEntryId"]}),
     ("cbn", "DeleteTransitRouterVpcAttachment", HZ, lambda a: {
         "TransitRouterAttachmentId": a["CreateTransitRouterVpcAttachment"]["TransitRouterAttachmentId"]}),
@@ -148,9 +163,9 @@ SCRIPT = [
     ("cr", "CreateStorageDomainRoutingRule", HZ, {"InstanceId": ids.INSTANCE_ID, "Routes": [
         {"EndpointType": "Internet", "InstanceDomain": ids.REGISTRY_DOMAIN, "StorageDomain": ids.OSS_DOMAIN}]}),
     ("cr", "GetStorageDomainRoutingRule", HZ, lambda a: {"InstanceId": ids.INSTANCE_ID, "RuleId": a["CreateStorageDomainRoutingRule"]["RuleId"]}),
-    ("cr", "UpdateStorageDomainRoutingRule", HZ, lambda a: {"InstanceId": ids.INSTANCE_ID, "RuleId": a["CreateStorageDomainRoutingRule"]["RuleId"],
-                                                             "Routes": [{"EndpointType": "Vpc", "InstanceDomain": ids.REGISTRY_DOMAIN,
-                                                                         "StorageDomain": ids.OSS_DOMAIN}]}),
+    ("cr", "UpdateStorageDomainRoutingRule", HZ, lambda a: {
+        "InstanceId": ids.INSTANCE_ID, "RuleId": a["CreateStorageDomainRoutingRule"]["RuleId"],
+        "Routes": [{"EndpointType": "Vpc", "InstanceDomain": ids.REGISTRY_DOMAIN, "StorageDomain": ids.OSS_DOMAIN}]}),
     ("cr", "DeleteStorageDomainRoutingRule", HZ, lambda a: {"InstanceId": ids.INSTANCE_ID, "RuleId": a["CreateStorageDomainRoutingRule"]["RuleId"]}),
     # -- STS and PrivateLink ----------------------------------------------------------------------------------------------
     ("sts", "AssumeRole", HZ, {"RoleArn": "acs:ram::1234567890123456:role/acr-access", "RoleSessionName": "shapes"}),
@@ -161,20 +176,6 @@ SCRIPT = [
     ("privatelink", "ListVpcEndpointZones", HZ, lambda a: {"RegionId": HZ, "EndpointId": a["CreateVpcEndpoint"]["EndpointId"]}),
     ("privatelink", "DeleteVpcEndpoint", HZ, lambda a: {"RegionId": HZ, "EndpointId": a["CreateVpcEndpoint"]["EndpointId"]}),
 ]
-
-
-def _table(answers):
-    return answers["ListTransitRouterRouteTables"]["TransitRouterRouteTables"][0]["TransitRouterRouteTableId"]
-
-
-def _link(answers, tr=None):
-    return {"TransitRouterAttachmentId": answers["CreateTransitRouterVpcAttachment"]["TransitRouterAttachmentId"],
-            "TransitRouterRouteTableId": _table(answers)}
-
-
-def _child_route(answers):
-    return {"CenId": answers["CreateCen"]["CenId"], "ChildInstanceId": ids.REGISTRY_VPC, "ChildInstanceRegionId": HZ,
-            "ChildInstanceType": "VPC", "ChildInstanceRouteTableId": ids.REGISTRY_ROUTE_TABLE, "DestinationCidrBlock": "172.31.0.0/24"}
 
 
 # Fields the response model declares that the API reference marks optional or conditional: (model class, field) -> why.

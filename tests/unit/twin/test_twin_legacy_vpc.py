@@ -73,8 +73,8 @@ def test_batch_is_refused_while_the_vpc_has_a_route_change_running(vpc, twin):
     vpc("CreateRouteEntry", RouteTableId=TABLE, DestinationCidrBlock="192.168.9.0/24", NextHopId=ECS)
     err = _error(vpc, "CreateRouteEntries", RouteEntries=[_row("192.168.1.0/24")])
     assert err.code == "TaskConflict" and "Pending" in err.message
-    assert _error(vpc, "DeleteRouteEntries", RouteEntries=[{"RouteTableId": TABLE, "DstCidrBlock": "192.168.9.0/24",
-                                                          "NextHop": ECS}]).code == "TaskConflict"
+    busy_delete = [{"RouteTableId": TABLE, "DstCidrBlock": "192.168.9.0/24", "NextHop": ECS}]
+    assert _error(vpc, "DeleteRouteEntries", RouteEntries=busy_delete).code == "TaskConflict"
     twin.settle()
     # one batch may put several entries in one table (it is one task), and then the table is busy until they are done
     answer = vpc("CreateRouteEntries", RouteEntries=[_row("192.168.1.0/24"), _row("192.168.2.0/24")])

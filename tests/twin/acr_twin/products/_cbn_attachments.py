@@ -30,8 +30,8 @@ def create_transit_router_vpc_attachment(cloud, p):
                 # already been attached to another CEN", HTTP 409); the CreateTransitRouterVpcAttachment reference lists
                 # no code of its own for this case, and the transit router attaches the same child instance.
                 raise ApiError("InvalidOperation.ChildInstanceAlreadyAttached", "Operation is invalid because the child-instance %s has "
-                               "already been attached to another CEN (%s, by %s)." % (vpc["VpcId"], other["CenId"],
-                                                                                     other["TransitRouterAttachmentId"]), status=409)
+                               "already been attached to another CEN (%s, by %s)."
+                               % (vpc["VpcId"], other["CenId"], other["TransitRouterAttachmentId"]), status=409)
             if other["ResourceType"] == "VPC" and other["VpcId"] == vpc["VpcId"] and other["TransitRouterId"] == router["TransitRouterId"]:
                 raise ApiError(CBN_CODES["vpc_already_attached"], "The VPC %s is already attached to transit router %s by %s."
                                % (vpc["VpcId"], router["TransitRouterId"], other["TransitRouterAttachmentId"]))

@@ -224,4 +224,3 @@ def _normalised(cidr):
         return str(ipaddress.ip_network(cidr, strict=True))
     except ValueError:
         return cidr
-
