@@ -217,6 +217,40 @@ def test_legacy_signature_covers_every_parameter(twin):
     assert _post(twin, unsigned)[1]["Code"] == "MissingParameter"
 
 
+def test_both_signatures_cover_the_query(sdk_client, sdk_models, twin):
+    """The request each client sent, replayed with one parameter changed, is refused: ACS3 (the SDK's default, over the
+    canonical request) and the RPC signature of the legacy core SDK (over the sorted parameters) alike."""
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkcore.request import CommonRequest
+
+    sent = []
+    original = twin.handle
+
+    def spy(method, path, query_string, headers, body):
+        sent.append((method, path, query_string, dict(headers), body))
+        return original(method, path, query_string, headers, body)
+
+    twin.handle = spy
+    try:
+        client = sdk_client("vpc")
+        client.describe_vrouters(sdk_models("vpc").DescribeVRoutersRequest(region_id=HZ))
+        legacy = CommonRequest(domain=twin.endpoint, version="2016-04-28", action_name="DescribeVRouters")
+        legacy.set_protocol_type("http")
+        legacy.set_method("POST")
+        legacy.add_query_param("RegionId", HZ)
+        AcsClient(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, HZ).do_action_with_exception(legacy)
+    finally:
+        del twin.handle
+    (acs3, rpc) = sent
+    assert "authorization" in dict((k.lower(), v) for k, v in acs3[3].items()) and "Signature=" in rpc[2]
+    for (method, path, query, headers, body), refused in ((acs3, "IncompleteSignature"), (rpc, "SignatureDoesNotMatch")):
+        assert twin.handle(method, path, query, headers, body).status == 200  # the request as sent
+        tampered = query.replace("RegionId=cn-hangzhou", "RegionId=cn-shanghai")
+        assert tampered != query
+        answer = twin.handle(method, path, tampered, headers, body)
+        assert (answer.status, answer.body["Code"]) == (400, refused)
+
+
 # -- error codes --------------------------------------------------------------------------------------------------------------
 TWIN = os.path.dirname(os.path.abspath(error_codes.__file__))
 _CODE_CALLS = ("ApiError", "CrFailure", "not_found", "incorrect_status")
