@@ -42,9 +42,11 @@ PYTEST_ARGS ?=
 PYTEST_OPTS ?= -n auto --import-mode=importlib
 SANITY_ARGS ?=
 UNITS_ARGS ?=
-# ansible-test units runs the plugin tests (modules, module_utils, filters) as Ansible's CI would; the twin's own
-# tests, the role tests and the action plugin tests (ansible-playbook runs) are run once, by `make pytest`.
-UNITS_PATHS ?= tests/unit/plugins/modules/ tests/unit/plugins/module_utils/ tests/unit/plugins/filter/
+# ansible-test units runs the module_utils and filter tests as Ansible's CI would; the module tests (each module against
+# the twin with the real SDK: the slow part), the twin's own tests, the role tests and the action plugin tests
+# (ansible-playbook runs) are run once, by `make pytest`, which keeps `make test` within its time. Run the module tests
+# through ansible-test too with `make units UNITS_PATHS='tests/unit/plugins/modules/ ...'`.
+UNITS_PATHS ?= tests/unit/plugins/module_utils/ tests/unit/plugins/filter/
 LINT_ARGS ?=
 
 # What `make test` runs, in this order; all of them run, and any failure fails the build.

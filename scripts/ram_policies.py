@@ -28,8 +28,9 @@ NAMESPACE = "alicloud.acr_access."
 # The product name of the API (module_utils' Product constants, the twin's call log) -> its RAM code, the prefix of
 # the actions in a policy. CBN is the API of CEN, whose RAM code is cen (CEN's "RAM authentication" page); VPN gateway
 # actions belong to the VPC API and RAM code vpc (the VPN gateway's "RAM authorization" page); CR's code is cr;
-# PrivateLink's is privatelink (its "RAM authorization" page: privatelink:CreateVpcEndpoint...).
-RAM_CODE = {"vpc": "vpc", "cbn": "cen", "cr": "cr", "sts": "sts", "privatelink": "privatelink"}
+# PrivateLink's is privatelink (its "RAM authorization" page: privatelink:CreateVpcEndpoint...); ECS's is ecs
+# (ecs:DescribeInstances).
+RAM_CODE = {"vpc": "vpc", "cbn": "cen", "cr": "cr", "sts": "sts", "privatelink": "privatelink", "ecs": "ecs"}
 
 # -- what each module may send ---------------------------------------------------------------------------------------
 VPC_READS = {"vpc": {"DescribeVpcs", "DescribeVSwitches", "DescribeRouteTableList"}}
@@ -101,6 +102,8 @@ MODULE_ACTIONS = {
     "cen_connection": union(MEMBERS, CEN, TRANSIT_ROUTER, PEER_ATTACHMENT, VPC_ATTACHMENT, ROUTE_ENTRY),
     # step 3 in one process: the managers of vpc_route_entry, cen_route_advertisement and vpn_route_entry
     "registry_access_routes": union(VPC_READS, ROUTE_ENTRY, ADVERTISEMENT, VPN_ROUTE_ENTRY),
+    # read only: the next hop of the covering route, checked by the roles before any write
+    "ecs_instance_info": {"ecs": {"DescribeInstances"}},
     "cr_instance_info": union(CR_INSTANCE, {"cr": {"ListInstanceEndpoint", "GetInstanceVpcEndpoint"}}),
     "cr_vpc_endpoint": union(CR_INSTANCE, {"cr": {"GetInstanceVpcEndpoint", "CreateInstanceVpcEndpointLinkedVpc",
                                                   "DeleteInstanceVpcEndpointLinkedVpc"},

@@ -1,4 +1,4 @@
-"""The topology picture of an access plan: the networks and the routes the plan creates, as a hand-written SVG.
+"""The topology pictures of the docs site: each scenario's example drawn by the collection's own module_utils/topology.py.
 
 Standard library only. The pictures of the docs site are drawn from the output of the collection's own pure plan
 (plugins/module_utils/plan.py build_plan) for the example topology of each scenario (SCENARIOS below: the seed
@@ -11,7 +11,6 @@ Usage (make docs): python scripts/topology_svg.py OUTDIR   -> OUTDIR/<scenario>.
 import copy
 import os
 import sys
-from xml.sax.saxutils import escape
 
 # ---------------------------------------------------------------- the plan, imported from the collection tree
 
@@ -106,141 +105,11 @@ def planned_destinations(plan):
     return found
 
 
-# ---------------------------------------------------------------- the picture
-
-BOX_WIDTH = 340
-GAP = 110
-LINE = 16
-TOP = 56
-MARGIN = 20
-_STYLE = """
-text { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 12px; fill: #1d1d1d; }
-.title { font-size: 15px; font-weight: bold; }
-.head { font-size: 13px; font-weight: bold; }
-.mono { font-family: 'DejaVu Sans Mono', monospace; font-size: 10.5px; }
-.planned { fill: #0b5394; }
-.present { fill: #6b6b6b; }
-.link { font-size: 11px; fill: #444444; }
-rect.network { fill: #f4f8fb; stroke: #5b7a99; stroke-width: 1.5; }
-rect.router { fill: #fdf6e3; stroke: #b58900; stroke-width: 1.5; }
-rect.services { fill: #f3f9f1; stroke: #5f8f4e; stroke-width: 1.5; }
-line { stroke: #555555; stroke-width: 2; }
-"""
-
-
-def _route_line(destination, hop, extra=""):
-    return ("mono planned", "%s -> %s%s" % (destination, hop, extra))
-
-
-def _boxes_vpc(facts, plan):
-    source, registry = facts["source"], facts["registry_vpc"]
-    source_lines = [("", "%s, %s" % (source["region"], ", ".join(source["cidr_blocks"]))), ("", "route table %s:" % source["route_table_id"])]
-    source_lines += [_route_line(r["destination_cidr_block"], "%s %s" % (r["next_hop_type"], r["next_hop_id"])) for r in plan["source_routes"]]
-    routers = [("", "transit router, %s" % source["region"]), ("", "attachment %s" % source["next_hop_id"]), ("", "inter-region connection"),
-               ("", "transit router, %s" % registry["region"]), ("", "learns what the registry VPC advertises")]
-    return [
-        ("network", "source VPC %s" % source["vpc_id"], source_lines),
-        ("router", "CEN", routers),
-        ("network", "registry VPC %s" % registry["vpc_id"], _registry_lines(registry, plan)),
-        ("services", "what a pull needs", _service_lines(facts)),
-    ], ["VPC attachment", "VPC attachment", "100.64.0.0/10 (service)"]
-
-
-def _boxes_data_center(facts, plan):
-    source, registry = facts["source"], facts["registry_vpc"]
-    gateway = source["on_premises"]
-    hop = " ".join(part for part in ("via %s" % gateway["via"] if gateway.get("via") else "", "dev %s" % gateway["dev"] if gateway.get("dev") else "") if part)
-    dc_lines = [("", "on premises %s" % ", ".join(source["cidr_blocks"])), ("", "the gateway's routes into the tunnel:")]
-    dc_lines += [_route_line(r["destination"], hop) for r in plan["on_premises_routes"]]
-    connection = source["connection"]
-    if connection["type"] == "vpn_gateway":
-        middle = ("router", "VPN gateway %s" % connection["vpn_gateway_id"], [
-            ("", "in the registry VPC"), ("", "IPsec connection %s" % connection["ipsec_connection_id"]), ("", "destination routes back:")]
-            + [_route_line(r["destination"], r["next_hop"], " (weight %s, published)" % r["weight"]) for r in plan["vpn_routes"]])
-        links = ["IPsec", "published routes", "100.64.0.0/10 (service)"]
-    else:
-        middle = ("router", "transit router, %s" % registry["region"], [
-            ("", "the data center's IPsec connection or VBR"), ("", "registry VPC attachment"),
-            ("", connection["transit_router_attachment_id"]), ("", "learns what the registry VPC advertises")])
-        links = ["IPsec / Express Connect", "VPC attachment", "100.64.0.0/10 (service)"]
-    return [
-        ("network", "data center", dc_lines),
-        middle,
-        ("network", "registry VPC %s" % registry["vpc_id"], _registry_lines(registry, plan)),
-        ("services", "what a pull needs", _service_lines(facts)),
-    ], links
-
-
-def _registry_lines(registry, plan):
-    lines = [("", "%s, %s" % (registry["region"], ", ".join(registry["cidr_blocks"]))),
-             ("", "system route 100.64.0.0/10 -> cloud services"), ("", "route table %s:" % registry["route_table_id"])]
-    for route in plan.get("registry_routes") or []:
-        lines.append(_route_line(route["destination_cidr_block"], "%s %s" % (route["next_hop_type"], route["next_hop_id"]),
-                                 " (advertised)" if route.get("advertise") else ""))
-    if not plan.get("registry_routes"):
-        lines.append(("present", "(no route needed: the traffic arrives inside the VPC)"))
-    return lines
-
-
-def _service_lines(facts):
-    lines = []
-    for kind, label in (("registry", "registry endpoint"), ("auth", "auth service"), ("oss", "OSS")):
-        endpoint = facts["endpoints"][kind]
-        lines.append(("head", label))
-        lines.append(("mono", endpoint["domain"]))
-        lines.append(("mono", ", ".join(endpoint["addresses"])))
-    return lines
-
-
-def _wrap(text, width):
-    """Split a line that is wider than the box (about 6.2 px a character) at spaces."""
-    limit = max(10, int(width / 6.4))
-    lines, current = [], ""
-    for word in text.split(" "):
-        if current and len(current) + 1 + len(word) > limit:
-            lines.append(current)
-            current = "  " + word
-        else:
-            current = (current + " " + word) if current else word
-    return lines + [current]
+# ---------------------------------------------------------------- the picture (the collection's module_utils/topology.py)
 
 
 def render(title, facts, plan):
-    """The SVG document (text) of a plan: one box per network, left to right, each with the routes the plan creates."""
-    if facts["source"].get("kind") == "data_center":
-        boxes, links = _boxes_data_center(facts, plan)
-    else:
-        boxes, links = _boxes_vpc(facts, plan)
-    laid = []
-    for kind, head, lines in boxes:
-        rows = []
-        for style, text in lines:
-            rows.extend((style, part) for part in _wrap(text, BOX_WIDTH - 20))
-        laid.append((kind, head, rows))
-    height = TOP + max(40 + LINE * len(rows) for _kind, _head, rows in laid) + MARGIN + 40
-    width = MARGIN * 2 + len(laid) * BOX_WIDTH + (len(laid) - 1) * GAP
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">' % (width, height, width, height),
-           '<title>%s</title>' % escape(title), '<style>%s</style>' % _STYLE,
-           '<text class="title" x="%d" y="30">%s</text>' % (MARGIN, escape(title))]
-    box_height = height - TOP - MARGIN - 40
-    for index, (kind, head, rows) in enumerate(laid):
-        x = MARGIN + index * (BOX_WIDTH + GAP)
-        out.append('<rect class="%s" x="%d" y="%d" width="%d" height="%d" rx="8"/>' % (kind, x, TOP, BOX_WIDTH, box_height))
-        out.append('<text class="head" x="%d" y="%d">%s</text>' % (x + 10, TOP + 22, escape(head)))
-        for row, (style, text) in enumerate(rows):
-            attribute = ' class="%s"' % style if style else ""
-            out.append('<text%s x="%d" y="%d">%s</text>' % (attribute, x + 10, TOP + 44 + row * LINE, escape(text)))
-        if index < len(laid) - 1:
-            y = TOP + 60
-            out.append('<line x1="%d" y1="%d" x2="%d" y2="%d"/>' % (x + BOX_WIDTH, y, x + BOX_WIDTH + GAP, y))
-            for part, text in enumerate(_wrap(links[index], GAP - 4)):
-                out.append('<text class="link" x="%d" y="%d">%s</text>' % (x + BOX_WIDTH + 4, y - 8 - 14 * (len(_wrap(links[index], GAP - 4)) - 1 - part),
-                                                                           escape(text)))
-    out.append('<text class="link" x="%d" y="%d">%s</text>' % (
-        MARGIN, height - MARGIN, escape("Blue: the routes the access plan creates (plugins/module_utils/plan.py build_plan of this topology).")))
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    return module_utils("topology").render(title, facts, plan)
 
 
 # ---------------------------------------------------------------- the route tables next to the picture

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.alicloud.acr_access.plugins.module_utils import role_plan
+from ansible_collections.alicloud.acr_access.plugins.module_utils import role_plan, topology
 
 
 def _filter(name, function):
@@ -131,8 +131,13 @@ FILTERS = {
     "data_center_connect_teardown": role_plan.data_center_connect_teardown,
     "registry_routes_input_errors": role_plan.registry_routes_input_errors,
     "registry_endpoints_input_errors": role_plan.registry_endpoints_input_errors,
+    "access_topology_svg": topology.routes_fact_svg,
+    "data_center_connect_predicted": role_plan.data_center_connection_predicted,
     "registry_endpoints_instance_errors": role_plan.registry_endpoints_instance_errors,
     "data_center_routes_input_errors": role_plan.data_center_routes_input_errors,
+    "registry_routes_next_hop": role_plan.registry_routes_next_hop,
+    "data_center_routes_next_hop": role_plan.data_center_routes_next_hop,
+    "next_hop_instance_problems": role_plan.next_hop_instance_problems,
 }
 
 

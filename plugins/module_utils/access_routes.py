@@ -56,7 +56,9 @@ class AccessRoutes:
     def _table(self, name: str, side: dict | None) -> t.Any:
         if not side or not side["routes"]:
             return None
-        manager = self._manager(name, RouteEntriesManager, region=side["region"], route_table_id=side["route_table_id"],
+        field = "%s.route_table_id" % ("source" if name == "source" else "registry_vpc")  # the option as the user wrote it
+        manager = self._manager(name, RouteEntriesManager, known={"table_field": field}, region=side["region"],
+                                route_table_id=side["route_table_id"],
                                 vpc_id=None if side["route_table_id"] else side["vpc_id"], routes=side["routes"], replace_foreign=False)
         manager.plan()  # a foreign entry in the way is an error now, before either table is changed
         return manager

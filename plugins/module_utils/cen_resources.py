@@ -23,7 +23,7 @@ import typing as t
 
 from . import cen as api
 from .errors import InputError
-from .resource import ResourceManager
+from .resource import ResourceManager, wait_argument_spec
 from .waiter import WaiterSpec
 
 # --- CEN instances ----------------------------------------------------------------------------------------------
@@ -327,6 +327,23 @@ UNLINK_WRITES = {"association": "DissociateTransitRouterAttachmentFromRouteTable
 
 def _mappings(zones: dict) -> list:
     return [{"ZoneId": zone, "VSwitchId": vswitch} for zone, vswitch in sorted(zones.items())]
+
+
+def linked_attachment_argument_spec(wait_timeout_default: int, **own: dict) -> dict:
+    """The argument spec of an attachment module whose manager is a LinkedAttachmentManager (doc fragment
+    alicloud.acr_access.transit_router_attachment): the shared options, then ``own`` (the attached instance, ...)."""
+    return dict(
+        cen_id=dict(type="str", required=True),
+        transit_router_id=dict(type="str"),
+        name=dict(type="str"),
+        description=dict(type="str"),
+        associate=dict(type="bool", default=True),
+        propagate=dict(type="bool", default=True),
+        route_table_id=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        **own,
+        **wait_argument_spec(wait_timeout_default),
+    )
 
 
 class LinkedAttachmentManager(ResourceManager):

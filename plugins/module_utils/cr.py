@@ -21,7 +21,7 @@ import time
 import typing as t
 
 from . import paging
-from .errors import AlicloudApiError, AlicloudError, code_contains, gone_on_delete
+from .errors import AlicloudApiError, AlicloudError, InputError, code_contains, gone_on_delete
 from .product import Product
 from .resource import ResourceManager
 from .vpc import describe_vswitch
@@ -337,8 +337,12 @@ class LinkedVpcManager(ResourceManager):
         try:
             self.instance = resolve_instance(self.module, self.region, self.params.get("instance_id"), self.params.get("instance_name"))
         except AlicloudApiError as error:
-            if present or error.code != "INSTANCE_NOT_EXIST":
+            if error.code != "INSTANCE_NOT_EXIST":
                 raise
+            if present:  # a typo or the wrong region: said as the input it is, before anything is linked
+                field = "instance_id" if self.params.get("instance_id") else "instance_name"
+                raise InputError("%s: %s; give the exact %s of the instance (the Container Registry console lists its instances) and the "
+                                 "region it is in" % (field, error.message, "ID" if field == "instance_id" else "name"), field=field) from error
             return None  # no instance, no link
         if present:
             require_running(self.instance, self.region)

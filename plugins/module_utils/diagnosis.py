@@ -5,15 +5,16 @@
 """The read-only diagnosis of a cross-region setup (playbooks/diagnose.yml): what is missing or wrong, in procedure order.
 
 PURE, like plan.py and role_plan.py: facts in (the results of cen_info, vpc_info, cr_instance_info and
-cen_route_advertisement in check mode, and the inventory's inputs), findings out. No I/O, no Ansible import, no SDK.
+cen_route_advertisement in check mode, the probe of step 2, the client hosts' registry_client_verify reports, and the
+inventory's inputs), findings out. No I/O, no Ansible import, no SDK.
 What should exist comes from the access plan itself (plan.build_plan), so the diagnosis and the role registry_routes
 never disagree on which routes a pull needs.
 
 ``diagnose(facts)`` is the one entry point. The playbook calls it twice: after the first reads, to learn what is left to
-read (``advertise``: the destinations whose publication cen_route_advertisement reads in check mode), then with every
-fact for the report. A finding is {step, code, severity, what, fix}; the findings come in procedure order (step 1 before
-step 2 before step 3, and within a step in the order the console procedure builds the pieces), so the first one is the
-first thing to repair: what comes after it often follows from it.
+read (``advertise``: the destinations whose publication cen_route_advertisement reads in check mode; ``client_check``: what
+the client hosts verify), then with every fact for the report. A finding is {step, code, severity, what, fix}; the findings
+come in procedure order (step 1 before step 2 before step 3 before step 4, and within a step in the order the console
+procedure builds the pieces), so the first one is the first thing to repair: what comes after it often follows from it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from __future__ import annotations
 import ipaddress
 
 from .plan import PlanError, build_plan
+from .role_plan import verify_endpoints
 
 STEPS = {
     1: "Step 1 - connect the VPCs through CEN",
     2: "Step 2 - the registry's endpoints",
     3: "Step 3 - route the registry, auth and OSS addresses",
+    4: "Step 4 - the client hosts",
 }
 
 # What a pull shows when the source VPC has no route for a destination of this kind (plan.py's target labels)
@@ -217,7 +220,11 @@ def _step2(facts, registry):
         findings.append(_finding(2, "registry_vpc_link_not_running", "The link of %s to the VPC endpoint of %s is %s." % (
             registry["vpc_id"], instance["instance_id"], link.get("status")), "Wait until it is RUNNING, then run the diagnosis again."))
     endpoints = facts.get("endpoints") or {}
-    if not all((endpoints.get(kind) or {}).get("addresses") for kind in ("registry", "auth")):
+    if facts.get("probe_error"):
+        findings.append(_finding(2, "probe_failed", "Probing the endpoints from inside the registry VPC failed: %s" % facts["probe_error"],
+                                 "Repair what the message names (the probe host, its hosts file, the routes inside the registry VPC), "
+                                 "or give registry_endpoints_known {registry, auth, oss} as resolved inside the registry VPC."))
+    elif not all((endpoints.get(kind) or {}).get("addresses") for kind in ("registry", "auth")):
         findings.append(_finding(2, "endpoints_unknown", "The registry and auth addresses are not known, so step 3 cannot be checked.",
                                  "Give registry_endpoints_known {registry, auth, oss} (domains and addresses as resolved inside the "
                                  "registry VPC), for example from the fact registry_endpoints of a run of the role registry_endpoints."))
@@ -306,6 +313,33 @@ def _step3(facts, plan, cen, registry, source, attachment_of):
     return findings
 
 
+# ---------------------------------------------------------------- step 4
+
+
+def _step4(clients):
+    """``clients``: {host: registry_client_verify's result on it (report), or its failure (msg, unreachable)}."""
+    findings = []
+    for host in sorted(clients or {}):
+        result = clients[host] or {}
+        report = result.get("report")
+        if report is None:
+            findings.append(_finding(4, "client_not_checked", "The client host %s could not be checked: %s" % (
+                host, result.get("msg") or "no report"), "Check that Ansible reaches %s (its inventory entry, ssh, Python)." % host,
+                "warning"))
+            continue
+        failed = report.get("failed")
+        if report.get("ok") or not failed:
+            continue
+        blamed = str(failed.get("step") or "")
+        if blamed == "4":
+            fix = ("Run the role registry_client on %s (playbooks/cross_region_access.yml): it writes the hosts block, the "
+                   "engine's CA certificate and the login." % host)
+        else:
+            fix = "Repair step %s first (the findings before this one); this host's check fails where it does." % (blamed or "?")
+        findings.append(_finding(4, "client_check_failed", "%s (%s): %s" % (host, failed.get("kind"), failed.get("message")), fix))
+    return findings
+
+
 def _learned(cen, source_attachment):
     """{destination} of the Active routes of the table(s) the source's attachment is associated with; None when unknown."""
     if cen is None or source_attachment is None:
@@ -330,8 +364,11 @@ def diagnose(facts):
     (cr_instance_info's), vpcs (vpc_info's VPCs of the members), endpoints (registry_endpoints_known), published
     (cen_route_advertisement's entries in check mode, or None when not read).
 
-    Returns findings, first (the first finding or None), healthy, and for the next reads: cen_id, registry_vpc_id,
-    registry_route_table_id, advertise (the destinations whose publication to read; [] when it cannot be read yet).
+    Also probe_error (why the probe of step 2 failed, or '') and clients ({host: registry_client_verify's result}).
+
+    Returns findings, first (the first finding or None), healthy, clients_checked, and for the next reads: cen_id,
+    registry_vpc_id, registry_route_table_id, advertise (the destinations whose publication to read; [] when it cannot be
+    read yet), client_check (registry, auth, oss and source_routes for registry_client_verify; None when unknown).
     """
     cen_result = facts.get("cen") or {}
     cens = cen_result.get("cens") or []
@@ -343,8 +380,8 @@ def diagnose(facts):
     attachment_of.pop(None, None)
     findings = _step1(facts, cen, members, roles, attachment_of)
     findings.extend(_step2(facts, registry))
-    advertise = []
-    if not any(f["code"] == "endpoints_unknown" for f in findings) and registry.get("cidr_blocks"):
+    advertise, client_check = [], None
+    if not any(f["code"] in ("endpoints_unknown", "probe_failed") for f in findings) and registry.get("cidr_blocks"):
         source_attachment = (attachment_of.get(source["vpc_id"]) or {}).get("transit_router_attachment_id")
         try:
             plan = _plan(facts, registry, source, source_attachment)
@@ -355,6 +392,8 @@ def diagnose(facts):
             findings.extend(_step3(facts, plan, cen, registry, source, attachment_of))
             if cen is not None and registry["vpc_id"] in attachment_of:
                 advertise = [route["destination_cidr_block"] for route in plan["registry_routes"] if route.get("advertise")]
+            client_check = _client_check(facts.get("endpoints") or {}, plan)
+    findings.extend(_step4(facts.get("clients")))
     return {
         "findings": findings,
         "first": findings[0] if findings else None,
@@ -364,14 +403,29 @@ def diagnose(facts):
         "source_vpc_id": source["vpc_id"],
         "registry_route_table_id": _system_table(facts.get("vpcs"), registry["vpc_id"]),
         "advertise": advertise,
+        "client_check": client_check,
+        "clients_checked": len(facts.get("clients") or {}),
     }
+
+
+def _client_check(endpoints, plan):
+    """What each client host verifies (registry_client_verify's registry, auth, oss and source_routes), as the role
+    registry_client would after this plan: None when a domain is not known."""
+    if not all((endpoints.get(kind) or {}).get("domain") for kind in ("registry", "auth", "oss")):
+        return None
+    targets = verify_endpoints(dict(endpoints, takeover=bool(endpoints.get("takeover") or (endpoints.get("auth") or {}).get("takeover"))),
+                               plan.get("hosts_entries"))
+    return dict(targets, source_routes=[{"destination_cidr_block": route["destination_cidr_block"], "reason": route.get("reason")}
+                                        for route in plan["source_routes"]])
 
 
 def diagnosis_report(diagnosis):
     """The findings as readable lines: one per finding (step, what, fix), or that nothing is missing."""
     if not diagnosis["findings"]:
+        clients = diagnosis.get("clients_checked") or 0
+        step4 = ", and the %d client host(s) reach the registry, auth and OSS (step 4)" % clients if clients else ""
         return ["Nothing missing: steps 1 to 3 are in place (CEN, transit routers, attachments, routes, advertisement, "
-                "the registry's VPC link)."]
+                "the registry's VPC link)%s." % step4]
     lines = []
     for number, finding in enumerate(diagnosis["findings"], 1):
         lines.append("%d. [%s] %s: %s Fix: %s" % (number, finding["severity"], finding["step_name"], finding["what"], finding["fix"]))

@@ -211,6 +211,20 @@ def connection_predicted(cen_connect):
     return predicted
 
 
+def data_center_connection_predicted(data_center_connect):
+    """The fact data_center_connect with a placeholder for each ID check mode could not know yet: with the transit_router
+    option, the CEN and the registry VPC's attachment (the routes back to the data center go to it). The vpn_gateway option
+    (it creates nothing) and a real run get their fact back unchanged. data_center_routes never sends a placeholder."""
+    predicted = dict(data_center_connect or {})
+    if predicted.get("type") != "transit_router":
+        return predicted
+    if not predicted.get("cen_id"):
+        predicted["cen_id"] = PLACEHOLDER_CEN
+    if not predicted.get("registry_attachment_id"):
+        predicted["registry_attachment_id"] = PLACEHOLDER_ATTACHMENT % predicted.get("region", "its region")
+    return predicted
+
+
 # ---------------------------------------------------------------- teardown: the fact cen_connect rebuilt from cen_info
 
 
@@ -272,7 +286,7 @@ def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
 
     ``role`` holds the role's variables without their prefix: source_vpc_id, registry_vpc_id, next_hop_instance_id,
     cen_id, source, registry_vpc, endpoints, reachable_cidrs. Returns cen_id, source_vpc, registry_vpc, endpoints,
-    reachable_cidrs and member_ids (cen_connect's members, for messages).
+    reachable_cidrs, member_ids (cen_connect's members, for messages) and ``error`` (what is missing, or '').
     """
     cen = cen_connect or {}
     found = registry_endpoints or {}
@@ -316,14 +330,42 @@ def registry_routes_inputs(role, cen_connect=None, registry_endpoints=None):
     published = []
     if cen.get("route_mode", "") == "auto_publish":
         published = _flatten([member.get("cidr_blocks") for member in members if member["vpc_id"] != source_vpc.get("vpc_id")])
+    cen_id = role.get("cen_id") or cen.get("cen_id") or ""
+    endpoints = role.get("endpoints") or plan_endpoints(found)
+    member_ids = [member["vpc_id"] for member in members]
     return {
-        "cen_id": role.get("cen_id") or cen.get("cen_id") or "",
+        "cen_id": cen_id,
         "source_vpc": source_vpc,
         "registry_vpc": registry_vpc,
-        "endpoints": role.get("endpoints") or plan_endpoints(found),
+        "endpoints": endpoints,
         "reachable_cidrs": _unique(list(role.get("reachable_cidrs") or []) + routed + published),
-        "member_ids": [member["vpc_id"] for member in members],
+        "member_ids": member_ids,
+        "error": _registry_routes_missing(cen_id, source_vpc, registry_vpc, endpoints, member_ids),
     }
+
+
+def _registry_routes_missing(cen_id, source_vpc, registry_vpc, endpoints, member_ids):
+    """What registry_routes still lacks after the merge, each naming the variable that gives it ('' when nothing): the same
+    form as data_center_routes_inputs' ``error``."""
+    members = ", ".join(member_ids) or "none"
+    missing = []
+    if not cen_id:
+        missing.append("registry_routes_cen_id (run the role cen_connect first: its fact cen_connect gives it)")
+    if not source_vpc.get("vpc_id"):
+        missing.append("registry_routes_source_vpc_id (one of the members of cen_connect: %s), or registry_routes_source "
+                       "{region, vpc_id, attachment_id}" % members)
+    missing += ["registry_routes_source.%s" % key for key in ("region", "attachment_id") if source_vpc.get("vpc_id") and not source_vpc.get(key)]
+    if not registry_vpc.get("vpc_id"):
+        missing.append("registry_routes_registry_vpc_id (one of the members of cen_connect: %s), or registry_routes_registry_vpc "
+                       "{region, vpc_id, cidr_blocks}" % members)
+    missing += ["registry_routes_registry_vpc.%s" % key for key in ("region", "cidr_blocks") if registry_vpc.get("vpc_id") and not registry_vpc.get(key)]
+    if not registry_vpc.get("next_hop_instance_id"):
+        missing.append("registry_routes_next_hop_instance_id (the ECS instance in the registry VPC %s that forwards the 100.x traffic: "
+                       "ECS Instance 1 of the console procedure)" % (registry_vpc.get("vpc_id") or "-"))
+    if not ((endpoints.get("registry") or {}).get("domain") and (endpoints.get("auth") or {}).get("domain")):
+        missing.append("registry_routes_endpoints (run the role registry_endpoints first: its fact registry_endpoints gives them; "
+                       "or give {registry, auth, oss})")
+    return ("registry_routes: missing " + "; ".join(missing)) if missing else ""
 
 
 def _flatten(values):
@@ -1101,3 +1143,102 @@ def data_center_routes_input_errors(role, connect_type=""):
         errors += _ecs_id_errors(role.get("next_hop_instance_id"), "data_center_routes_next_hop_instance_id",
                                  "the ECS instance in the registry VPC behind the covering 100.0.0.0/8 route")
     return errors
+
+
+# ---------------------------------------------------------------- the covering route's next hop (read before any write)
+
+# ECS instance statuses (DescribeInstances) in which the instance forwards traffic: only Running.
+_FORWARDING = ("Running",)
+_NOT_FOUND_CODES = ("InvalidInstanceId.NotFound", "InvalidInstanceID.NotFound")
+
+
+def _next_hop_target(instance_id, variable, vpc_id, vpc_variable, region):
+    if not instance_id or not _ECS_ID.fullmatch(str(instance_id)) or not region:
+        return {}  # no ID, or a malformed one (the input errors said so already), or no region to look in: nothing to read
+    return {"instance_id": instance_id, "variable": variable, "vpc_id": vpc_id or "", "vpc_variable": vpc_variable, "region": region}
+
+
+def registry_routes_next_hop(role, members=None, registry_region=""):
+    """What the up-front check of registry_routes reads: the ECS instance behind the covering route, and where it must be.
+
+    ``role``, ``members`` and ``registry_region`` as for registry_routes_input_errors. Returns {instance_id, variable (the
+    role variable that named it), vpc_id (the registry VPC, '' when step 1 has not chosen it yet), vpc_variable, region},
+    or {} when there is nothing to read (state absent, no or a malformed ID, no region known).
+    The registry VPC is chosen as registry_routes_inputs chooses it after step 1: named, else the one member in the
+    registry's region.
+    """
+    if role.get("state", "present") != "present":
+        return {}
+    registry_vpc = role.get("registry_vpc") or {}
+    if role.get("next_hop_instance_id") or not registry_vpc.get("next_hop_instance_id"):
+        instance_id, variable = role.get("next_hop_instance_id"), "registry_routes_next_hop_instance_id"
+    else:
+        instance_id, variable = registry_vpc.get("next_hop_instance_id"), "registry_routes_registry_vpc.next_hop_instance_id"
+    members = [member for member in members or [] if isinstance(member, dict)]
+    region = registry_vpc.get("region") or registry_region
+    if role.get("registry_vpc_id"):
+        vpc_id, vpc_variable = role["registry_vpc_id"], "registry_routes_registry_vpc_id"
+    elif registry_vpc.get("vpc_id"):
+        vpc_id, vpc_variable = registry_vpc["vpc_id"], "registry_routes_registry_vpc.vpc_id"
+    else:
+        in_region = [member.get("vpc_id") for member in members if member.get("region") == region]
+        vpc_id, vpc_variable = (in_region[0], "cen_connect_members") if len(in_region) == 1 else ("", "")
+    member = _first([item for item in members if item.get("vpc_id") == vpc_id]) or {}
+    return _next_hop_target(instance_id, variable, vpc_id, vpc_variable, member.get("region") or region)
+
+
+def data_center_routes_next_hop(role, connect_type="", registry_vpc=None):
+    """What the up-front check of data_center_routes reads: the ECS instance behind the covering route (transit_router).
+
+    ``role``: the role's variables without their prefix (state, next_hop_instance_id, registry_vpc); ``connect_type``:
+    data_center_connect_type; ``registry_vpc``: data_center_connect_registry_vpc ({region, vpc_id}), which
+    data_center_routes_registry_vpc overrides key by key. The same shape as registry_routes_next_hop.
+    """
+    if role.get("state", "present") != "present" or not (connect_type == "transit_router" or role.get("next_hop_instance_id")):
+        return {}
+    vpc = dict((key, value) for key, value in (registry_vpc or {}).items() if key in ("region", "vpc_id"))
+    vpc_variable = "data_center_connect_registry_vpc.vpc_id"
+    if (role.get("registry_vpc") or {}).get("vpc_id"):
+        vpc_variable = "data_center_routes_registry_vpc.vpc_id"
+    vpc.update(dict((key, value) for key, value in _given(role.get("registry_vpc") or {}).items() if key in ("region", "vpc_id")))
+    return _next_hop_target(role.get("next_hop_instance_id"), "data_center_routes_next_hop_instance_id", vpc.get("vpc_id"),
+                            vpc_variable, vpc.get("region"))
+
+
+def next_hop_instance_problems(info, target):
+    """What ecs_instance_info (registered with failed_when false) found of the covering route's next hop, in the role's words.
+
+    ``target``: registry_routes_next_hop's or data_center_routes_next_hop's answer. Returns {errors, warnings}.
+    Errors (the run stops before any write): no such instance in the region, an instance of another VPC than the registry
+    VPC (the cloud refuses a route entry whose next hop is outside the route table's VPC), a failed read.
+    A warning only for an instance that exists there but is not Running: the cloud accepts the route to a stopped
+    instance, the instance may be stopped on purpose for a while (maintenance, a resize), and starting it makes the route
+    work without another run; the registry's 100.x addresses stay unreachable until then, which the warning says.
+    """
+    if not target:
+        return {"errors": [], "warnings": []}
+    variable, instance_id, region = target["variable"], target["instance_id"], target["region"]
+    vpc_id = target.get("vpc_id") or ""
+    where = " in the registry VPC %s" % vpc_id if vpc_id else " in the registry VPC"
+    fix = ("give the ID of the ECS instance%s that forwards the registry's 100.x traffic (ECS instance 1 of the console "
+           "procedure; the ECS console lists the instances of a VPC)" % where)
+    if info.get("failed"):
+        code = (info.get("error") or {}).get("code") or ""
+        message = str(info.get("msg") or "")
+        if code in _NOT_FOUND_CODES:
+            return {"errors": ["%s: there is no ECS instance %s in region %s; %s." % (variable, instance_id, region, fix)], "warnings": []}
+        return {"errors": ["%s: reading the ECS instance %s in region %s failed: %s" % (variable, instance_id, region, message)],
+                "warnings": []}
+    found = _first([item for item in info.get("instances") or [] if item.get("instance_id") == instance_id])
+    if found is None:
+        return {"errors": ["%s: there is no ECS instance %s in region %s; %s." % (variable, instance_id, region, fix)], "warnings": []}
+    if vpc_id and found.get("vpc_id") != vpc_id:
+        return {"errors": ["%s: the ECS instance %s is in the VPC %s, not in the registry VPC %s (from %s): a route of the registry VPC "
+                           "can only lead to an instance of that VPC; %s." % (variable, instance_id, found.get("vpc_id") or "(none)",
+                                                                              vpc_id, target.get("vpc_variable") or "", fix)],
+                "warnings": []}
+    if found.get("status") not in _FORWARDING:
+        return {"errors": [], "warnings": ["%s: the ECS instance %s is %s, not Running: the route to it is written, but the registry's "
+                                           "100.x addresses stay unreachable until the instance runs; start it." %
+                                           (variable, instance_id, found.get("status") or "in an unknown state")]}
+    return {"errors": [], "warnings": []}

@@ -13,7 +13,7 @@ import ipaddress
 import typing as t
 
 from .common import unwrap_list
-from .errors import AlicloudError, InputError, gone_on_delete
+from .errors import AlicloudApiError, AlicloudError, InputError, gone_on_delete, is_not_found
 from .resource import ResourceManager, client_token
 from .retry import is_transport_error
 from .vpc import VPC, describe_route_entries, system_route_table_id
@@ -459,10 +459,12 @@ class RouteEntriesManager(ResourceManager):
 
     result_key = "routes"
 
-    def __init__(self, module: t.Any):
+    def __init__(self, module: t.Any, table_field: str = "route_table_id"):
+        """``table_field``: how errors name the route table's option (a step owner passes its own, source.route_table_id)."""
         super().__init__(module)
         self.region = module.region
         self.table_id = self.params.get("route_table_id")
+        self.table_field = table_field
         self.prefix = field_prefix(self.params)
         self.wanted: list = []
         self.planned_changes: list | None = None
@@ -476,7 +478,16 @@ class RouteEntriesManager(ResourceManager):
     def read(self) -> list:  # type: ignore[override]  # the entries of the whole table
         if self.table_id is None:
             self.table_id = system_route_table_id(self.module, self.region, self.params["vpc_id"])
-        return describe_route_entries(self.module, self.region, self.table_id)
+            return describe_route_entries(self.module, self.region, self.table_id)
+        try:
+            return describe_route_entries(self.module, self.region, self.table_id)
+        except AlicloudApiError as error:
+            # The first call that names the table: its not-found is a typo or a wrong region, said as the input it is
+            if is_not_found(error) and "Region" not in (error.code or ""):
+                raise InputError("%s: there is no route table %s in region %s; give the ID of a route table of the VPC (vtb-..., "
+                                 "the VPC console's Route Tables page) in that region, or vpc_id instead for the VPC's system "
+                                 "route table" % (self.table_field, self.table_id, self.region), field=self.table_field) from error
+            raise
 
     def plan(self) -> list:
         """Read the table once and plan the changes (InputError for every conflict, before any write); kept for

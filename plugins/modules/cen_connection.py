@@ -251,8 +251,12 @@ def main():
         route_mode=dict(type="str", default="vpc_route_entries", choices=["vpc_route_entries", "auto_publish"]),
         wait_timeout=dict(type="int", default=1800),
     )
+    # The bandwidth package is checked with the arguments: the peer attachment that uses it comes after the CEN, the
+    # transit routers and the VPC attachments, which would otherwise be written before the missing ID is noticed.
     module = AnsibleAlicloudModule(argument_spec=argument_spec, mutually_exclusive=[("cen_id", "cen_name")],
-                                   required_one_of=[("cen_id", "cen_name")], supports_check_mode=True)
+                                   required_one_of=[("cen_id", "cen_name")],
+                                   required_if=[("bandwidth_type", "BandwidthPackage", ("cen_bandwidth_package_id",))],
+                                   supports_check_mode=True)
     run(module, CenConnection, "Failed to connect the members of CEN {cen} (changed so far: {done})")
 
 

@@ -31,15 +31,6 @@ description:
 author:
   - alicloud.acr_access contributors (@alicloud-acr-access)
 options:
-  cen_id:
-    description:
-      - The ID of the CEN instance.
-    type: str
-    required: true
-  transit_router_id:
-    description:
-      - The ID of the transit router. By default the transit router of O(cen_id) in O(region).
-    type: str
   vpn_id:
     description:
       - The ID of the IPsec-VPN connection (C(vco-...)) bound to a transit router, in O(region).
@@ -51,52 +42,21 @@ options:
       - Fixed once the attachment exists; a different list fails before any change.
     type: list
     elements: str
-  name:
-    description:
-      - The name of the attachment. Updated on an existing attachment when given.
-    type: str
-  description:
-    description:
-      - The description of the attachment. Updated on an existing attachment when given.
-    type: str
   auto_publish_route:
     description:
       - Let the transit router advertise its routes to the IPsec connection (C(AutoPublishRouteEnabled)).
       - Left alone on an existing attachment when not given; the cloud's default (V(true)) for a new one.
     type: bool
-  associate:
-    description:
-      - Associate the attachment with the route table (O(route_table_id) or the system route table). V(false) leaves associations alone.
-    type: bool
-    default: true
-  propagate:
-    description:
-      - Enable route propagation from the attachment to the route table, so that the transit router learns the data center's networks.
-        V(false) leaves propagations alone.
-    type: bool
-    default: true
-  route_table_id:
-    description:
-      - A route table of the transit router (C(vtb-...)) to associate with and propagate to. By default its system route table.
-    type: str
   state:
     description:
       - V(present) attaches (or updates) the IPsec connection, V(absent) detaches it.
-    type: str
-    choices: [present, absent]
-    default: present
-  wait:
-    description:
-      - Wait for the attachment to be C(Attached) (and the association and propagation C(Active)), or to be gone.
   wait_timeout:
-    description:
-      - How many seconds the whole task may take, every step included (one budget, not one per step).
-        No change is started once the time is spent.
     default: 1800
 extends_documentation_fragment:
   - alicloud.acr_access.alicloud
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
+  - alicloud.acr_access.transit_router_attachment
   - alicloud.acr_access.wait
 attributes:
   check_mode:
@@ -216,25 +176,17 @@ attachment:
       sample: Active
 """
 
-from ansible_collections.alicloud.acr_access.plugins.module_utils.cen_resources import VpnAttachmentManager
+from ansible_collections.alicloud.acr_access.plugins.module_utils.cen_resources import VpnAttachmentManager, linked_attachment_argument_spec
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client import AnsibleAlicloudModule
-from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run, wait_argument_spec
+from ansible_collections.alicloud.acr_access.plugins.module_utils.resource import run
 
 
 def main():
-    argument_spec = dict(
-        cen_id=dict(type="str", required=True),
-        transit_router_id=dict(type="str"),
+    argument_spec = linked_attachment_argument_spec(
         vpn_id=dict(type="str", required=True),
         zone_ids=dict(type="list", elements="str"),
-        name=dict(type="str"),
-        description=dict(type="str"),
         auto_publish_route=dict(type="bool"),
-        associate=dict(type="bool", default=True),
-        propagate=dict(type="bool", default=True),
-        route_table_id=dict(type="str"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        **wait_argument_spec(1800),
+        wait_timeout_default=1800,
     )
     module = AnsibleAlicloudModule(argument_spec=argument_spec, supports_check_mode=True, region_required="the IPsec connection and its transit router")
     run(module, VpnAttachmentManager, "Failed to manage the attachment of {what} {vpn_id} to CEN {cen_id}")

@@ -98,6 +98,24 @@ VERIFY = """
       become: false
 """
 
+# The read-only diagnosis (playbooks/diagnose.yml) with the same inventory, then its fact for the test
+DIAGNOSE = """
+- name: The diagnosis
+  ansible.builtin.import_playbook: {playbook}
+
+- name: Save its fact for the test
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Save it
+      ansible.builtin.copy:
+        content: "{{{{ diagnosis | to_json }}}}"
+        dest: {fact}
+        mode: "0600"
+      check_mode: false
+      changed_when: false
+"""
+
 # The collection's own modules remove one piece of the path (the "break" of each case below).
 BREAK = """
 - name: Remove one piece of the path
@@ -168,6 +186,20 @@ class World:
                 found[name[:-len(".json")]] = json.load(handle)
         assert sorted(found) == sorted(CLIENTS), output
         return found
+
+    def diagnose(self, *args):
+        """playbooks/diagnose.yml: (return code, output, the fact diagnosis or None)."""
+        fact = os.path.join(self.workdir, "diagnosis.json")
+        if os.path.exists(fact):
+            os.remove(fact)
+        path = os.path.join(self.workdir, "diagnose.yml")
+        with open(path, "w") as handle:
+            handle.write(DIAGNOSE.format(playbook=os.path.join(ROOT, "playbooks", "diagnose.yml"), fact=fact))
+        code, output = self.playbook(path, *args, log="diagnose.log")
+        if not os.path.exists(fact):
+            return code, output, None
+        with open(fact) as handle:
+            return code, output, json.load(handle)
 
     def break_with(self, module, args, hosts="localhost"):
         path = os.path.join(self.workdir, "break.yml")
@@ -346,6 +378,16 @@ def test_second_run_changes_nothing_and_only_reads(world):
     assert world.twin.writes(since) == []
 
 
+def test_diagnosis_probes_and_checks_every_client_and_finds_nothing_missing(world):
+    since = world.twin.last_seq()
+    code, output, diagnosis = world.diagnose("--check")
+    assert code == 0 and diagnosis is not None, output[-6000:]
+    assert diagnosis["findings"] == [] and diagnosis["clients_checked"] == len(CLIENTS), diagnosis["findings"]
+    assert "the %d client host(s) reach the registry, auth and OSS (step 4)" % len(CLIENTS) in output
+    assert "Probe the registry from the probe host" in output  # step 2 probed, not given
+    assert world.twin.writes(since) == []
+
+
 def _source_route(world, kind):
     """The plan's source route that carries traffic to the first address of ``kind`` (registry, auth, oss)."""
     address = ipaddress.ip_address(world.facts["registry_endpoints"][kind]["addresses"][0])
@@ -400,6 +442,11 @@ def test_a_missing_piece_is_named_and_the_playbook_repairs_it(world, case):
         assert failed["kind"] == spec["failed"], (case, failed)
         for words in spec["message"](world):
             assert words in failed["message"], (case, host, failed["message"])
+    if case == "hosts_block":  # nothing in the cloud is missing: the diagnosis names step 4 on each client
+        code, output, diagnosis = world.diagnose()
+        assert code == 0 and diagnosis is not None, output[-6000:]
+        assert [(f["step"], f["code"]) for f in diagnosis["findings"]] == [(4, "client_check_failed")] * len(CLIENTS), diagnosis
+        assert all("/etc/hosts" in f["what"] and "registry_client" in f["fix"] for f in diagnosis["findings"]), diagnosis
 
     code, output = world.converge(log="repair-%s.log" % case)
     assert code == 0, output[-6000:]

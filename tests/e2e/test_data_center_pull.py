@@ -164,8 +164,14 @@ def _gateway_routes(world):
 
 
 def _converged_and_pulled(world, log):
-    code, output = world.converge(log=log)
+    diagram = os.path.join(world.workdir, "%s.svg" % world.connection_type)
+    code, output = world.converge("-e", "data_center_access_diagram_path=%s" % diagram, log=log)
     assert code == 0, output[-6000:]
+    # the picture of the run: the data center's networks and every on-premises route the plan made
+    with open(diagram) as handle:
+        picture = handle.read()
+    assert ids.DATA_CENTER_CIDR in picture and world.facts["plan"]["on_premises_routes"], picture
+    assert all(route["destination"] in picture for route in world.facts["plan"]["on_premises_routes"]), picture
     client = world.facts["client"]
     assert client["report"]["ok"], client["report"]
     (image,) = client["images"]

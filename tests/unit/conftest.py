@@ -16,6 +16,7 @@ SDK_MODULES = {
     "cbn": "alibabacloud_cbn20170912",
     "cr": "alibabacloud_cr20181201",
     "sts": "alibabacloud_sts20150401",
+    "ecs": "alibabacloud_ecs20140526",
 }
 
 

@@ -25,10 +25,10 @@ ROOT = os.path.join(list(ansible_collections.__path__)[0], "alicloud", "acr_acce
 COLLECTIONS_PATH = os.path.dirname(list(ansible_collections.__path__)[0])
 SDK_MODELS = {"vpc": "alibabacloud_vpc20160428.models", "cbn": "alibabacloud_cbn20170912.models",
               "cr": "alibabacloud_cr20181201.models", "sts": "alibabacloud_sts20150401.models",
-              "privatelink": "alibabacloud_privatelink20200415.models"}
-# A product home whose action names other SDKs have too (the VPC SDK also has ListVpcEndpoints...): its file's names
+              "privatelink": "alibabacloud_privatelink20200415.models", "ecs": "alibabacloud_ecs20140526.models"}
+# A product home whose action names other SDKs have too (the VPC SDK also has ListVpcEndpoints..., the ECS SDK DescribeVpcs...): its file's names
 # are its product's actions only, and other files' names are never its actions.
-HOME_OF = {"privatelink.py": "privatelink"}
+HOME_OF = {"privatelink.py": "privatelink", "ecs.py": "ecs"}
 
 
 def load_script():

@@ -130,6 +130,9 @@ UNVERIFIED = {
     "InvalidParameter.RoleSessionName": "a malformed RoleSessionName",
     "EndpointNotFound": "an unknown EndpointId (privatelink.py's docstring)",
     "EndpointServiceNotFound": "an unknown endpoint service (privatelink.py's docstring)",
+    # -- ECS 2014-05-26 (products/ecs.py) -------------------------------------------------------------------------------
+    "InvalidInstanceIds.Malformed": "InstanceIds that is not a JSON array of ids",
+    "InvalidInstanceIds.ValueNotSupported": "more than 100 ids in InstanceIds (the limit is documented, the code is not)",
     # -- PrivateLink 2020-04-15 -----------------------------------------------------------------------------------------
     "DuplicatedParameter.ZoneId": "one zone given twice", "InvalidParameter.ZoneId": "a zone the service is not in",
     "EndpointOperationDenied": "a change while the endpoint is not Active",

@@ -6,6 +6,7 @@ PRODUCT_VERSIONS = {
     "2018-12-01": "cr",
     "2015-04-01": "sts",
     "2020-04-15": "privatelink",
+    "2014-05-26": "ecs",
 }
 
 READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")

@@ -24,7 +24,7 @@ PROTOCOL_PARAMS = frozenset(("Action", "Version", "Format", "Timestamp", "Signat
                              "SignatureVersion", "AccessKeyId", "Signature", "SecurityToken", "SignatureType"))
 
 HOSTS = {"vpc": "vpc.aliyuncs.com", "cbn": "cbn.aliyuncs.com", "cr": "cr.aliyuncs.com", "sts": "sts.aliyuncs.com",
-         "privatelink": "privatelink.aliyuncs.com"}
+         "privatelink": "privatelink.aliyuncs.com", "ecs": "ecs.aliyuncs.com"}
 
 
 class Answer:

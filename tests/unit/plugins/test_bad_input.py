@@ -74,10 +74,14 @@ MODULE_ROWS = [
     ("route-duplicate", vpc_route_entry, dict(_route(destination_cidr_block="10.0.0.0/16", next_hop_id=ids.SOURCE_ECS),
                                               routes=[{"destination_cidr_block": "10.0.0.0/16", "next_hop_id": ids.SOURCE_ECS}] * 2),
      "routes[1].destination_cidr_block"),
+    ("route-table-unknown", vpc_route_entry, dict(_route(destination_cidr_block="10.0.0.0/16", next_hop_id=ids.SOURCE_ECS),
+                                                  route_table_id="vtb-uf6unknown0000000000001"), "route_table_id"),
     # step 1: the members to connect
     ("member-vpc-unknown", cen_connection, dict(cen_name="acr-access", members=_members(1, "vpc_id", "vpc-uf6unknown0000000000001")),
      "members[1]"),
     ("member-wrong-region", cen_connection, dict(cen_name="acr-access", members=_members(1, "region", "cn-beijing")), "members[1]"),
+    ("bandwidth-package-without-its-id", cen_connection, dict(cen_name="acr-access", members=MEMBERS, bandwidth_type="BandwidthPackage"),
+     "cen_bandwidth_package_id"),
     ("member-vswitch-of-other-vpc", cen_connection,
      dict(cen_name="acr-access", members=_members(0, "vswitch_ids", [ids.REGISTRY_VSWITCH_J, ids.SOURCE_VSWITCH_M])), "members[0]"),
     # step 2: the instance and the VPC linked to its endpoint
@@ -85,6 +89,8 @@ MODULE_ROWS = [
                                                    vswitch_id=ids.REGISTRY_VSWITCH_J), "vpc_id"),
     ("endpoint-vswitch-of-other-vpc", cr_vpc_endpoint, dict(instance_id=ids.INSTANCE_ID, vpc_id=ids.REGISTRY_VPC,
                                                             vswitch_id=ids.SOURCE_VSWITCH_M), "vswitch_id"),
+    ("endpoint-instance-name-unknown", cr_vpc_endpoint, dict(instance_name="acr-nope", vpc_id=ids.REGISTRY_VPC,
+                                                             vswitch_id=ids.REGISTRY_VSWITCH_J), "instance_name"),
     ("token-hours-25", cr_authorization_token, dict(instance_id=ids.INSTANCE_ID, expires_in_hours=25), "expires_in_hours"),
     # step 3: the plan's inputs
     ("plan-reachable-cidr-33", registry_access_plan, dict(PLAN, reachable_cidrs=["10.0.0.0/33"]), "reachable_cidrs[0]"),
@@ -157,12 +163,13 @@ def test_a_role_refuses_a_source_network_overlapping_the_registry_address(playbo
 
 # -- the main playbooks: every input of every step checked before step 1 writes ----------------------------------------
 
-def _playbook(playbook_env, tmp_path, playbook, inventory, extra):
+def _playbook(playbook_env, tmp_path, playbook, inventory, extra, more_inventory=()):
     env = dict(playbook_env(), ACR_ACCESS_OUTPUT_DIR=str(tmp_path / "network-team"))
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
                "-i", os.path.join(ROOT, "tests", "demo", "inventory", inventory),
-               "-i", os.path.join(ROOT, "tests", "e2e", "inventory", "rehearsal.yml"),
-               os.path.join(ROOT, "playbooks", playbook + ".yml"), "-e", json.dumps(extra)]
+               "-i", os.path.join(ROOT, "tests", "e2e", "inventory", "rehearsal.yml")]
+    command += [arg for path in more_inventory for arg in ("-i", path)]
+    command += [os.path.join(ROOT, "playbooks", playbook + ".yml"), "-e", json.dumps(extra)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False, cwd=str(tmp_path))
     return done.returncode, done.stdout + done.stderr
 
@@ -177,6 +184,9 @@ CROSS_REGION_ROWS = [
      "registry_endpoints_probe_host: 'ecs9-nowhere' is not a host of the inventory"),
     ("reachable-cidr-33", {"registry_routes_reachable_cidrs": ["10.0.0.0/33"]}, "registry_routes_reachable_cidrs[0]"),
     ("next-hop-not-an-ecs-id", {"registry_routes_next_hop_instance_id": "bp1twin0000000000001"}, "registry_routes_next_hop_instance_id"),
+    # well formed, but read from the ECS API before step 1: no such instance, or one of another VPC (the source's)
+    ("next-hop-unknown-instance", {"registry_routes_next_hop_instance_id": "i-bp1unknown0000000001"},
+     "registry_routes_next_hop_instance_id: there is no ECS instance i-bp1unknown0000000001 in region cn-hangzhou"),
     ("registry-vpc-not-a-member", {"registry_routes_registry_vpc_id": "vpc-bp1unknown0000000000001"}, "registry_routes_registry_vpc_id"),
 ]
 
@@ -194,6 +204,9 @@ DATA_CENTER_ROWS = [
     ("on-premises-next-hop-missing", {"data_center_routes_on_premises": {}}, "data_center_routes_on_premises"),
     ("covering-route-next-hop-missing", {"data_center_connect_type": "transit_router", "data_center_routes_next_hop_instance_id": ""},
      "data_center_routes_next_hop_instance_id"),
+    ("covering-route-next-hop-unknown", {"data_center_connect_type": "transit_router",
+                                         "data_center_routes_next_hop_instance_id": "i-bp1unknown0000000001"},
+     "data_center_routes_next_hop_instance_id: there is no ECS instance i-bp1unknown0000000001 in region cn-hangzhou"),
     ("network-team-directory-missing", {"onprem_gateway_output_dir": ""}, "onprem_gateway_output_dir"),
 ]
 
@@ -205,3 +218,82 @@ def test_data_center_access_checks_every_step_before_the_first_write(playbook_en
     assert named in " ".join(output.split()), output
     assert twin.writes() == [], [call["action"] for call in twin.writes()]
     assert "Step 1" not in output
+
+
+# -- the covering route's next hop: an ECS instance of the registry's region but of another VPC --------------------------
+
+OTHER_VPC = "vpc-bp1othervpc000000001"
+OTHER_ECS = "i-bp1othervpc00000001"
+
+
+@pytest.fixture
+def ecs_of_another_vpc(twin):
+    """An ECS instance in the registry's region (cn-hangzhou) whose VPC is not the registry VPC (the seed has none)."""
+    twin.cloud.instances[OTHER_ECS] = dict(twin.cloud.instances[ids.REGISTRY_ECS], InstanceId=OTHER_ECS, InstanceName="ecs9-other",
+                                           VpcId=OTHER_VPC, VSwitchId="vsw-bp1othervpc00000j1", PrivateIpAddress="192.168.9.9")
+    return OTHER_ECS
+
+
+def test_cross_region_access_refuses_a_next_hop_of_another_vpc_before_the_first_write(playbook_env, tmp_path, twin, ecs_of_another_vpc):
+    code, output = _playbook(playbook_env, tmp_path, "cross_region_access", "twin.yml",
+                             {"registry_routes_next_hop_instance_id": ecs_of_another_vpc})
+    text = " ".join(output.split())
+    assert code != 0, output
+    assert ("registry_routes_next_hop_instance_id: the ECS instance %s is in the VPC %s, not in the registry VPC %s"
+            % (OTHER_ECS, OTHER_VPC, ids.REGISTRY_VPC)) in text, output
+    assert twin.writes() == [], [call["action"] for call in twin.writes()]
+    assert "Step 1" not in output
+
+
+def test_data_center_access_refuses_a_next_hop_of_another_vpc_before_the_first_write(playbook_env, tmp_path, twin, ecs_of_another_vpc):
+    code, output = _playbook(playbook_env, tmp_path, "data_center_access", "data_center.yml",
+                             {"data_center_connect_type": "transit_router", "data_center_routes_next_hop_instance_id": ecs_of_another_vpc})
+    text = " ".join(output.split())
+    assert code != 0, output
+    assert ("data_center_routes_next_hop_instance_id: the ECS instance %s is in the VPC %s, not in the registry VPC %s"
+            % (OTHER_ECS, OTHER_VPC, ids.REGISTRY_VPC)) in text, output
+    assert twin.writes() == [], [call["action"] for call in twin.writes()]
+    assert "Step 1" not in output
+
+
+VALIDATE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - ansible.builtin.include_role:
+        name: alicloud.acr_access.registry_routes
+        tasks_from: validate
+"""
+
+
+def test_a_stopped_next_hop_is_a_warning_not_an_error(playbook_env, tmp_path, twin):
+    """The cloud takes a route to a stopped instance, and the instance may be stopped on purpose: the check warns, reads only."""
+    twin.cloud.instances[ids.REGISTRY_ECS]["Status"] = "Stopped"
+    since = twin.last_seq()
+    play = tmp_path / "play.yml"
+    play.write_text(VALIDATE_PLAY)
+    extra = dict(cen_connect_members=MEMBERS, registry_endpoints_region="cn-hangzhou", registry_routes_next_hop_instance_id=ids.REGISTRY_ECS)
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(play), "-e", json.dumps(extra)],
+                          env=playbook_env(), capture_output=True, text=True, timeout=300, check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "WARNING: registry_routes_next_hop_instance_id: the ECS instance %s is Stopped, not Running" % ids.REGISTRY_ECS in output, output
+    assert [call["action"] for call in twin.calls(since)] == ["DescribeInstances"]
+
+
+@pytest.mark.parametrize("playbook, inventory, group", [
+    ("cross_region_access", "twin.yml", "registry_clients"), ("data_center_access", "data_center.yml", "data_center_clients")])
+def test_a_bad_image_of_a_client_host_fails_before_step_1(playbook_env, tmp_path, twin, playbook, inventory, group):
+    """Step 4's inputs are checked on the controller from the client hosts' variables: the hosts are never contacted."""
+    clients = tmp_path / "clients.json"
+    clients.write_text(json.dumps({"all": {"children": {group: {"hosts": {
+        "ecs2-good": {"registry_client_images": ["team/app:1.0"]},
+        "ecs3-bad": {"registry_client_images": ["team/app:1.0", "team/App:1.0"], "registry_client_engine": "containerd"}}}}}}))
+    code, output = _playbook(playbook_env, tmp_path, playbook, inventory, {}, [str(clients)])
+    assert code != 0, output
+    text = " ".join(output.split())
+    assert "registry_client_images[1] on ecs3-bad: 'team/App:1.0': the repository 'team/App' is not valid" in text, output
+    assert "registry_client_engine on ecs3-bad: 'containerd'" in text and "on ecs2-good" not in text, output
+    assert twin.writes() == [] and "Step 1" not in output

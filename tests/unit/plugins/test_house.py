@@ -17,9 +17,10 @@ MODULE_UTILS = PLUGINS / "module_utils"
 BASE = ("client.py", "errors.py", "paging.py", "product.py", "resource.py", "retry.py", "waiter.py", "common.py")
 # Product homes: the only files that name an Alibaba Cloud product's API. (credentials.py, the auth layer the base
 # uses, asks sts.py for ram_role_arn's key: the shared option is STS by definition.)
-PRODUCT_HOMES = ("vpc", "vpc_routes", "vpn_routes", "cen", "cen_resources", "route_publish", "cr", "cr_resources", "sts", "privatelink")
+PRODUCT_HOMES = ("vpc", "vpc_routes", "vpn_routes", "cen", "cen_resources", "route_publish", "cr", "cr_resources", "sts", "privatelink",
+                 "ecs")
 # Pure: facts in, decisions out; no I/O, no SDK, no module base.
-PURE = ("plan.py", "role_plan.py", "diagnosis.py", "oss.py", "realm.py", "errors.py", "common.py")
+PURE = ("plan.py", "role_plan.py", "diagnosis.py", "topology.py", "oss.py", "realm.py", "errors.py", "common.py")
 # The host side runs on client hosts and the probe host: no cloud SDK, so neither the module base (client.py)
 # nor a product home; the SDK-free pieces of the base (errors, waiter's polling) are fine.
 HOST_SIDE = ("hosts_file.py", "registry_client.py", "client_verify.py", "registry_probe.py", "realm.py", "auth_takeover.py",

@@ -26,7 +26,7 @@ from acr_twin import seed_ids as ids
 from acr_twin.registry import PRODUCT_VERSIONS, actions
 
 SDK_PACKAGES = {"vpc": "alibabacloud_vpc20160428", "cbn": "alibabacloud_cbn20170912", "cr": "alibabacloud_cr20181201",
-                "sts": "alibabacloud_sts20150401", "privatelink": "alibabacloud_privatelink20200415"}
+                "sts": "alibabacloud_sts20150401", "privatelink": "alibabacloud_privatelink20200415", "ecs": "alibabacloud_ecs20140526"}
 HZ, SH = ids.REGISTRY_REGION, ids.SOURCE_REGION
 OSS_SERVICE = "com.aliyuncs.privatelink.%s.oss" % HZ
 VPN_GATEWAY, VPN_CONNECTION, VPN_CEN_CONNECTION = "vpn-bp1twin0000000000001", "vco-bp1twin0000000000001", "vco-bp1twin0000000000002"
@@ -167,7 +167,8 @@ SCRIPT = [
         "InstanceId": ids.INSTANCE_ID, "RuleId": a["CreateStorageDomainRoutingRule"]["RuleId"],
         "Routes": [{"EndpointType": "Vpc", "InstanceDomain": ids.REGISTRY_DOMAIN, "StorageDomain": ids.OSS_DOMAIN}]}),
     ("cr", "DeleteStorageDomainRoutingRule", HZ, lambda a: {"InstanceId": ids.INSTANCE_ID, "RuleId": a["CreateStorageDomainRoutingRule"]["RuleId"]}),
-    # -- STS and PrivateLink ----------------------------------------------------------------------------------------------
+    # -- ECS, STS and PrivateLink ----------------------------------------------------------------------------------------------
+    ("ecs", "DescribeInstances", HZ, {"RegionId": HZ, "VpcId": ids.REGISTRY_VPC}),
     ("sts", "AssumeRole", HZ, {"RoleArn": "acs:ram::1234567890123456:role/acr-access", "RoleSessionName": "shapes"}),
     ("privatelink", "ListVpcEndpointServicesByEndUser", HZ, {"RegionId": HZ, "ServiceName": OSS_SERVICE}),
     ("privatelink", "CreateVpcEndpoint", HZ, {"RegionId": HZ, "VpcId": ids.REGISTRY_VPC, "ServiceName": OSS_SERVICE, "EndpointName": "oss",

@@ -98,6 +98,10 @@ CASES = [
      "covering_route_missing", 3),
     ("not advertised", _set(("published", 0, "action"), "published"), "covering_route_not_advertised", 3),
     ("not learned", _set(("cen", "cens", 0, "transit_routers", 1, "route_entries"), []), "covering_route_not_learned", 3),
+    ("the probe failed", _set(("probe_error",), "registry_endpoint_info: the registry domain does not resolve"), "probe_failed", 2),
+    ("a client without its hosts block", _set(("clients",), {"ecs2": {"report": {"ok": False, "failed": {
+        "check": "resolve", "kind": "registry", "step": "4", "message": "the registry domain does not resolve: no /etc/hosts entry (step 4)"}}}}),
+     "client_check_failed", 4),
 ]
 
 
@@ -106,6 +110,32 @@ def test_a_complete_setup_has_no_finding_and_reads_the_publication_of_the_coveri
     assert result["findings"] == [] and result["healthy"] and result["first"] is None
     assert result["advertise"] == ["100.0.0.0/8"] and result["registry_route_table_id"] == HZ_TABLE
     assert diagnosis.diagnosis_report(result)[0].startswith("Nothing missing")
+    # what the client hosts verify: the plan's targets, as the role registry_client would
+    check = result["client_check"]
+    assert check["registry"] == {"domain": "acr-example-registry-vpc.cn-hangzhou.cr.aliyuncs.com", "addresses": [REGISTRY_IP]}
+    assert check["auth"]["addresses"] == [AUTH_IP] and check["oss"]["domain"] == "oss-cn-hangzhou-internal.aliyuncs.com"
+    assert "100.118.28.0/24" in [route["destination_cidr_block"] for route in check["source_routes"]]
+
+
+def test_client_hosts_that_pass_are_counted_and_one_that_fails_on_step_3_points_there():
+    facts = healthy()
+    facts["clients"] = {"ecs2": {"report": {"ok": True, "failed": None}}, "ecs3": {"report": {"ok": True, "failed": None}}}
+    result = diagnosis.diagnose(facts)
+    assert result["findings"] == [] and result["clients_checked"] == 2
+    assert "the 2 client host(s) reach the registry, auth and OSS (step 4)" in diagnosis.diagnosis_report(result)[0]
+    failed = {"check": "tcp", "kind": "oss", "step": "3", "message": "OSS is unreachable from this host"}
+    facts["clients"]["ecs3"] = {"report": {"ok": False, "failed": failed}}
+    first = diagnosis.diagnose(facts)["first"]
+    assert (first["code"], first["step"]) == ("client_check_failed", 4)
+    assert first["what"].startswith("ecs3 (oss): OSS is unreachable") and "Repair step 3 first" in first["fix"]
+
+
+def test_a_failed_probe_replaces_the_unknown_endpoints_finding_and_step_3_is_not_planned():
+    facts = healthy()
+    facts["endpoints"], facts["probe_error"] = {}, "no probe host"
+    result = diagnosis.diagnose(facts)
+    assert [finding["code"] for finding in result["findings"]] == ["probe_failed"]
+    assert result["client_check"] is None and result["advertise"] == []
 
 
 @pytest.mark.parametrize("case, change, code, step", CASES, ids=[case[0] for case in CASES])
@@ -149,3 +179,11 @@ def test_an_unusable_endpoint_is_a_finding_not_a_crash():
     facts["endpoints"]["auth"]["addresses"] = ["not-an-address"]
     codes = [f["code"] for f in diagnosis.diagnose(facts)["findings"]]
     assert codes == ["plan_input"]
+
+
+def test_a_client_that_cannot_be_reached_is_a_warning_naming_it():
+    facts = healthy()
+    facts["clients"] = {"ecs2": {"unreachable": True, "msg": "ssh: connect timed out"}}
+    result = diagnosis.diagnose(facts)
+    assert [(f["code"], f["step"], f["severity"]) for f in result["findings"]] == [("client_not_checked", 4, "warning")]
+    assert "ecs2 could not be checked: ssh: connect timed out" in result["first"]["what"] and result["healthy"]

@@ -235,6 +235,7 @@ def test_inputs_from_the_facts_of_the_steps_before():
         "endpoints": PLAN_ENDPOINTS,
         "reachable_cidrs": ["10.0.0.0/16"],
         "member_ids": [HZ_VPC, SH_VPC],
+        "error": "",
     }
 
 
@@ -569,3 +570,20 @@ def test_cross_region_summary_in_check_mode_without_step_3():
     pending = {"cen_id": "cen-1", "vpc_attachments": [{"vpc_id": HZ_VPC, "transit_router_attachment_id": None}]}
     assert role_plan.cross_region_report(role_plan.cross_region_summary(pending, ENDPOINTS_FACT, {}), {})[0] == (
         "Step 1: CEN cen-1; VPC attachments %s -> None" % HZ_VPC)
+
+
+@pytest.mark.parametrize("given, named", [
+    (dict(cen_connect={}), ["registry_routes_cen_id", "registry_routes_source_vpc_id (one of the members of cen_connect: none)",
+                            "registry_routes_registry_vpc_id"]),
+    (dict(cen_connect=THREE), ["registry_routes_source_vpc_id (one of the members of cen_connect: %s, %s, %s)"]),
+    (dict(source={"vpc_id": "vpc-elsewhere"}), ["registry_routes_source.region", "registry_routes_source.attachment_id"]),
+    (dict(next_hop_instance_id=""), ["registry_routes_next_hop_instance_id (the ECS instance in the registry VPC %s" % HZ_VPC]),
+    (dict(registry_endpoints=None, registry_vpc={"region": "cn-hangzhou"}), ["registry_routes_endpoints (run the role registry_endpoints"]),
+])
+def test_missing_inputs_name_their_variables(given, named):
+    error = _inputs(**given)["error"]
+    assert error.startswith("registry_routes: missing ")
+    for name in named:
+        if "%s" in name:
+            name = name % tuple(member["vpc_id"] for member in THREE["vpc_attachments"])
+        assert name in error, error

@@ -164,13 +164,18 @@ def test_a_wrong_vswitch_fails_before_any_write(run_module, twin_args, cloud, vs
     assert write_actions(cloud) == []
 
 
-def test_unknown_instance_is_a_clear_error(run_module, twin_args, cloud):
+def test_unknown_instance_is_an_input_error_naming_the_option(run_module, twin_args, cloud):
     result = run_module(main, twin_args(instance_id="cri-doesnotexist00001", vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
-    assert result["failed"] is True and result["error"]["code"] == "INSTANCE_NOT_EXIST"
-    assert "cri-doesnotexist00001 does not exist in region cn-hangzhou" in result["msg"]
+    assert result["failed"] is True and result["error"]["code"] == "InvalidInput"
+    assert result["msg"].startswith("instance_id: ") and "cri-doesnotexist00001 does not exist in region cn-hangzhou" in result["msg"]
+    assert "give the exact ID" in result["msg"]
     named = run_module(main, twin_args(instance_name="acr", vpc_id=NEW_VPC, vswitch_id=NEW_VSW))  # a substring is not a name
-    assert named["failed"] is True and "no Container Registry instance is named 'acr'" in named["msg"]
+    assert named["failed"] is True and named["msg"].startswith("instance_name: ")
+    assert "no Container Registry instance is named 'acr'" in named["msg"] and "give the exact name" in named["msg"]
     assert write_actions(cloud) == []
+    # unlinking from an instance that is not there has nothing to do
+    gone = run_module(main, twin_args(instance_name="acr", vpc_id=NEW_VPC, state="absent"))
+    assert gone.get("failed") is not True and gone["changed"] is False
 
 
 def test_an_instance_that_is_not_running_fails_before_any_write(run_module, twin_args, cloud):
@@ -255,7 +260,8 @@ def test_wait_timeout_must_be_positive(run_module, twin_args, cloud, wait_timeou
 
 
 def test_a_failure_says_link_or_unlink_and_the_vpc(run_module, twin_args, cloud):
-    linked = run_module(main, twin_args(instance_id="cri-doesnotexist00001", vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
+    cloud.faults.force([{"action": "CreateInstanceVpcEndpointLinkedVpc", "kind": "busy", "code": "Forbidden.RAM"}])
+    linked = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=NEW_VPC, vswitch_id=NEW_VSW))
     assert linked["failed"] is True and linked["msg"].startswith("Failed to link VPC %s: " % NEW_VPC)
     cloud.faults.force([{"action": "DeleteInstanceVpcEndpointLinkedVpc", "kind": "busy", "code": "Forbidden.RAM"}])
     unlinked = run_module(main, twin_args(instance_id=INSTANCE, vpc_id=SEED_VPC, state="absent"))

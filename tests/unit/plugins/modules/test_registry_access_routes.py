@@ -193,3 +193,15 @@ def test_advertising_without_a_cen_is_named_before_any_call(run_module, twin_arg
         "advertise": ["100.0.0.0/8"]}))
     assert result.get("failed") is True and result["msg"].find("cen_id") >= 0, result
     assert twin.writes(since) == []
+
+
+def test_an_unknown_route_table_is_named_as_the_option_before_any_write(run_module, twin_args, twin):
+    """The step owner's route tables are named as its options spell them (source.route_table_id), not as vpc_route_entry's."""
+    since = twin.last_seq()
+    result = run_module(main, twin_args(region=None, cen_id="cen-example0000000001", source={
+        "region": "cn-shanghai", "vpc_id": ids.SOURCE_VPC, "route_table_id": "vtb-uf6unknown0000000000001",
+        "routes": [{"destination_cidr_block": "100.118.28.0/24", "next_hop_id": "tr-attach-example0000001"}]},
+        registry_vpc={"region": "cn-hangzhou", "vpc_id": ids.REGISTRY_VPC, "routes": [], "advertise": []}))
+    assert result.get("failed") is True, result
+    assert "source.route_table_id: there is no route table vtb-uf6unknown0000000000001 in region cn-shanghai" in result["msg"], result
+    assert twin.writes(since) == []

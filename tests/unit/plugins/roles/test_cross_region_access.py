@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 import pytest
 
@@ -62,7 +63,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture
 def ansible(lab, twin, tmp_path):
-    """``ansible(playbook, check=False)`` -> (return code, output, the saved facts or None)."""
+    """``ansible(playbook, check=False, *extra)`` -> (return code, output, the saved facts or None); ``extra``: more arguments."""
     facts = tmp_path / "facts.json"
     wrapper = tmp_path / "cross_region_access.yml"
     wrapper.write_text(WRAPPER.format(playbook=os.path.join(ROOT, "playbooks", "cross_region_access.yml"), facts=facts))
@@ -70,10 +71,10 @@ def ansible(lab, twin, tmp_path):
                ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI5tTwinAccessKey00001", ALIBABA_CLOUD_ACCESS_KEY_SECRET="twin-secret-do-not-use-in-production",
                ACR_ACCESS_PROBE_LAB=lab, ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1")
 
-    def run(playbook="cross_region_access", check=False):
+    def run(playbook="cross_region_access", check=False, *extra):
         path = str(wrapper) if playbook == "cross_region_access" else os.path.join(ROOT, "playbooks", playbook + ".yml")
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY[0], "-i", INVENTORY[1], path]
-        command += ["--check"] if check else []
+        command += (["--check"] if check else []) + list(extra)
         if facts.exists():
             facts.unlink()
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False, cwd=str(tmp_path))
@@ -112,11 +113,12 @@ def changed_count(output):
 
 
 def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_and_tears_down_only_its_own(
-        ansible, twin, sdk_client, sdk_models):
+        ansible, twin, sdk_client, sdk_models, tmp_path):
     add_foreign_routes(twin, sdk_client, sdk_models)
     entries_before = {k: dict(v) for k, v in twin.cloud.route_entries.items()}
 
-    code, output, facts = ansible()
+    diagram = tmp_path / "run.svg"
+    code, output, facts = ansible("cross_region_access", False, "-e", "cross_region_access_diagram_path=%s" % diagram)
     assert code == 0, output
     sh_attachment = next(a["transit_router_attachment_id"] for a in facts["cen_connect"]["vpc_attachments"] if a["vpc_id"] == SH_VPC)
     hz_attachment = next(a["transit_router_attachment_id"] for a in facts["cen_connect"]["vpc_attachments"] if a["vpc_id"] == HZ_VPC)
@@ -149,6 +151,13 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
                                                            "100.103.7.181 dockerauth-vpc.cn-hangzhou.aliyuncs.com",
                                                            "100.118.28.43 oss-cn-hangzhou-internal.aliyuncs.com"]
     assert "The /etc/hosts lines every client needs" in output
+    # the picture of this run names the routes it made in both tables, the attachment they go to, and the three endpoints
+    picture = ElementTree.parse(str(diagram)).getroot()
+    # (a line wider than its box continues on the next text element: compare with the whitespace normalised)
+    texts = " ".join(" ".join(text.text or "" for text in picture.iter("{http://www.w3.org/2000/svg}text")).split())
+    for words in ["100.103.7.181/32 -> Attachment %s" % sh_attachment, "100.0.0.0/8 -> Instance %s (advertised)" % ids.REGISTRY_ECS,
+                  SH_VPC, HZ_VPC, "oss-cn-hangzhou-internal.aliyuncs.com"]:
+        assert words in texts, (words, texts)
 
     since = twin.last_seq()
     code, output, facts = ansible()

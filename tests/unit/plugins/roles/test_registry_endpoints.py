@@ -105,7 +105,8 @@ def playbook(lab, twin, tmp_path):
         extra.setdefault("registry_endpoints_region", "cn-hangzhou")
         if result_path.exists():
             result_path.unlink()
-        done = subprocess.run([ansible_playbook, "-i", str(tmp_path / "inventory.json"), str(tmp_path / ("checked-first.yml" if checked_first else "play.yml")), "-e", json.dumps(extra)],
+        play = str(tmp_path / ("checked-first.yml" if checked_first else "play.yml"))
+        done = subprocess.run([ansible_playbook, "-i", str(tmp_path / "inventory.json"), play, "-e", json.dumps(extra)],
                               capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=300, check=False)
         output = done.stdout + done.stderr
         if done.returncode != 0:
