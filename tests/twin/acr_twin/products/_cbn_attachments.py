@@ -1,7 +1,7 @@
 """CBN 2017-09-12: VPC attachments and inter-region (peer) attachments of transit routers."""
 
 from acr_twin.errors import ApiError
-from acr_twin.products._cbn_common import (TWIN_ACCOUNT, UNVERIFIED, active_cen, active_tr, attachment_or_error, check_dry_run,
+from acr_twin.products._cbn_common import (TWIN_ACCOUNT, CBN_CODES, active_cen, active_tr, attachment_or_error, check_dry_run,
                                            check_name, not_blocked, remove_later, set_status_later, token_page, tr_or_error)
 from acr_twin.registry import action
 
@@ -23,8 +23,17 @@ def create_transit_router_vpc_attachment(cloud, p):
 
     def create():
         for other in cloud.tr_attachments.values():
+            if other["ResourceType"] == "VPC" and other["VpcId"] == vpc["VpcId"] and other["CenId"] != router["CenId"]:
+                # A VPC joins one CEN instance only. The code and status are the ones the AttachCenChildInstance API
+                # reference documents for a network instance attached to another CEN (help.aliyun.com doc-detail 65902,
+                # "InvalidOperation.ChildInstanceAlreadyAttached: Operation is invalid because the child-instance has
+                # already been attached to another CEN", HTTP 409); the CreateTransitRouterVpcAttachment reference lists
+                # no code of its own for this case, and the transit router attaches the same child instance.
+                raise ApiError("InvalidOperation.ChildInstanceAlreadyAttached", "Operation is invalid because the child-instance %s has "
+                               "already been attached to another CEN (%s, by %s)."
+                               % (vpc["VpcId"], other["CenId"], other["TransitRouterAttachmentId"]), status=409)
             if other["ResourceType"] == "VPC" and other["VpcId"] == vpc["VpcId"] and other["TransitRouterId"] == router["TransitRouterId"]:
-                raise ApiError(UNVERIFIED["vpc_already_attached"], "The VPC %s is already attached to transit router %s by %s."
+                raise ApiError(CBN_CODES["vpc_already_attached"], "The VPC %s is already attached to transit router %s by %s."
                                % (vpc["VpcId"], router["TransitRouterId"], other["TransitRouterAttachmentId"]))
         check_dry_run(p)
         attachment_id = cloud.new_id("tr-attach")
@@ -70,7 +79,7 @@ def router_for_attachment(cloud, p):
 def _vpc_in_region(cloud, vpc_id, region):
     vpc = cloud.vpcs.get(vpc_id)
     if vpc is None:
-        raise ApiError(UNVERIFIED["vpc_not_found"], "The specified VpcId (%s) is not found." % vpc_id, status=404)
+        raise ApiError(CBN_CODES["vpc_not_found"], "The specified VpcId (%s) is not found." % vpc_id, status=404)
     if vpc["RegionId"] != region:
         raise ApiError("IllegalParam.RegionId", "The VPC %s is in region %s, not in the transit router's region %s."
                        % (vpc_id, vpc["RegionId"], region))
@@ -239,7 +248,7 @@ def create_transit_router_peer_attachment(cloud, p):
         pair = set((router["TransitRouterId"], peer["TransitRouterId"]))
         for other in cloud.tr_attachments.values():
             if other["ResourceType"] == "TR" and set((other["TransitRouterId"], other["PeerTransitRouterId"])) == pair:
-                raise ApiError(UNVERIFIED["peer_exists"], "Transit routers %s are already connected by %s."
+                raise ApiError(CBN_CODES["peer_exists"], "Transit routers %s are already connected by %s."
                                % (" and ".join(sorted(pair)), other["TransitRouterAttachmentId"]))
         check_dry_run(p)
         attachment_id = cloud.new_id("tr-attach")

@@ -14,7 +14,8 @@ Error codes and where they come from (so a reader can check them):
   ParameterIllegal.CenInstanceId, ParameterIllegal.ChildInstanceType, Instance.NotExist.
 - terraform-provider-alicloud: ParameterCenInstanceId (CEN not found on DescribeCens/DeleteCen),
   Operation.Blocking, InvalidOperation.AttachedChildInstanceExist (DeleteTransitRouter retry list).
-- Not found in any public source, chosen in the same style (see UNVERIFIED below).
+- Not found in any public source, chosen in the same style: CBN_CODES below names them by case; the one list of the
+  twin's unverified codes (every product) is ``acr_twin.error_codes.UNVERIFIED``.
 """
 
 import hashlib
@@ -38,8 +39,9 @@ DELAYS = {
     "vpn_attach": 60, "vpn_detach": 30, "vbr_attach": 60, "vbr_detach": 30,
 }
 
-# Codes for which no public source was found: named in the style of their documented siblings.
-UNVERIFIED = {
+# The codes of the cases below, by name. None was found in a public source (each is in acr_twin.error_codes.UNVERIFIED):
+# named in the style of their documented siblings.
+CBN_CODES = {
     "tr_exists_in_region": "QuotaExceeded.TransitRouter",
     "cen_has_transit_routers": "InvalidOperation.TransitRouterExist",
     "route_table_not_found": "InvalidTransitRouterRouteTableId.NotFound",
@@ -101,7 +103,7 @@ def attachment_or_error(cloud, attachment_id, resource_type=None, code="InvalidT
 def route_table_or_error(cloud, table_id):
     found = cloud.tr_route_tables.get(table_id) if table_id else None
     if found is None:
-        raise ApiError(UNVERIFIED["route_table_not_found"], "The specified TransitRouterRouteTableId (%s) is not found." % table_id)
+        raise ApiError(CBN_CODES["route_table_not_found"], "The specified TransitRouterRouteTableId (%s) is not found." % table_id)
     return found
 
 

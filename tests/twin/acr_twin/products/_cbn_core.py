@@ -1,7 +1,7 @@
 """CBN 2017-09-12: CEN instances, Enterprise Edition transit routers and their route tables."""
 
 from acr_twin.errors import ApiError
-from acr_twin.products._cbn_common import (TWIN_ACCOUNT, UNVERIFIED, active_cen, check_dry_run, check_name, not_blocked, page_by_number,
+from acr_twin.products._cbn_common import (TWIN_ACCOUNT, CBN_CODES, active_cen, check_dry_run, check_name, not_blocked, page_by_number,
                                            public, remove_later, set_status_later, token_page, tr_or_error)
 from acr_twin.registry import action
 
@@ -62,7 +62,7 @@ def delete_cen(cloud, p):
     routers = [r["TransitRouterId"] for r in cloud.transit_routers.values() if r["CenId"] == cen_id]
     if routers:
         # The twin is stricter than the cloud (which deletes empty transit routers with the CEN): delete them first.
-        raise ApiError(UNVERIFIED["cen_has_transit_routers"], "The CEN instance %s still has transit routers (%s); delete them first."
+        raise ApiError(CBN_CODES["cen_has_transit_routers"], "The CEN instance %s still has transit routers (%s); delete them first."
                        % (cen_id, ", ".join(sorted(routers))))
     cen["Status"] = "Deleting"
     remove_later(cloud, "cens", cen_id, "cen_delete", "Deleting")
@@ -85,7 +85,7 @@ def create_transit_router(cloud, p):
     def create():
         existing = [r for r in cloud.transit_routers.values() if r["CenId"] == cen_id and r["RegionId"] == region]
         if existing:
-            raise ApiError(UNVERIFIED["tr_exists_in_region"], "The CEN instance %s already has transit router %s in region %s: "
+            raise ApiError(CBN_CODES["tr_exists_in_region"], "The CEN instance %s already has transit router %s in region %s: "
                            "only one transit router per region and CEN." % (cen_id, existing[0]["TransitRouterId"], region))
         check_dry_run(p)
         return _new_transit_router(cloud, cen_id, region, name, description)

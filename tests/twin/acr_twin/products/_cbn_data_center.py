@@ -12,12 +12,12 @@ What the cloud checks, and what the twin does of it:
   CenId + RegionId without a transit router there, the cloud creates one; the twin answers
   InvalidOperation.TransitRouterNotExist instead (the collection always creates the transit router first).
 - A new attachment is neither associated with nor propagating to any route table (both API references).
-Error codes not found in a public source are in ``UNVERIFIED`` (``_cbn_common``).
+Error codes not found in a public source are in ``acr_twin.error_codes.UNVERIFIED`` (named by case in ``_cbn_common.CBN_CODES``).
 """
 
 from acr_twin.errors import ApiError
 from acr_twin.products._cbn_attachments import common_attribute_changes, delete_attachment, list_attachments, router_for_attachment
-from acr_twin.products._cbn_common import (TWIN_ACCOUNT, UNVERIFIED, attachment_or_error, check_dry_run, check_name, not_blocked,
+from acr_twin.products._cbn_common import (TWIN_ACCOUNT, CBN_CODES, attachment_or_error, check_dry_run, check_name, not_blocked,
                                            set_status_later)
 from acr_twin.registry import action
 
@@ -57,12 +57,12 @@ def create_transit_router_vpn_attachment(cloud, p):
     vpn_id = p.required("VpnId")
     connection = cloud.vpn_connections.get(vpn_id)
     if connection is None:
-        raise ApiError(UNVERIFIED["vpn_not_found"], "The specified VpnId (%s) is not found." % vpn_id, status=404)
+        raise ApiError(CBN_CODES["vpn_not_found"], "The specified VpnId (%s) is not found." % vpn_id, status=404)
     if connection["RegionId"] != router["RegionId"]:
         raise ApiError("IllegalParam.RegionId", "The IPsec connection %s is in region %s, not in the transit router's region %s."
                        % (vpn_id, connection["RegionId"], router["RegionId"]))
     if connection.get("AttachType") != "CEN":
-        raise ApiError(UNVERIFIED["vpn_not_cen"], "The IPsec connection %s is bound to %s (attach type %s); only a connection bound to "
+        raise ApiError(CBN_CODES["vpn_not_cen"], "The IPsec connection %s is bound to %s (attach type %s); only a connection bound to "
                        "a transit router (attach type CEN) can be attached." % (vpn_id, connection.get("VpnGatewayId") or "a VPN gateway",
                                                                                 connection.get("AttachType")))
     owner = _owner(p, "VpnOwnerId")
@@ -74,7 +74,7 @@ def create_transit_router_vpn_attachment(cloud, p):
     def create():
         holder = _holder(cloud, "VpnId", vpn_id)
         if holder is not None:
-            raise ApiError(UNVERIFIED["vpn_already_attached"], "The IPsec connection %s is already attached by %s."
+            raise ApiError(CBN_CODES["vpn_already_attached"], "The IPsec connection %s is already attached by %s."
                            % (vpn_id, holder["TransitRouterAttachmentId"]))
         check_dry_run(p)
         attachment_id = cloud.new_id("tr-attach")
@@ -136,19 +136,19 @@ def create_transit_router_vbr_attachment(cloud, p):
     vbr_id = p.required("VbrId")
     vbr = cloud.virtual_border_routers.get(vbr_id)
     if vbr is None:
-        raise ApiError(UNVERIFIED["vbr_not_found"], "The specified VbrId (%s) is not found." % vbr_id, status=404)
+        raise ApiError(CBN_CODES["vbr_not_found"], "The specified VbrId (%s) is not found." % vbr_id, status=404)
     if vbr["RegionId"] != router["RegionId"]:
         raise ApiError("IllegalParam.RegionId", "The VBR %s is in region %s, not in the transit router's region %s."
                        % (vbr_id, vbr["RegionId"], router["RegionId"]))
     if vbr.get("Status") != "active":
-        raise ApiError(UNVERIFIED["vbr_not_active"], "The VBR %s is %s, not active." % (vbr_id, vbr.get("Status")))
+        raise ApiError(CBN_CODES["vbr_not_active"], "The VBR %s is %s, not active." % (vbr_id, vbr.get("Status")))
     owner = _owner(p, "VbrOwnerId")
     fields = _common_fields(cloud, router, "VBR", p, auto_publish_default=False)  # the SDK's documented default
 
     def create():
         holder = _holder(cloud, "VbrId", vbr_id)
         if holder is not None:
-            raise ApiError(UNVERIFIED["vbr_already_attached"], "The VBR %s is already attached by %s." % (vbr_id, holder["TransitRouterAttachmentId"]))
+            raise ApiError(CBN_CODES["vbr_already_attached"], "The VBR %s is already attached by %s." % (vbr_id, holder["TransitRouterAttachmentId"]))
         check_dry_run(p)
         attachment_id = cloud.new_id("tr-attach")
         cloud.tr_attachments[attachment_id] = dict(fields, TransitRouterAttachmentId=attachment_id, VbrId=vbr_id, VbrOwnerId=owner,

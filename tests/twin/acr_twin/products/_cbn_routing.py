@@ -3,7 +3,7 @@
 import ipaddress
 
 from acr_twin.errors import ApiError
-from acr_twin.products._cbn_common import (DELAYS, UNVERIFIED, attachment_or_error, cen_or_error, check_dry_run, not_blocked,
+from acr_twin.products._cbn_common import (DELAYS, CBN_CODES, attachment_or_error, cen_or_error, check_dry_run, not_blocked,
                                            page_by_number, route_table_or_error, stable_id, token_page)
 from acr_twin.registry import action
 
@@ -99,17 +99,17 @@ def associate_transit_router_attachment_with_route_table(cloud, p):
 
 @action("cbn", "DissociateTransitRouterAttachmentFromRouteTable")
 def dissociate_transit_router_attachment_from_route_table(cloud, p):
-    return _remove_link(cloud, p, "tr_associations", "Dissociating", UNVERIFIED["association_missing"], "association")
+    return _remove_link(cloud, p, "tr_associations", "Dissociating", CBN_CODES["association_missing"], "association")
 
 
 @action("cbn", "EnableTransitRouterRouteTablePropagation")
 def enable_transit_router_route_table_propagation(cloud, p):
-    return _create_link(cloud, p, "tr_propagations", "Enabling", UNVERIFIED["propagation_exists"], "propagation")
+    return _create_link(cloud, p, "tr_propagations", "Enabling", CBN_CODES["propagation_exists"], "propagation")
 
 
 @action("cbn", "DisableTransitRouterRouteTablePropagation")
 def disable_transit_router_route_table_propagation(cloud, p):
-    return _remove_link(cloud, p, "tr_propagations", "Disabling", UNVERIFIED["propagation_missing"], "propagation")
+    return _remove_link(cloud, p, "tr_propagations", "Disabling", CBN_CODES["propagation_missing"], "propagation")
 
 
 def _list_links(cloud, p, collection, key):

@@ -15,8 +15,8 @@ Helpers for the other twins (the network twin decides reachability with them):
 
 # Registers the handlers.
 from acr_twin.products import _cbn_attachments, _cbn_core, _cbn_data_center  # noqa: F401 pylint: disable=unused-import
-from acr_twin.products._cbn_common import DELAYS, UNVERIFIED
+from acr_twin.products._cbn_common import CBN_CODES, DELAYS
 from acr_twin.products._cbn_core import system_route_table
 from acr_twin.products._cbn_routing import learned_routes, vpc_attachment_route
 
-__all__ = ["DELAYS", "UNVERIFIED", "learned_routes", "system_route_table", "vpc_attachment_route"]
+__all__ = ["CBN_CODES", "DELAYS", "learned_routes", "system_route_table", "vpc_attachment_route"]

@@ -33,8 +33,40 @@ def _instance_ids(p):
     return ids
 
 
+# The fields of an instance the fixture does not give: what DescribeInstances answers for a pay-as-you-go ecs.g7.large
+# (2 vCPU, 8 GiB) in a VPC, with no GPU, local disk, dedicated host, spot price or capacity reservation (empty values,
+# as the API answers them), so that the answer has every field of the SDK's DescribeInstancesResponseBodyInstancesInstance.
+_INSTANCE_DEFAULTS = {
+    "AdditionalInfo": {"EnableHighDensityMode": False, "ManagedHostId": "", "NodeSerialNumber": ""},
+    "AutoReleaseTime": "", "ClockOptions": {"PtpStatus": "disabled"}, "ClusterId": "", "Cpu": 2,
+    "CpuOptions": {"CoreCount": 1, "EnableVISST": False, "EnableVRDT": False, "NestedVirtualization": "disabled", "Numa": "",
+                   "ThreadsPerCore": 2, "TopologyType": "", "TurboMode": ""},
+    "CreditSpecification": "", "DedicatedHostAttribute": {"DedicatedHostClusterId": "", "DedicatedHostId": "", "DedicatedHostName": ""},
+    "DedicatedInstanceAttribute": {"Affinity": "", "Tenancy": ""}, "DeletionProtection": False, "DeploymentSetGroupNo": 0,
+    "DeploymentSetId": "", "DeviceAvailable": True,
+    "EcsCapacityReservationAttr": {"CapacityReservationId": "", "CapacityReservationPreference": ""}, "EnableNVS": False,
+    "GPUAmount": 0, "GPUSpec": "", "HibernationOptions": {"Configured": False}, "HpcClusterId": "", "ISP": "",
+    "ImageId": "ubuntu_22_04_x64_20G_alibase_20260101.vhd", "ImageOptions": {"CurrentOSNVMeSupported": True, "LoginAsNonRoot": False},
+    "InstanceTypeFamily": "ecs.g7", "InternetChargeType": "PayByTraffic", "InternetMaxBandwidthIn": 0, "InternetMaxBandwidthOut": 0,
+    "IoOptimized": True, "KeyPairName": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0, "Memory": 8192,
+    "MetadataOptions": {"HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1, "HttpTokens": "optional", "InstanceMetadataTags": "disabled"},
+    "OSName": "Ubuntu  22.04 64位", "OSNameEn": "Ubuntu  22.04 64 bit", "OSType": "linux",
+    "PrivateDnsNameOptions": {"EnableInstanceIdDnsAAAARecord": False, "EnableInstanceIdDnsARecord": False, "EnableIpDnsARecord": False,
+                              "EnableIpDnsPtrRecord": False, "HostnameType": "Custom"},
+    "RdmaIpAddress": {"IpAddress": []}, "Recyclable": False, "ResourceGroupId": "", "SaleCycle": "",
+    "SecurityOptions": {"EnableSecureBoot": False}, "SerialNumber": "", "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
+    "SpotPriceLimit": 0.0, "SpotStrategy": "NoSpot", "StartTime": "2026-01-01T00:00Z", "StoppedMode": "Not-applicable", "VlanId": "",
+}
+
+
 def _view(instance):
-    """One instance in the SDK's shape (the fields the model has; the twin keeps fewer)."""
+    """One instance in the SDK's shape: the fixture's fields, and _INSTANCE_DEFAULTS for the others."""
+    view = dict(_INSTANCE_DEFAULTS)
+    view.update(_own_view(instance))
+    return view
+
+
+def _own_view(instance):
     return {
         "InstanceId": instance["InstanceId"], "InstanceName": instance.get("InstanceName", ""), "HostName": instance.get("InstanceName", ""),
         "Description": "", "RegionId": instance["RegionId"], "ZoneId": instance.get("ZoneId", ""), "Status": instance.get("Status", "Running"),
@@ -42,11 +74,15 @@ def _view(instance):
         "CreationTime": instance.get("CreationTime", "2026-01-01T00:00Z"), "ExpiredTime": "2099-12-31T15:59Z",
         "VpcAttributes": {"VpcId": instance["VpcId"], "VSwitchId": instance["VSwitchId"], "NatIpAddress": "",
                           "PrivateIpAddress": {"IpAddress": [instance["PrivateIpAddress"]]}},
-        "NetworkInterfaces": {"NetworkInterface": [{"NetworkInterfaceId": "eni-" + instance["InstanceId"][2:], "Type": "Primary",
-                                                    "PrimaryIpAddress": instance["PrivateIpAddress"]}]},
+        "NetworkInterfaces": {"NetworkInterface": [{
+            "NetworkInterfaceId": "eni-" + instance["InstanceId"][2:], "Type": "Primary", "PrimaryIpAddress": instance["PrivateIpAddress"],
+            "MacAddress": "00:16:3e:%02x:%02x:%02x" % tuple(ord(c) % 256 for c in instance["InstanceId"][-3:]),
+            "PrivateIpSets": {"PrivateIpSet": [{"Primary": True, "PrivateDnsName": "", "PrivateIpAddress": instance["PrivateIpAddress"]}]},
+            "Ipv4PrefixSets": {"Ipv4PrefixSet": []}, "Ipv6PrefixSets": {"Ipv6PrefixSet": []}, "Ipv6Sets": {"Ipv6Set": []}}]},
         "OperationLocks": {"LockReason": [{"LockReason": reason} for reason in instance.get("_locks", [])]},
         "SecurityGroupIds": {"SecurityGroupId": []}, "Tags": {"Tag": []}, "PublicIpAddress": {"IpAddress": []},
-        "InnerIpAddress": {"IpAddress": []}, "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0},
+        "InnerIpAddress": {"IpAddress": []},
+        "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "", "IsSupportUnassociate": False},
     }
 
 

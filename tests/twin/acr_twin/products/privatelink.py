@@ -49,6 +49,7 @@ def _state(cloud):
                 "ServiceId": service_id, "ServiceName": name, "ServiceDomain": "%s.%s.privatelink.aliyuncs.com" % (service_id, region),
                 "ServiceType": "Interface", "ServiceResourceType": "slb", "AutoAcceptEnabled": True, "Payer": "Endpoint",
                 "ZoneAffinityEnabled": False, "AddressIpVersion": "IPv4", "RegionId": region,
+                "ResourceGroupId": "", "ServiceSupportIPv6": False, "Tags": [], "VpcEndpointPolicySupported": False,
                 "Zones": sorted(v["ZoneId"] for v in cloud.vswitches.values() if v["RegionId"] == region),
                 "_oss": True,
             }
@@ -149,12 +150,13 @@ def create_vpc_endpoint(cloud, p):
             "ConnectionStatus": "Disconnected", "EndpointDomain": "%s.%s" % (endpoint_id, service["ServiceDomain"]),
             "ServiceId": service["ServiceId"], "ServiceName": service["ServiceName"], "ServiceRegionId": region, "VpcId": vpc_id,
             "RegionId": region, "Bandwidth": 5000, "CreateTime": cloud.now_iso(), "ZoneAffinityEnabled": False, "AddressIpVersion": "IPv4",
-            "ResourceGroupId": "", "Tags": [], "_zones": zones, "_security_groups": security_groups,
+            "ResourceGroupId": "", "Tags": [], "ProtectedEnabled": False, "ResourceOwner": False, "_zones": zones, "_security_groups": security_groups,
         }
         endpoints(cloud)[endpoint_id] = endpoint
         cloud.later(ENDPOINT_CREATE_SECONDS, _activate(endpoint))
         answered = ("EndpointId", "EndpointName", "EndpointStatus", "ConnectionStatus", "EndpointDomain", "ServiceId", "ServiceName",
-                    "VpcId", "CreateTime")
+                    "VpcId", "CreateTime", "EndpointDescription", "EndpointBusinessStatus", "ServiceRegionId", "Bandwidth",
+                    "ZoneAffinityEnabled", "AddressIpVersion")
         return dict((k, endpoint[k]) for k in answered)
 
     return cloud.idempotent(p, create)

@@ -29,6 +29,8 @@ NEXT_HOP_TYPES = ("Instance", "HaVip", "RouterInterface", "NetworkInterface", "V
                   "Attachment", "VpcPeer", "Ipv4Gateway", "GatewayEndpoint", "Ecr", "GatewayLoadBalancerEndpoint")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+(-\d+)?")
 _CHANGING = ("Pending", "Deleting", "Modifying")
+ROUTE_ENTRY_TYPES = ("System", "Custom", "BGP", "CEN", "ECR")
+BATCH_MAX = 50  # CreateRouteEntries / DeleteRouteEntries: "up to 50" entries per request (their API references)
 
 
 # -- shared helpers -----------------------------------------------------------
@@ -206,15 +208,20 @@ def _entry_filter(p):
     destination = p.str("DestinationCidrBlock")
     destinations = set(p.str_list("DestCidrBlockList"))
     entry_id, name = p.str("RouteEntryId"), p.str("RouteEntryName")
-    entry_type = p.str("RouteEntryType", choices=("System", "Custom", "BGP"))
+    # The SDK model's documented route types (DescribeRouteEntryListRequest.route_entry_type).
+    entry_type = p.str("RouteEntryType", choices=ROUTE_ENTRY_TYPES)
     hop_id, hop_type = p.str("NextHopId"), p.str("NextHopType")
-    ip_version = p.str("IpVersion")
+    ip_version = p.str("IpVersion", choices=("ipv4", "ipv6", "IPv4", "IPv6"))
+    # ServiceType: "TR" lists the routes a transit router hosts (route synchronisation); empty means not hosted. The twin
+    # hosts none for a transit router, so "TR" finds nothing, and routes it keeps carry an empty ServiceType.
+    service_type = p.str("ServiceType", choices=("TR",))
 
     def keep(e):
         return (_matches(e["DestinationCidrBlock"], destination) and (not destinations or e["DestinationCidrBlock"] in destinations)
                 and _matches(e["RouteEntryId"], entry_id) and _matches(e.get("RouteEntryName"), name)
                 and _matches(e["Type"], entry_type) and _matches(e.get("NextHopId"), hop_id) and _matches(e.get("NextHopType"), hop_type)
-                and (ip_version is None or (e.get("IpVersion") or "ipv4").lower() == ip_version.lower()))
+                and (ip_version is None or (e.get("IpVersion") or "ipv4").lower() == ip_version.lower())
+                and _matches(e.get("ServiceType") or None, service_type))
 
     return keep
 
