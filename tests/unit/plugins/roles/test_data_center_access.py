@@ -34,8 +34,8 @@ def _check_mode(playbook_env, tmp_path, connection_type):
     ("transit_router", "(the attachment to be created in cn-hangzhou)"),
     ("vpn_gateway", ids.IPSEC_VPN_GATEWAY),
 ])
-def test_check_mode_on_a_fresh_twin_predicts_the_routes_without_a_write(playbook_env, tmp_path, twin, connection_type,
-                                                                         back_to_the_data_center):
+def test_check_mode_on_a_fresh_twin_predicts_the_routes_without_a_write(
+        playbook_env, tmp_path, twin, connection_type, back_to_the_data_center):
     code, output = _check_mode(playbook_env, tmp_path, connection_type)
     assert code == 0, output[-6000:]
     assert twin.writes() == [], [call["action"] for call in twin.writes()]
