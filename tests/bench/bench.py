@@ -642,8 +642,8 @@ def main():
             walls = p3_report["walls"][str(size)]
             print("P3 %d hosts (%d forks, podman): role %s s, bare %s s" % (size, P3_FORKS, walls["role"], walls["bare"]))
         for which, lin in sorted(p3_report["figures"]["linear"].items()):
-            print("P3 %s: seconds per added host between sizes %s, ratio last/first %s" % (which, lin["slopes_seconds_per_host"],
-                                                                                         lin["slope_ratio"]))
+            print("P3 %s: seconds per added host between sizes %s, ratio last/first %s" % (
+                which, lin["slopes_seconds_per_host"], lin["slope_ratio"]))
         print()
     commit = git("rev-parse", "HEAD")
     dirty = git("status", "--porcelain", "--untracked-files=no")

@@ -73,8 +73,8 @@ def client_hosts(state, count):
     gateway = ipaddress.ip_address(gateway_of(cidr))
     usable = [a for a in network.hosts() if int(a) - int(network.network_address) >= CLIENTS_FIRST_INDEX and a != gateway]
     if count > len(usable):
-        raise ValueError("clients=%d: the vSwitch %s (%s) has %d addresses from .%d on" % (count, CLIENTS_VSWITCH, cidr, len(usable),
-                                                                                          CLIENTS_FIRST_INDEX))
+        raise ValueError("clients=%d: the vSwitch %s (%s) has %d addresses from .%d on" % (
+            count, CLIENTS_VSWITCH, cidr, len(usable), CLIENTS_FIRST_INDEX))
     return dict((CLIENT_NAME % (n + 1), {"vpc": CLIENTS_VPC, "vswitch": CLIENTS_VSWITCH, "ip": str(usable[n]), "user": "root",
                                          "group": "registry_clients", "routes_once": True})
                 for n in range(count))
