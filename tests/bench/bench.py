@@ -458,16 +458,22 @@ def p3_measure(runs, sizes, progress=None):
         bench = ClientBench(sizes, workdir)
         print("bench: P3: up in %.1f s" % bench.up_seconds, flush=True)
         walls = dict((size, {"role": [], "bare": []}) for size in sizes)
+        # the machine's 1-minute load average after each playbook: other work on the machine shows in the walls
+        loads = dict((size, {"role": [], "bare": []}) for size in sizes)
         for index in range(runs):
             for size in sizes:
                 for which in (("role", "bare") if index % 2 == 0 else ("bare", "role")):
                     wall, _output = bench.run(which, size)
                     walls[size][which].append(round(wall, 2))
+                    loads[size][which].append(round(os.getloadavg()[0], 2))
                     if progress:  # the walls so far, should a long run be stopped before its end
                         with open(progress, "w", encoding="utf-8") as handle:
-                            json.dump({"sizes": sizes, "walls": dict((str(k), v) for k, v in walls.items())}, handle, indent=1)
-                    print("bench: P3: run %d/%d, %d hosts, %s: %.1f s" % (index + 1, runs, size, which, wall), flush=True)
-        return {"sizes": sizes, "forks": P3_FORKS, "engine": "podman", "up_seconds": round(bench.up_seconds, 1), "walls": walls}
+                            json.dump({"sizes": sizes, "walls": dict((str(k), v) for k, v in walls.items()),
+                                       "load_after": dict((str(k), v) for k, v in loads.items())}, handle, indent=1)
+                    print("bench: P3: run %d/%d, %d hosts, %s: %.1f s (load average %.1f)" % (
+                        index + 1, runs, size, which, wall, loads[size][which][-1]), flush=True)
+        return {"sizes": sizes, "forks": P3_FORKS, "engine": "podman", "up_seconds": round(bench.up_seconds, 1), "walls": walls,
+                "load_after": dict((str(k), v) for k, v in loads.items())}
     finally:
         if bench is not None:
             bench.close()
@@ -614,6 +620,9 @@ def main():
         parser.error("--parts p3 needs root (the network twin's namespaces and sshd); leave it out with --parts p1,p2")
     started = datetime.datetime.now(datetime.timezone.utc)
     host = machine()
+    # what is measured is the tree at the start (a long run may see commits made meanwhile)
+    commit = git("rev-parse", "HEAD")
+    dirty = git("status", "--porcelain", "--untracked-files=no")
     runs = [one_run(args.scale, i + 1, args.runs, args.floor_samples) for i in range(args.runs)] if converge else []
     p3 = p3_report = None
     p3_text = "not measured in this run (--parts %s%s)" % (args.parts, "; P3 needs root" if os.geteuid() else "") if "p3" not in parts else None
@@ -645,8 +654,6 @@ def main():
             print("P3 %s: seconds per added host between sizes %s, ratio last/first %s" % (
                 which, lin["slopes_seconds_per_host"], lin["slope_ratio"]))
         print()
-    commit = git("rev-parse", "HEAD")
-    dirty = git("status", "--porcelain", "--untracked-files=no")
     print("%d run(s), commit %s%s, %s, %s (%d CPUs), load average %.2f at start, %.2f at the end" % (
         args.runs, (commit or "unknown")[:12], " + uncommitted changes" if dirty else "", started.strftime("%Y-%m-%d %H:%M UTC"),
         host["node"], host["cpus"] or 0, host["load_average_at_start"][0], host["load_average_at_end"][0]))
