@@ -188,8 +188,10 @@ docs: $(VENV_STAMP) collection ## the docs site, offline: build/docs/html (fails
 ##@ Benchmark
 
 # tests/bench/bench.py: P1 (converge at time scale 1 against its critical-path bound), P2 (re-run: writes, reads,
-# module processes, wall against the floor measured in the same run), P3 (not measured yet). Several minutes per
-# run, so not part of `make test` (tests/unit/test_bench_smoke.py runs a small version there). JSON in build/bench/.
+# module processes, wall against the floor measured in the same run), P3 (root: the role registry_client over 20, 50
+# and 100 client hosts of the network twin against a bare playbook; BENCH_P3_SIZES). Several minutes per run, so not
+# part of `make test` (tests/unit/test_bench_smoke.py runs P1 and P2 small there, tests/e2e/test_bench_p3_smoke.py P3
+# over 1 and 2 hosts in `make e2e`). BENCH_ARGS='--parts p3' measures one part. JSON in build/bench/.
 BENCH_RUNS ?= 3
 BENCH_ARGS ?=
 .PHONY: bench

@@ -1,6 +1,6 @@
 """Command line of the network twin (run with PYTHONPATH=tests/e2e:tests/twin).
 
-    python -m net_twin up STATE_DIR --twin http://127.0.0.1:PORT [--no-podman] [--no-docker] [--bind-hosts-client] [--data-center]
+    python -m net_twin up STATE_DIR --twin http://127.0.0.1:PORT [--no-podman] [--no-docker] [--bind-hosts-client] [--data-center] [--clients N]
     python -m net_twin reconcile STATE_DIR      # one pass now, prints what changed
     python -m net_twin down STATE_DIR
 
@@ -31,7 +31,8 @@ def _load(state_dir):
 def cli_up(args):
     engines = [e for e in ("docker", "podman") if not getattr(args, "no_" + e)]
     twin = NetTwin(args.state_dir, args.twin, prefix=args.prefix, engines=engines, bind_hosts_client=args.bind_hosts_client,
-                   services=args.services, seed_image=not args.no_seed, reap=False, data_center=args.data_center)
+                   services=args.services, seed_image=not args.no_seed, reap=False, data_center=args.data_center,
+                   clients=args.clients)
     twin.up()
     state = twin.state
     print(json.dumps({"inventory": state["inventory"], "ssh_key": state["ssh_key"], "up_seconds": state["up_seconds"],
@@ -149,6 +150,8 @@ def main(argv=None):
     up.add_argument("--no-seed", action="store_true", help="do not push the busybox image into the registry")
     up.add_argument("--bind-hosts-client", action="store_true", help="also shanghai-client2 (172.16.0.2) with a bind-mounted /etc/hosts")
     up.add_argument("--data-center", action="store_true", help="also the data center: idc-gateway (its Linux gateway) and idc-client (192.168.0.1)")
+    up.add_argument("--clients", type=int, default=0, metavar="N",
+                    help="also N client hosts client-001... in the source vSwitch (group registry_clients, root, podman only)")
     up.add_argument("--services", choices=("registry", "listener"), default="registry")
     for name, helptext in (("down", "remove everything up made"), ("reconcile", "one reconcile pass now"),
                            ("supervise", "(internal) services + reconciler loop"), ("reap", "(internal) clean up when stdin closes")):

@@ -56,6 +56,30 @@ BIND_HOSTS_CLIENT = {"shanghai-client2": {"vpc": "vpc-uf6twin0000000000001", "vs
                                           "user": "acrops", "group": "registry_clients", "bind_hosts": True}}
 
 
+# The bulk clients of NetTwin(clients=N) (benchmark P3): plain hosts of the source VPC's first vSwitch, from its
+# CLIENTS_FIRST_INDEX-th address on (after the seed's clients at .1 and .2), reached as root (no become: the same for
+# every playbook that runs on them), podman only (daemonless: no dockerd per host, see docs/performance.md).
+CLIENTS_VPC, CLIENTS_VSWITCH = "vpc-uf6twin0000000000001", "vsw-uf6twin00000000000m1"
+CLIENTS_FIRST_INDEX = 10
+CLIENT_NAME = "client-%03d"
+
+
+def client_hosts(state, count):
+    """{name: spec} of ``count`` bulk client hosts (group registry_clients) with addresses of the source vSwitch."""
+    if count <= 0:
+        return {}
+    cidr = state["vswitches"][CLIENTS_VSWITCH]["CidrBlock"]
+    network = ipaddress.ip_network(cidr)
+    gateway = ipaddress.ip_address(gateway_of(cidr))
+    usable = [a for a in network.hosts() if int(a) - int(network.network_address) >= CLIENTS_FIRST_INDEX and a != gateway]
+    if count > len(usable):
+        raise ValueError("clients=%d: the vSwitch %s (%s) has %d addresses from .%d on" % (
+            count, CLIENTS_VSWITCH, cidr, len(usable), CLIENTS_FIRST_INDEX))
+    return dict((CLIENT_NAME % (n + 1), {"vpc": CLIENTS_VPC, "vswitch": CLIENTS_VSWITCH, "ip": str(usable[n]), "user": "root",
+                                         "group": "registry_clients", "routes_once": True})
+                for n in range(count))
+
+
 def _link_pair(block, index):
     """The two addresses of the index-th /30 in 169.254.<block>.0/24: (a, b)."""
     base = 4 * index
@@ -175,6 +199,7 @@ def _host(prefix, name, spec, state, vpcs, index):
         "ip": ip, "cidr": vswitch["cidr"], "gateway": vswitch["gateway"], "dev": "eth0", "router_dev": "h%d" % index,
         "user": spec.get("user", "root"), "group": spec.get("group", "ungrouped"), "forward": bool(spec.get("forward")),
         "engines": bool(spec.get("engines")), "bind_hosts": bool(spec.get("bind_hosts")), "registry_names": bool(spec.get("registry_names")),
+        "routes_once": bool(spec.get("routes_once")),
     }
 
 

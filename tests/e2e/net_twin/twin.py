@@ -65,13 +65,14 @@ def _parents(path):
 
 class NetTwin:
     def __init__(self, workdir, twin_endpoint, prefix="acrnet", engines=("docker", "podman"), bind_hosts_client=False,
-                 services="registry", seed_image=True, reap=True, interval=0.3, data_center=False):
+                 services="registry", seed_image=True, reap=True, interval=0.3, data_center=False, clients=0):
         self.workdir = os.path.abspath(workdir)
         self.twin_endpoint = twin_endpoint if "://" in twin_endpoint else "http://" + twin_endpoint
         self.prefix = prefix
         self.engines = tuple(engines)
         self.bind_hosts_client = bind_hosts_client
         self.data_center = data_center
+        self.clients = clients  # bulk client hosts client-001... (topology.client_hosts): benchmark P3
         self.services_mode = services
         self.seed_image = seed_image
         self.reap = reap
@@ -121,6 +122,7 @@ class NetTwin:
                 wanted_hosts.update(topo.BIND_HOSTS_CLIENT)
             if self.data_center:
                 wanted_hosts.update(topo.DATA_CENTER_HOSTS)
+            wanted_hosts.update(topo.client_hosts(cloud_state, self.clients))
             layout = topo.build(self.prefix, cloud_state, wanted_hosts)
             taken = set(netns_list()) & set(topo.namespaces(layout))
             if taken:
