@@ -58,6 +58,11 @@ UNVERIFIED = {
     # -- every product --------------------------------------------------------------------------------------------------
     "InvalidNextToken": "a NextToken the twin did not issue; the family of InvalidParameter",
     "InvalidDestinationCidrBlock": "Params.cidr's default for a malformed CIDR parameter",
+    # -- busy answers of the fault injector (faults.BUSY_CODES), retried by the collection ---------------------------------
+    "LastTokenProcessing": "a VPC busy code (faults.BUSY_CODES; the collection's VPC busy codes); its source not checked here",
+    "OperationFailed.DistibuteLock": "a VPC busy code (faults.BUSY_CODES; the collection's VPC busy codes); its source not checked here",
+    "ConcurrentCallNotSupported": "a PrivateLink busy code (faults.BUSY_CODES); its source not checked here",
+    "EndpointLocked": "a PrivateLink busy code (faults.BUSY_CODES); its source not checked here",
     # -- VPC 2016-04-28 -------------------------------------------------------------------------------------------------
     "InvalidCidrBlock.Malformed": "a malformed destination (CreateRouteEntry, CreateRouteEntries, VPN routes)",
     "InvalidNextHopType": "a NextHopType outside the documented values",

@@ -259,7 +259,7 @@ _CODE_CALLS = ("ApiError", "CrFailure", "not_found", "incorrect_status")
 def raised_codes():
     """Every error code literal of the twin's source: first argument of ApiError / CrFailure / not_found, a code=
     keyword or default, a dotted or UPPER_SNAKE literal passed as a code to a helper, and the tables of codes."""
-    codes = set(CBN_CODES.values()) | set(BUSY_CODES.values())
+    codes = set(CBN_CODES.values()) | {code for product in BUSY_CODES.values() for code in product}  # each product: a tuple
     for folder, _dirs, files in os.walk(TWIN):
         for name in files:
             if not name.endswith(".py") or name == "error_codes.py":
