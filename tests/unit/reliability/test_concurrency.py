@@ -26,13 +26,18 @@ def test_two_runs_at_once_leave_one_set_of_resources(main_job, twin, planned_cen
     results = [run.wait() for run in runs]
     found = census(twin)
     duplicates, orphans, missing = compare(found, planned_census["converged"])
-    print_table("Concurrency: two runs of the main job at once (first CreateCen throttled: %s)" % throttle_first_create,
+    creates = len(twin.calls(action="CreateCen"))
+    print_table("Concurrency: two runs of the main job at once (first CreateCen throttled: %s; CreateCen sent %d times)"
+                % (throttle_first_create, creates),
                 ["run", "exit", "clean"], [[i + 1, code, clean(code, output)] for i, (code, output) in enumerate(results)])
     for code, output in results:
         assert clean(code, output), output[-6000:]
     assert any(code == 0 for code, _output in results), [output[-3000:] for _code, output in results]
     assert (duplicates, orphans, missing) == (0, 0, 0), describe_difference(found, planned_census["converged"])
-    assert len(twin.calls(action="CreateCen")) >= 2  # both runs really raced for the CEN
+    # With the first create throttled both runs surely race for the CEN; without, whether they do depends on the machine's
+    # timing (a loaded machine starts the second run after the first made it): the table says which happened.
+    if throttle_first_create:
+        assert creates >= 2, creates
 
     if full_matrix():  # the teardown after a race (make reliability; the default run keeps to its time budget)
         code, output = main_job("teardown")
