@@ -78,7 +78,9 @@ CEN_READS = union(MEMBERS, {"vpc": {"DescribeRouteTableList"},
                             "cbn": {"DescribeCens", "ListTransitRouters", "ListTransitRouterRouteTables",
                                     "ListTransitRouterVpcAttachments", "ListTransitRouterPeerAttachments",
                                     "ListTransitRouterVpnAttachments", "ListTransitRouterVbrAttachments",
-                                    "ListTransitRouterRouteTableAssociations", "ListTransitRouterRouteTablePropagations"}})
+                                    "ListTransitRouterRouteTableAssociations", "ListTransitRouterRouteTablePropagations",
+                                    # route_entries: true, what each transit router learned
+                                    "ListTransitRouterRouteEntries"}})
 CR_INSTANCE = {"cr": {"ListInstance", "GetInstance"}}
 
 # Module -> {product: actions}. Modules that run on hosts (registry_hosts, registry_login...) and registry_access_plan
@@ -114,6 +116,13 @@ MODULE_ACTIONS = {
                                                  "CreateVpcEndpoint", "DeleteVpcEndpoint"},
                                  "vpc": {"DescribeVSwitches"}},
 }
+
+# Playbooks that make no write call although some of their modules can: playbooks/diagnose.yml runs
+# cen_route_advertisement with check_mode: true and the role registry_endpoints with no VPC to link. Their policy allows
+# only the reads of their modules (the API names its reads Describe..., List... and Get...), so that a diagnosis can run
+# with credentials that cannot change anything.
+READ_ONLY_PLAYBOOKS = {"diagnose"}
+READ_PREFIXES = ("Describe", "List", "Get")
 
 # The caller's permission for ram_role_arn (option of every cloud module): AssumeRole on the role it names.
 ASSUME_ROLE = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole"],
@@ -174,10 +183,16 @@ def playbook_modules(playbook: str) -> set:
     return modules
 
 
-def actions_of(modules: set) -> set:
-    """RAM actions ("cen:CreateCen") of the modules (those that call no cloud API add none)."""
+def actions_of(modules: set, reads_only: bool = False) -> set:
+    """RAM actions ("cen:CreateCen") of the modules (those that call no cloud API add none); only their reads if asked."""
     return {"%s:%s" % (RAM_CODE[product], action)
-            for module in modules for product, actions in MODULE_ACTIONS.get(module, {}).items() for action in actions}
+            for module in modules for product, actions in MODULE_ACTIONS.get(module, {}).items() for action in actions
+            if not reads_only or action.startswith(READ_PREFIXES)}
+
+
+def playbook_actions(playbook: str) -> set:
+    """The RAM actions of a playbook's policy: its modules' and its roles', only the reads for a read-only playbook."""
+    return actions_of(playbook_modules(playbook), reads_only=playbook in READ_ONLY_PLAYBOOKS)
 
 
 def policy(actions: set) -> dict | None:
@@ -197,7 +212,7 @@ def documents() -> dict:
     for role in role_names():
         found["role-%s.json" % role] = policy(actions_of(role_modules(role)))
     for playbook in playbook_names():
-        found["playbook-%s.json" % playbook] = policy(actions_of(playbook_modules(playbook)))
+        found["playbook-%s.json" % playbook] = policy(playbook_actions(playbook))
     found["assume-role.json"] = ASSUME_ROLE
     return {name: document for name, document in found.items() if document is not None}
 

@@ -221,9 +221,11 @@ def _step2(facts, registry):
             registry["vpc_id"], instance["instance_id"], link.get("status")), "Wait until it is RUNNING, then run the diagnosis again."))
     endpoints = facts.get("endpoints") or {}
     if facts.get("probe_error"):
-        findings.append(_finding(2, "probe_failed", "Probing the endpoints from inside the registry VPC failed: %s" % facts["probe_error"],
-                                 "Repair what the message names (the probe host, its hosts file, the routes inside the registry VPC), "
-                                 "or give registry_endpoints_known {registry, auth, oss} as resolved inside the registry VPC."))
+        findings.append(_finding(2, "probe_failed", "Step 2 (probing the endpoints from inside the registry VPC, or completing "
+                                 "registry_endpoints_known) failed: %s" % facts["probe_error"],
+                                 "Repair what the message names (the probe host, its hosts file, the routes inside the registry VPC, "
+                                 "or registry_endpoints_known), or give registry_endpoints_known {registry, auth, oss} as resolved "
+                                 "inside the registry VPC."))
     elif not all((endpoints.get(kind) or {}).get("addresses") for kind in ("registry", "auth")):
         findings.append(_finding(2, "endpoints_unknown", "The registry and auth addresses are not known, so step 3 cannot be checked.",
                                  "Give registry_endpoints_known {registry, auth, oss} (domains and addresses as resolved inside the "

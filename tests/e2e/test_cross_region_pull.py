@@ -386,6 +386,8 @@ def test_diagnosis_probes_and_checks_every_client_and_finds_nothing_missing(worl
     assert "the %d client host(s) reach the registry, auth and OSS (step 4)" % len(CLIENTS) in output
     assert "Probe the registry from the probe host" in output  # step 2 probed, not given
     assert world.twin.writes(since) == []
+    # the probe takes the diagnosis's read of the instance over: one read of it, not one per step
+    assert len(world.twin.calls(since, action="ListInstance")) == 1
 
 
 def _source_route(world, kind):

@@ -2,11 +2,12 @@
 
 Statically: every action of the module table is one the code under plugins/ names and the product's SDK can send, and
 every action the code names is in the table (no policy lists an action the code never calls, none is forgotten); the
-files are what the script writes. Against the twin: the main job and its teardown run once each (steps 1 to 3, the
-endpoints given as in the rehearsal without root), and every call in the twin's call log falls in the policy of the
-role whose task sent it, in the module table's entry of that task's module, and in the playbook's policy. A callback
-notes when each task starts (CLOCK_MONOTONIC, shared by every process): a call belongs to the task that started last
-before it (cloud calls are made on localhost only, one task at a time).
+files are what the script writes; a read-only playbook's policy allows reads only. Against the twin: the main job, its
+diagnosis and its teardown run once each (steps 1 to 3, the endpoints given as in the rehearsal without root), and
+every call in the twin's call log falls in the policy of the role whose task sent it, in the module table's entry of
+that task's module, and in the playbook's policy. A callback notes when each task starts (CLOCK_MONOTONIC, shared by
+every process): a call belongs to the task that started last before it (cloud calls are made on localhost only, one
+task at a time).
 """
 
 import importlib
@@ -117,6 +118,16 @@ def test_a_playbook_policy_is_the_union_of_its_roles_and_tasks():
     assert "cr:GetAuthorizationToken" in ram.actions_of(ram.role_modules("registry_client"))
 
 
+def test_a_read_only_playbook_is_allowed_only_the_reads_of_its_modules():
+    assert ram.READ_ONLY_PLAYBOOKS <= set(ram.playbook_names())
+    diagnose = ram.playbook_actions("diagnose")
+    # its modules can write (the check-mode advertisement, the role's VPC link): its policy allows none of that
+    everything = ram.actions_of(ram.playbook_modules("diagnose"))
+    assert {"cen:PublishRouteEntries", "cr:CreateInstanceVpcEndpointLinkedVpc"} <= everything - diagnose
+    assert {"cen:DescribePublishedRouteEntries", "cr:ListInstance", "vpc:DescribeRouteEntryList"} <= diagnose
+    assert all(action.split(":")[1].startswith(ram.READ_PREFIXES) for action in diagnose), sorted(diagnose)
+
+
 CALLBACK = '''
 import json, os, time
 from ansible.plugins.callback import CallbackBase
@@ -170,7 +181,7 @@ def playbook(twin, tmp_path):
 
 
 def check_calls(playbook_name, calls):
-    allowed = ram.actions_of(ram.playbook_modules(playbook_name))
+    allowed = ram.playbook_actions(playbook_name)
     for call in calls:
         action = "%s:%s" % (ram.RAM_CODE[call["product"]], call["action"])
         where = "%s (role %s, module %s)" % (action, call["role"], call["module"])
@@ -180,13 +191,20 @@ def check_calls(playbook_name, calls):
             assert action in ram.actions_of(ram.role_modules(call["role"])), "%s: not in docs/ram/role-%s.json" % (where, call["role"])
 
 
-def test_the_main_job_and_its_teardown_send_only_what_their_policies_allow(playbook, twin):
+def test_the_main_job_its_diagnosis_and_its_teardown_send_only_what_their_policies_allow(playbook, twin):
     calls = playbook("cross_region_access")
     sent = {(c["role"], c["action"]) for c in calls}
     # steps 1 and 3 wrote (so their writes were checked too), through their roles
     assert ("cen_connect", "CreateCen") in sent and ("registry_routes", "PublishRouteEntries") in sent, sorted(sent)
     assert {"cen_connect", "registry_endpoints", "registry_routes"} <= {c["role"] for c in calls}
     check_calls("cross_region_access", calls)
+
+    # the diagnosis of the converged setup reads only, and only what its read-only policy allows
+    calls = playbook("diagnose")
+    assert calls and not [c for c in calls if c["write"]], [c["action"] for c in calls if c["write"]]
+    modules = {c["module"] for c in calls}
+    assert {"cen_info", "vpc_info", "cr_instance_info", "cen_route_advertisement"} <= modules, sorted(modules)
+    check_calls("diagnose", calls)
 
     calls = playbook("teardown")
     sent = {(c["role"], c["action"]) for c in calls}

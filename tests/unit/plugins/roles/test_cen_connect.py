@@ -116,11 +116,16 @@ def writes_seq(calls, action):
 def test_check_mode_on_a_fresh_twin_reports_changes_without_writes(play, twin):
     code, output, fact = play(check=True)
     assert code == 0, output
-    assert int(re.search(r"changed=(\d+)", output).group(1)) >= 2  # the CEN and the report of what follows it
+    assert int(re.search(r"changed=(\d+)", output).group(1)) == 1  # the one task that connects; the report is not a change
+    assert "Would create the CEN acr-access" in output
     assert fact["cen_id"] is None
     assert "is not requested yet" not in output  # check mode predicts what the run does: the links once attached
     assert twin.writes() == [] and twin.calls()
     assert twin.cloud.cens == {}
+    # the recap of --check is the run's
+    code, run_output = play()[:2]
+    assert code == 0, run_output
+    assert re.search(r"changed=(\d+)", run_output).group(1) == re.search(r"changed=(\d+)", output).group(1)
 
 
 def test_bad_bandwidth_fails_before_any_call(play, twin):

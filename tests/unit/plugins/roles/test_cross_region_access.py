@@ -108,6 +108,11 @@ def changed_tasks(output):
     return tasks
 
 
+def changed_roles(output):
+    """The roles of the tasks that reported changed (a playbook's own task: its name), sorted."""
+    return sorted(task.split(" : ")[0] for task in changed_tasks(output))
+
+
 def changed_count(output):
     return int(re.search(r"localhost\s*:.*changed=(\d+)", output).group(1))
 
@@ -198,7 +203,7 @@ def test_procedure_routes_publishes_and_is_learned_then_reruns_without_writes_an
     assert twin.writes(since) == []
 
 
-def test_check_mode_on_a_fresh_twin_predicts_step_3_with_placeholders_without_writes(ansible, twin):
+def test_check_mode_on_a_fresh_twin_predicts_step_3_with_placeholders_and_the_first_run_without_writes(ansible, twin):
     code, output, facts = ansible(check=True)
     assert code == 0, output
     assert facts["cen_connect"]["cen_id"] is None and twin.writes() == [] and twin.calls()
@@ -212,6 +217,13 @@ def test_check_mode_on_a_fresh_twin_predicts_step_3_with_placeholders_without_wr
         "%s -> (the attachment to be created in cn-shanghai)" % (HZ_VPC, SH_VPC) in text, text
     assert "Step 3 (check mode, would add): source routes 10.94.205.198/32, 100.103.7.181/32" in text, text
     assert "CEN ;" not in text and "VPC attachments ," not in text and "None" not in text.split("Step 1:")[1].split("Findings")[0]
+
+    # --check predicts the first run: as many changes, in each role (step 3's report stands for its write, which check
+    # mode cannot send through the attachment to be created)
+    code, real = ansible()[:2]
+    assert code == 0, real
+    assert changed_count(output) == changed_count(real) >= 2, (changed_tasks(output), changed_tasks(real))
+    assert changed_roles(output) == changed_roles(real), (changed_tasks(output), changed_tasks(real))
 
 
 def test_check_mode_with_a_premade_cen_predicts_step_3_through_the_attachments_to_be_created(ansible, twin, sdk_client, sdk_models):

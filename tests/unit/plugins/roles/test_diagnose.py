@@ -89,8 +89,8 @@ def diagnose(playbook_env, tmp_path):
     playbook.write_text(WRAPPER)
     fact_file = tmp_path / "diagnosis.json"
 
-    def run(check=False):
-        extra = dict(INVENTORY, fact_file=str(fact_file), ansible_python_interpreter=sys.executable)
+    def run(check=False, **inventory):
+        extra = dict(INVENTORY, fact_file=str(fact_file), ansible_python_interpreter=sys.executable, **inventory)
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(extra)]
         if check:
             command.append("--check")
@@ -118,6 +118,14 @@ def test_each_removed_piece_is_the_first_finding_with_its_fix_and_no_write(play_
     assert diagnosis["findings"] == [] and diagnosis["healthy"], output
     assert twin.writes(since) == [] and twin.calls(since)
     assert "Nothing missing" in output
+    # the known endpoints as tests/e2e/inventory/rehearsal.yml gives them: the registry's domain left to the instance's
+    # VPC domain, which step 2 fills in (the instance is read once)
+    since = twin.last_seq()
+    rehearsal = {"registry": {"addresses": [ids.REGISTRY_IP]}, "auth": {"domain": ids.AUTH_DOMAIN, "addresses": [ids.AUTH_IP]},
+                 "oss": {"domain": ids.OSS_DOMAIN, "addresses": [ids.OSS_IP]}, "takeover": False}
+    code, output, diagnosis = diagnose(registry_endpoints_known=rehearsal)
+    assert code == 0 and diagnosis["findings"] == [], (output, diagnosis and diagnosis["findings"])
+    assert len(twin.calls(since, action="ListInstance")) == 1 and twin.writes(since) == []
 
     for case, collection, which, code_expected, step, words in CASES:
         with twin.cloud.lock:
