@@ -53,8 +53,10 @@ except ImportError:
 
 USER_AGENT = "ansible-collection-alicloud.acr_access"
 
-# A line of a generated SDK's models/__init__.py: "from ._describe_vpcs_request import DescribeVpcsRequest".
+# A line of a generated SDK's models/__init__.py: "from ._describe_vpcs_request import DescribeVpcsRequest"; the rest of
+# that file: comments, the __future__ import and the list __all__.
 _MODEL_IMPORT = re.compile(r"^from \.(\w+) import (\w+)$", re.MULTILINE)
+_MODELS_INIT_REST = re.compile(r"^(#.*|from __future__ import annotations|__all__ = \[[^\]]*\])$", re.MULTILINE)
 
 
 def lazy_sdk_models(package: str) -> bool:
@@ -79,8 +81,8 @@ def lazy_sdk_models(package: str) -> bool:
     except (ImportError, OSError, ValueError):
         return False
     index = dict((cls, submodule) for submodule, cls in _MODEL_IMPORT.findall(source))
-    # every statement of the __init__ must be one of those imports (or __all__ and comments): else load it as it is
-    if not index or len(index) != source.count("\nfrom .") + source.startswith("from ."):
+    # nothing else in the __init__ (another statement would be missing from the lazy package): else load it as it is
+    if not index or _MODELS_INIT_REST.sub("", _MODEL_IMPORT.sub("", source)).strip():
         return False
     module = types.ModuleType(name)
     module.__file__ = spec.origin

@@ -117,7 +117,8 @@ def test_a_generated_layout_is_loaded_class_by_class(fake_packages):
      "models/_thing_request.py": "class ThingRequest:\n    pass\n\n\nclass Other:\n    pass\n"},  # another statement form
     {"__init__.py": "from . import models\n", "models/__init__.py": "from ._thing_request import ThingRequest\n",
      "models/_thing_request.py": "class ThingRequest:\n    pass\n"},  # the package imports its models itself
-], ids=["single file", "star import", "two names", "imported by the package"])
+    dict(GENERATED, **{"models/__init__.py": GENERATED["models/__init__.py"] + "DEFAULT_THING = ThingRequest\n"}),  # a statement
+], ids=["single file", "star import", "two names", "imported by the package", "another statement"])
 def test_any_other_layout_is_left_to_the_normal_import(fake_packages, files):
     name = fake_packages("fake_sdk_other", dict((path, text % "fake_sdk_other" if "%s" in text else text) for path, text in files.items()))
     assert lazy_sdk_models(name) is False
