@@ -98,7 +98,11 @@ def lazy_sdk_models(package: str) -> bool:
         setattr(module, attribute, value)
         return value
 
+    def names() -> list:  # dir() lists every model, loaded or not, as the eager package's does
+        return sorted(set(index) | set(vars(module)))
+
     module.__getattr__ = load  # type: ignore[attr-defined]  # PEP 562: called only for names not set yet
+    module.__dir__ = names  # type: ignore[attr-defined]
     module.__all__ = sorted(index)  # type: ignore[attr-defined]
     sys.modules[name] = module
     parent = sys.modules.get(package)

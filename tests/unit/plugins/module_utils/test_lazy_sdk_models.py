@@ -28,8 +28,9 @@ LAZY = textwrap.dedent("""
     models = importlib.import_module(package + ".models")
     after_client = sorted(name for name in sys.modules if name.startswith(package + ".models."))
     from_import = __import__(package, fromlist=["models"]).models is models
+    listed = sorted(name for name in dir(models) if name[:1].isupper())  # before any class is loaded
     classes = dict((name, getattr(models, name)) for name in models.__all__)
-    print(json.dumps({"installed": installed, "after_client": after_client, "from_import": from_import,
+    print(json.dumps({"installed": installed, "after_client": after_client, "from_import": from_import, "listed": listed,
                       "classes": dict((name, "%s.%s" % (cls.__module__, cls.__qualname__)) for name, cls in classes.items())}))
 """)
 EAGER = textwrap.dedent("""
@@ -57,6 +58,7 @@ def test_an_sdk_client_loads_no_model_until_a_call_and_then_the_same_classes(pac
     assert lazy["after_client"] == []  # the client imported, not one model file yet
     assert lazy["from_import"]  # `from <package> import models`, as the SDK's client and models write it
     assert lazy["classes"] == eager and len(eager) > 10
+    assert lazy["listed"] == sorted(eager)  # dir() as the eager package's (tests list an SDK's requests with it)
 
 
 def _package(tmp_path, name, files):
