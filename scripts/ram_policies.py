@@ -15,6 +15,7 @@ this script writes, and a run of each role against the cloud twin sends no actio
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -119,10 +120,20 @@ MODULE_ACTIONS = {
 
 # Playbooks that make no write call although some of their modules can: playbooks/diagnose.yml runs
 # cen_route_advertisement with check_mode: true and the role registry_endpoints with no VPC to link. Their policy allows
-# only the reads of their modules (the API names its reads Describe..., List... and Get...), so that a diagnosis can run
-# with credentials that cannot change anything.
+# only the reads of their modules - what the module base itself takes for a read (product.is_write, which check mode
+# enforces) - so that a diagnosis can run with credentials that cannot change anything.
 READ_ONLY_PLAYBOOKS = {"diagnose"}
-READ_PREFIXES = ("Describe", "List", "Get")
+
+
+def _load_product():
+    """plugins/module_utils/product.py (it imports nothing of the collection): the base's rule of what is a read."""
+    spec = importlib.util.spec_from_file_location("acr_access_product", os.path.join(ROOT, "plugins", "module_utils", "product.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+is_write = _load_product().is_write
 
 # The caller's permission for ram_role_arn (option of every cloud module): AssumeRole on the role it names.
 ASSUME_ROLE = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole"],
@@ -187,7 +198,7 @@ def actions_of(modules: set, reads_only: bool = False) -> set:
     """RAM actions ("cen:CreateCen") of the modules (those that call no cloud API add none); only their reads if asked."""
     return {"%s:%s" % (RAM_CODE[product], action)
             for module in modules for product, actions in MODULE_ACTIONS.get(module, {}).items() for action in actions
-            if not reads_only or action.startswith(READ_PREFIXES)}
+            if not reads_only or not is_write(action)}
 
 
 def playbook_actions(playbook: str) -> set:

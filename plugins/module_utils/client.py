@@ -37,7 +37,7 @@ from .credentials import (DEFAULT_ROLE_SESSION_NAME, Credentials, authentication
                           role_credentials, static_credentials)
 from .errors import (AlicloudApiError, AlicloudError, CheckModeWriteError, InputError, authentication_problem, from_sdk_exception,
                      is_authorization_error, redact, transport_problem)
-from .product import Product
+from .product import Product, is_write
 from .regions import is_known_region, unknown_region_problem
 from .retry import DEFAULT_DEADLINE, RetryPolicy
 from .waiter import ProgressFile, report_progress_to
@@ -183,14 +183,6 @@ def sdk_method_name(client: t.Any, action: str) -> str:
             raise AttributeError("%s has no method for the action %s" % (type(client).__module__, action))
         _METHOD_NAMES[key] = found[0]
     return _METHOD_NAMES[key]
-
-
-READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")
-
-
-def is_write(action: str, safe_writes: t.Iterable[str] = ()) -> bool:
-    """True for an action that changes the cloud: every name the API does not use for reads, unless the product says it is safe."""
-    return not action.startswith(READ_PREFIXES) and action not in safe_writes
 
 
 def build_request(models: t.Any, action: str, params: dict | None) -> t.Any:

@@ -24,3 +24,12 @@ class Product(t.NamedTuple):
     # every read of the product retries them (a read changes nothing, so sending it again is always safe); writes pass
     # their own API's list as extra_codes, since for a write the same code may mean something else.
     busy_codes: tuple = ()
+
+
+# How the API names the actions that only read (every product: DescribeVpcs, ListTransitRouters, GetInstance...).
+READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")
+
+
+def is_write(action: str, safe_writes: t.Iterable[str] = ()) -> bool:
+    """True for an action that changes the cloud: every name the API does not use for reads, unless the product says it is safe."""
+    return not action.startswith(READ_PREFIXES) and action not in safe_writes

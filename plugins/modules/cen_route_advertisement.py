@@ -73,6 +73,7 @@ extends_documentation_fragment:
   - alicloud.acr_access.attributes
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
   - alicloud.acr_access.wait
+  - alicloud.acr_access.wait.progress
 attributes:
   check_mode:
     support: full

@@ -74,6 +74,7 @@ extends_documentation_fragment:
   - alicloud.acr_access.attributes.ACTIONGROUP_ALICLOUD
   - alicloud.acr_access.cr_instance
   - alicloud.acr_access.wait
+  - alicloud.acr_access.wait.progress
 attributes:
   check_mode:
     support: full
