@@ -280,9 +280,10 @@ class _ProcessWatch:
 def _stored_password(world, host, engine):
     """The password the engine stored for the registry (the only place it may be), and the credential file's mode."""
     if engine == "docker":
-        path = "/root/.docker/config.json"
-        auths = json.loads(world.on_host(host, "sh", "-c", 'cat "$HOME/.docker/config.json"'))["auths"]
-        mode = world.on_host(host, "sh", "-c", 'stat -c %a "$HOME/.docker/config.json"').strip()
+        # root's home as the host's own /etc/passwd has it (the network twin gives each host its own), not the HOME
+        # this test runs with: nsenter keeps the caller's environment
+        auths = json.loads(world.on_host(host, "sh", "-c", "cat ~root/.docker/config.json"))["auths"]
+        mode = world.on_host(host, "sh", "-c", "stat -c %a ~root/.docker/config.json").strip()
     else:
         path = "/run/containers/0/auth.json"
         auths = json.loads(world.on_host(host, "cat", path))["auths"]
