@@ -129,3 +129,18 @@ def test_no_verify_anonymous_is_idempotent_and_absent_removes_the_block(playbook
     assert rc == 0, output
     assert (playbook.tmp_path / "client1" / "hosts").read_text() == "127.0.0.1 localhost\n"
     assert facts["client2"]["hosts"]["action"] == "removed" and facts["client2"]["login"]["action"] == "none"
+
+
+def test_endpoints_without_a_domain_fail_before_any_change_naming_what_is_missing(playbook):
+    rc, output, facts = playbook(registry_client_endpoints=dict(ENDPOINTS, oss=dict(addresses=["100.118.28.43"])))
+    assert rc != 0, output
+    assert "registry_client_endpoints: oss.domain missing; give the registry_endpoints fact of the role" in output, output
+    for name in ("client1", "client2"):
+        assert (playbook.tmp_path / name / "hosts").read_text() == "127.0.0.1 localhost\n"
+        assert playbook.calls(name) == []
+        assert facts[name] is None
+    # removing needs only the instance and the registry's domain
+    rc, output, facts = playbook(registry_client_state="absent",
+                                 registry_client_endpoints=dict(instance_id=ENDPOINTS["instance_id"], registry=dict(domain="localhost")))
+    assert rc == 0, output
+    assert facts["client1"]["hosts"]["action"] == "unchanged" and facts["client1"]["login"]["action"] == "none"
