@@ -11,7 +11,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.alicloud.acr_access.plugins.module_utils.client_verify import table
 from ansible_collections.alicloud.acr_access.plugins.module_utils.plan import hosts_entries as plan_hosts_entries
 from ansible_collections.alicloud.acr_access.plugins.module_utils.registry_client import ENGINES, parse_image
-from ansible_collections.alicloud.acr_access.plugins.module_utils.role_plan import registry_ca_path, verify_endpoints
+from ansible_collections.alicloud.acr_access.plugins.module_utils.role_plan import _as_bool, registry_ca_path, verify_endpoints
 
 # Only the syntax of a relative reference is checked before step 2 knows the registry's domain.
 _ANY_REGISTRY = "registry.example"
@@ -27,8 +27,9 @@ def _endpoint(fact, kind, name="hosts_entries"):
 
 def _hosts_entries(endpoints, parsed, name):
     parsed = dict((kind, dict(value)) for kind, value in parsed.items())
-    takeover = endpoints.get("takeover", endpoints["auth"].get("takeover", False))
-    parsed["auth"]["takeover"] = bool(takeover)
+    # as Ansible's bool filter reads it: the string "false" of an extra variable is false
+    takeover = _as_bool(endpoints.get("takeover", endpoints["auth"].get("takeover", False)))
+    parsed["auth"]["takeover"] = takeover
     if not parsed["registry"]["addresses"]:
         raise AnsibleFilterError("%s: registry.addresses is empty: run step 2 (registry_endpoints) first" % name)
     if not takeover and not parsed["auth"]["addresses"]:

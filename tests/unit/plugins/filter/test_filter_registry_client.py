@@ -22,6 +22,8 @@ def test_hosts_entries_filter_matches_the_plan():
                                    dict(ip="100.118.28.43", names=["oss-cn-hangzhou-internal.aliyuncs.com"])]
     takeover = dict(fact, takeover=True, auth=dict(domain=REGISTRY.replace("-vpc", ""), addresses=[]))
     assert hosts_entries(takeover)[0] == dict(ip="10.94.205.198", names=[REGISTRY, REGISTRY.replace("-vpc", "")])
+    assert hosts_entries(dict(takeover, takeover="yes")) == hosts_entries(takeover)
+    assert hosts_entries(dict(fact, takeover="false")) == hosts_entries(fact)  # an extra variable's string, as the bool filter reads it
     with pytest.raises(AnsibleFilterError, match="auth.addresses is empty"):
         hosts_entries(dict(fact, auth=dict(domain="a.example", addresses=[])))
     with pytest.raises(AnsibleFilterError, match="no oss.domain"):
