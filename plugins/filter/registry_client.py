@@ -17,12 +17,17 @@ from ansible_collections.alicloud.acr_access.plugins.module_utils.role_plan impo
 _ANY_REGISTRY = "registry.example"
 
 
-def _endpoint(fact, kind, name="hosts_entries"):
+def _domain(fact, kind):
+    """The fact's ``<kind>.domain``, or None when it has none."""
     value = fact.get(kind) if isinstance(fact, dict) else None
-    if not isinstance(value, dict) or not value.get("domain"):
+    return value.get("domain") if isinstance(value, dict) and value.get("domain") else None
+
+
+def _endpoint(fact, kind, name="hosts_entries"):
+    if not _domain(fact, kind):
         raise AnsibleFilterError("%s: the endpoints have no %s.domain; pass the registry_endpoints fact of the role "
                                  "alicloud.acr_access.registry_endpoints" % (name, kind))
-    return dict(domain=str(value["domain"]), addresses=[str(a) for a in value.get("addresses") or []])
+    return dict(domain=str(fact[kind]["domain"]), addresses=[str(a) for a in fact[kind].get("addresses") or []])
 
 
 def _hosts_entries(endpoints, parsed, name):
@@ -53,8 +58,8 @@ def registry_client_plan(endpoints, engine="docker", given_entries=None, state="
     name = "registry_client_endpoints"
     kinds = ("registry", "auth", "oss") if state == "present" else ("registry",)
     fact = endpoints if isinstance(endpoints, dict) else {}
-    missing = [] if str(fact.get("instance_id") or "") else ["instance_id"]
-    missing += ["%s.domain" % kind for kind in kinds if not (isinstance(fact.get(kind), dict) and fact[kind].get("domain"))]
+    missing = [] if fact.get("instance_id") else ["instance_id"]
+    missing += ["%s.domain" % kind for kind in kinds if not _domain(fact, kind)]
     if missing:
         raise AnsibleFilterError(
             "%s: %s missing; give the registry_endpoints fact of the role alicloud.acr_access.registry_endpoints (instance_id, region, "
